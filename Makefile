@@ -1,0 +1,64 @@
+# Showcase: `make run` serves it, `make test` proves it. Both set up what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= $(or $(SHOWCASE_HOST),127.0.0.1)
+PORT ?= $(or $(SHOWCASE_PORT),8000)
+WORKERS ?= $(or $(SHOWCASE_WORKERS),1)
+DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk
+
+.PHONY: run test test-sqlite test-postgres bench setup deps system-deps messages lock lint clean
+
+$(BIN)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+deps: system-deps $(BIN)/.installed
+
+# Debian packages the service and its tests use: installed when we are root on Debian and
+# one is missing; otherwise say what is missing (the tests then fail where they need it).
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; \
+	  else echo "Missing Debian packages:$$missing (install them as root)"; fi; \
+	fi
+
+setup: deps
+	$(BIN)/python manage.py setup
+
+run: setup
+	@echo "Showcase is at http://$(HOST):$(PORT)/  (organisers: http://$(HOST):$(PORT)/organiser/)"
+	$(BIN)/uvicorn app:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log
+
+# The whole suite on the configured engine: SQLite by default, PostgreSQL when
+# SHOWCASE_DATABASE_URL is set. Browser tests included.
+test: deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-sqlite: deps
+	env -u SHOWCASE_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: deps
+	SHOWCASE_DATABASE_URL=$${SHOWCASE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/showcase_test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: deps
+	$(BIN)/python -m bench
+
+messages: deps
+	$(BIN)/pybabel extract -F babel.cfg -k lazy -k _ -k gettext -k ngettext:1,2 --no-location --omit-header \
+	  --ignore-dirs=".venv tests var" -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | sed '1i # Pinned by `make lock` (pip freeze of a working .venv). Install with: pip install -r requirements.lock' > requirements.lock
+
+lint: deps
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

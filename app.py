@@ -1,0 +1,81 @@
+"""create_app(settings): routers, templates, assets, sessions, CSRF, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine import engine_finder
+
+from settings import ROOT, Settings, get_settings
+from web.auth import session_auth
+from web.errors import http_error, server_error
+from web.middleware import LocaleMiddleware
+from web.pages import SitePages
+from web.templating import build_environment
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
+    from events.controllers import ROUTERS as EVENT_ROUTES
+    from presenters.controllers import ROUTERS as PRESENTER_ROUTES
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = engine_finder()
+        # A pool someone else opened (a test harness on its own loop) is theirs to close.
+        owns_pool = engine is not None and engine.engine_type == "postgres" and engine.pool is None
+        if owns_pool:
+            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        try:
+            yield
+        finally:
+            if owns_pool:
+                await engine.close_connection_pool()
+            elif hasattr(engine, "close_pool"):
+                await engine.close_pool()
+
+    secret = settings.session_secret()
+    auth = session_auth(secret, settings.secure_cookies)
+    env = build_environment()
+    env.globals["settings"] = settings
+    return Litestar(
+        route_handlers=[
+            SitePages,
+            *PRESENTER_ROUTES,
+            *EVENT_ROUTES,
+            create_static_files_router(path="/assets", directories=[ROOT / "assets"], opt={"exclude_from_auth": True}),
+        ],
+        lifespan=[lifespan],
+        on_app_init=[auth.on_app_init],
+        middleware=[LocaleMiddleware],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(
+            secret=secret.hex(),
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["/healthz"],
+        ),
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        openapi_config=OpenAPIConfig(title="Showcase API", version="1.0.0", path="/api/schema"),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug" if settings.debug else "never",
+        ),
+        debug=settings.debug,
+    )
+
+
+logging.getLogger("showcase").setLevel(logging.INFO)

@@ -1,0 +1,5 @@
+from events.controllers.api import EventsApi
+from events.controllers.organiser import EventPages
+from events.controllers.public import PublicPages
+
+ROUTERS = [EventPages, PublicPages, EventsApi]

@@ -1,0 +1,161 @@
+"""Async queries and transactions for events and agendas. No HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from db import write_transaction
+from events.agenda import DraftItem
+from events.tables import AgendaItem, Event
+
+EVENT_COLUMNS = (
+    Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
+    Event.timezone, Event.venue, Event.description, Event.theme_color, Event.slug,
+    Event.status, Event.updated_at,
+)
+
+
+async def list_events() -> list[dict[str, Any]]:
+    return await Event.select(*EVENT_COLUMNS).order_by(Event.date, ascending=False).order_by(Event.id)
+
+
+async def list_published_events() -> list[dict[str, Any]]:
+    return await Event.select(*EVENT_COLUMNS).where(Event.status == "published").order_by(Event.date, ascending=False)
+
+
+async def get_event(event_id: int) -> dict[str, Any] | None:
+    return await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
+
+
+async def get_event_by_slug(slug: str) -> dict[str, Any] | None:
+    return await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
+
+
+async def slug_taken(slug: str, except_id: int | None = None) -> bool:
+    query = Event.exists().where(Event.slug == slug)
+    if except_id is not None:
+        query = query.where(Event.id != except_id)
+    return await query
+
+
+async def create_event(values: dict[str, Any]) -> int:
+    rows = await Event.insert(Event(**values)).returning(Event.id)
+    return rows[0]["id"]
+
+
+async def update_event(event_id: int, values: dict[str, Any]) -> bool:
+    values = {**values, "updated_at": dt.datetime.now(dt.UTC)}
+    rows = await Event.update(values).where(Event.id == event_id).returning(Event.id)
+    return bool(rows)
+
+
+async def touch_event(event_id: int) -> None:
+    """Any change to an agenda changes the event's version (exports, caches)."""
+    await Event.update({Event.updated_at: dt.datetime.now(dt.UTC)}).where(Event.id == event_id)
+
+
+async def delete_event(event_id: int) -> bool:
+    rows = await Event.delete().where(Event.id == event_id).returning(Event.id)
+    return bool(rows)
+
+
+async def agenda_rows(event_id: int) -> list[dict[str, Any]]:
+    return await AgendaItem.select(
+        AgendaItem.id,
+        AgendaItem.position,
+        AgendaItem.kind,
+        AgendaItem.title,
+        AgendaItem.duration,
+        AgendaItem.guid,
+        AgendaItem.method.as_alias("method_id"),
+        AgendaItem.presenter.as_alias("presenter_id"),
+        AgendaItem.method.title.as_alias("method_title"),
+        AgendaItem.method.summary.as_alias("summary"),
+        AgendaItem.method.area.name.as_alias("area"),
+        AgendaItem.method.branch.name.as_alias("branch"),
+        AgendaItem.method.branch.unit.as_alias("unit"),
+        AgendaItem.presenter.name.as_alias("presenter"),
+        AgendaItem.presenter.role.as_alias("presenter_role"),
+    ).where(AgendaItem.event == event_id).order_by(AgendaItem.position).order_by(AgendaItem.id)
+
+
+async def item_event(item_id: int) -> int | None:
+    row = await AgendaItem.select(AgendaItem.event).where(AgendaItem.id == item_id).first()
+    return row["event"] if row else None
+
+
+async def add_item(event_id: int, values: dict[str, Any]) -> int:
+    async with write_transaction():
+        last = await AgendaItem.select(AgendaItem.position).where(AgendaItem.event == event_id).order_by(
+            AgendaItem.position, ascending=False
+        ).first()
+        position = (last["position"] + 1) if last else 1
+        rows = await AgendaItem.insert(
+            AgendaItem(event=event_id, position=position, guid=uuid.uuid4(), **values)
+        ).returning(AgendaItem.id)
+        await touch_event(event_id)
+    return rows[0]["id"]
+
+
+async def update_item(event_id: int, item_id: int, values: dict[str, Any]) -> bool:
+    async with write_transaction():
+        rows = await AgendaItem.update(values).where(
+            (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
+        ).returning(AgendaItem.id)
+        if rows:
+            await touch_event(event_id)
+    return bool(rows)
+
+
+async def delete_item(event_id: int, item_id: int) -> bool:
+    async with write_transaction():
+        rows = await AgendaItem.delete().where(
+            (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
+        ).returning(AgendaItem.id)
+        if rows:
+            await touch_event(event_id)
+    return bool(rows)
+
+
+async def item_ids(event_id: int) -> list[int]:
+    rows = await AgendaItem.select(AgendaItem.id).where(AgendaItem.event == event_id).order_by(
+        AgendaItem.position
+    ).order_by(AgendaItem.id)
+    return [r["id"] for r in rows]
+
+
+async def reorder(event_id: int, ordered_ids: Sequence[int]) -> bool:
+    """Apply a new order; refuse (False) unless it names exactly the event's items."""
+    async with write_transaction():
+        current = await item_ids(event_id)
+        if sorted(current) != sorted(ordered_ids) or len(set(ordered_ids)) != len(ordered_ids):
+            return False
+        for position, item_id in enumerate(ordered_ids, start=1):
+            await AgendaItem.update({AgendaItem.position: position}).where(AgendaItem.id == item_id)
+        await touch_event(event_id)
+    return True
+
+
+async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dict[str, str]) -> None:
+    async with write_transaction():
+        await AgendaItem.delete().where(AgendaItem.event == event_id)
+        if drafts:
+            await AgendaItem.insert(
+                *[
+                    AgendaItem(
+                        event=event_id,
+                        position=index,
+                        kind=d.kind,
+                        title=d.title or titles.get(d.kind, ""),
+                        duration=d.duration,
+                        method=d.method_id,
+                        presenter=d.presenter_id,
+                        guid=uuid.uuid4(),
+                    )
+                    for index, d in enumerate(drafts, start=1)
+                ]
+            )
+        await touch_event(event_id)

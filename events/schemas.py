@@ -1,0 +1,98 @@
+"""msgspec Structs at the HTTP boundary for events and agendas."""
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+HourMinute = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$", examples=["shuixin-2026"])]
+Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
+OptionalMinutes = Annotated[int, msgspec.Meta(ge=0, le=480)]
+Kind = Literal["presentation", "opening", "remarks", "break", "closing", "segment"]
+
+
+class EventIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    date: dt.date
+    start_time: HourMinute
+    end_time: HourMinute
+    slug: Slug
+    theme: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    timezone: Annotated[str, msgspec.Meta(max_length=50)] = "Asia/Shanghai"
+    venue: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    theme_color: Color = "#b71c1c"
+    status: Literal["draft", "published"] = "draft"
+
+
+class EventOut(msgspec.Struct):
+    id: int
+    title: str
+    theme: str
+    date: dt.date
+    start_time: str
+    end_time: str
+    timezone: str
+    venue: str
+    description: str
+    theme_color: str
+    slug: str
+    status: str
+    public_url: str
+
+
+class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Kind
+    duration: Minutes
+    title: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    method_id: Id | None = None
+    presenter_id: Id | None = None
+
+
+class AgendaItemOut(msgspec.Struct):
+    id: int
+    position: int
+    kind: str
+    title: str
+    duration: int
+    start: str
+    end: str
+    method_id: int | None
+    presenter_id: int | None
+    method_title: str | None
+    branch: str | None
+    unit: str | None
+    presenter: str | None
+
+
+class WarningOut(msgspec.Struct):
+    code: str
+    message: str
+    item_ids: list[int]
+
+
+class AgendaOut(msgspec.Struct):
+    event_id: int
+    starts: str
+    ends: str
+    planned_end: str
+    items: list[AgendaItemOut]
+    warnings: list[WarningOut]
+
+
+class ReorderIn(msgspec.Struct, forbid_unknown_fields=True):
+    item_ids: Annotated[list[Id], msgspec.Meta(max_length=500)]
+
+
+class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
+    method_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=200)]
+    talk_minutes: Minutes = 15
+    qa_minutes: OptionalMinutes = 5
+    break_every: Annotated[int, msgspec.Meta(ge=0, le=50)] = 0
+    break_minutes: Minutes = 10
+    opening_minutes: OptionalMinutes = 10
+    closing_minutes: OptionalMinutes = 10

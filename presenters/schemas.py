@@ -1,0 +1,73 @@
+"""msgspec Structs at the HTTP boundary for branches, methods, presenters and areas."""
+
+from typing import Annotated
+
+import msgspec
+
+NonBlank = msgspec.Meta(pattern=r"\S")
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\S")]
+Optional100 = Annotated[str, msgspec.Meta(max_length=100)]
+Summary = Annotated[str, msgspec.Meta(max_length=5000)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: ShortName
+    position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
+
+
+class AreaOut(msgspec.Struct):
+    id: int
+    name: str
+    position: int
+
+
+class BranchIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    unit: Name
+    secretary: Annotated[str, msgspec.Meta(max_length=50)] = ""
+    contact: Optional100 = ""
+
+
+class BranchOut(msgspec.Struct):
+    id: int
+    name: str
+    unit: str
+    secretary: str
+    contact: str
+
+
+class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Name
+    branch_id: Id
+    area_id: Id | None = None
+    summary: Summary = ""
+
+
+class MethodOut(msgspec.Struct):
+    id: int
+    title: str
+    branch_id: int
+    area_id: int | None
+    summary: str
+    branch: str
+    unit: str
+    area: str | None
+
+
+class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: ShortName
+    role: Annotated[str, msgspec.Meta(max_length=50)] = ""
+    branch_id: Id | None = None
+    contact: Optional100 = ""
+
+
+class PresenterOut(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+    branch_id: int | None
+    contact: str
+    branch: str | None
+    unit: str | None

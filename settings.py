@@ -1,0 +1,64 @@
+"""One Settings object, read from SHOWCASE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"SHOWCASE_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", str(ROOT / "var"))).resolve())
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL"))
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
+    secret_key: str = field(default_factory=lambda: _env("SECRET_KEY"))
+    base_url: str = field(default_factory=lambda: _env("BASE_URL"))
+    default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "zh_Hans_CN"))
+    default_timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Shanghai"))
+    secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
+    db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
+    debug: bool = field(default_factory=lambda: _env("DEBUG", "0") == "1")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "showcase.sqlite3"
+
+    def session_secret(self) -> bytes:
+        """The cookie-session key: from SHOWCASE_SECRET_KEY, else a file in the data dir.
+
+        Every process that shares the data dir (or the variable) shares the key, so any of
+        them can read a session another one wrote: the processes stay stateless.
+        """
+        if self.secret_key:
+            raw = self.secret_key.encode()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path = self.data_dir / "secret_key"
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+            raw = path.read_text().strip().encode()
+        import hashlib
+
+        return hashlib.sha256(raw).digest()
+
+
+def get_settings() -> Settings:
+    return Settings()

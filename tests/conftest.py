@@ -1,0 +1,103 @@
+"""Test set-up: a throw-away SQLite file, or the PostgreSQL database in SHOWCASE_DATABASE_URL.
+
+The environment is fixed here, before anything imports piccolo_conf: a Piccolo table binds
+its engine on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator
+
+import pytest
+
+if not os.environ.get("SHOWCASE_DATABASE_URL"):
+    os.environ["SHOWCASE_DATA_DIR"] = tempfile.mkdtemp(prefix="showcase-test-")
+os.environ.setdefault("SHOWCASE_SECRET_KEY", "test-secret-key")
+os.environ["PICCOLO_CONF"] = "piccolo_conf"
+
+from litestar.testing import AsyncTestClient
+
+TABLES_IN_DELETE_ORDER = ("agenda_item", "event", "method", "presenter", "branch", "area", "user_role", "piccolo_user")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated() -> None:
+    import manage
+
+    manage.migrate()
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[None]:
+    """An empty database for the test (the schema stays)."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    for table in TABLES_IN_DELETE_ORDER:
+        await engine.run_ddl(f"DELETE FROM {table}")
+    yield
+
+
+class Client(AsyncTestClient):
+    """The test client plus the two things every form and API call needs: a CSRF token and JSON."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+    async def form(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"_csrf_token": await self.csrf(), **(data or {})}
+        return await self.post(url, data=payload, **kwargs)
+
+    async def run(self, fn, *args):
+        """Run a coroutine function on the app's loop. Litestar's test client serves requests
+        on a loop of its own (a blocking portal), and a PostgreSQL pool belongs to one loop."""
+        return self.blocking_portal.call(fn, *args)
+
+    async def api(self, method: str, url: str, json=None):
+        return await self.request(method, url, json=json, headers={"x-csrftoken": await self.csrf()})
+
+
+@pytest.fixture
+async def client(db) -> AsyncIterator[Client]:
+    from app import create_app
+
+    async with Client(app=create_app(), base_url="http://testserver.local") as c:
+        yield c
+
+
+async def make_user(username: str, *roles: str, password: str = "correct-horse-1") -> int:
+    """Call through ``client.run`` while a client is open."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from accounts.tables import UserRole
+
+    BaseUser._pbkdf2_iteration_count = 1_000  # fast hashing in tests only
+    user = await BaseUser.create_user(username=username, password=password, email=f"{username}@example.invalid", active=True)
+    for role in roles:
+        await UserRole.insert(UserRole(user=user.id, role=role))
+    return user.id
+
+
+@pytest.fixture
+async def organiser(client: Client) -> Client:
+    await client.run(make_user, "organiser", "organiser")
+    response = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
+    assert response.status_code == 200 and "/login" not in str(response.url), response.text
+    return client
+
+
+@pytest.fixture
+async def demo(client: Client) -> None:
+    from demo import load_demo
+
+    assert await client.run(load_demo)
+
+
+def text_of(html: str) -> str:
+    """Visible text, roughly: tags out, whitespace folded."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

@@ -1,0 +1,91 @@
+"""One error format: a page in the user's language for pages, JSON for /api."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+
+from web.i18n import gettext as _
+from web.i18n import lazy
+
+logger = logging.getLogger("showcase")
+
+STATUS_MESSAGES = {
+    400: lazy("The request could not be understood."),
+    401: lazy("Please log in first."),
+    403: lazy("You do not have permission to do this."),
+    404: lazy("This page does not exist, or is no longer available."),
+    405: lazy("This action is not allowed here."),
+    409: lazy("This conflicts with something already stored."),
+    413: lazy("The upload is too large."),
+    415: lazy("This type of content is not accepted."),
+    429: lazy("Too many requests. Please wait a moment and try again."),
+    500: lazy("Something went wrong on our side. Nothing was changed."),
+    503: lazy("The service is temporarily unavailable (the database cannot be reached). Please try again shortly."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/healthz"
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    return Template(
+        template_name="error.html",
+        context={"status": status, "message": message},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def _json(status: int, detail: str, extra: object = None) -> Response:
+    body: dict[str, object] = {"status_code": status, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return Response(content=body, status_code=status, media_type=MediaType.JSON)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(path=f"/login?next={quote(target)}")
+    if wants_json(request):
+        detail = exc.detail if exc.detail else STATUS_MESSAGES.get(status, "Error")
+        extra = exc.extra if isinstance(exc, ValidationException) or exc.extra else None
+        return _json(status, detail, extra)
+    generic = STATUS_MESSAGES.get(status)
+    detail = exc.detail or ""
+    # Details written for people are in the catalog; the framework's own fall back to generic.
+    translated = _(detail) if detail else ""
+    message = translated if detail and (translated != detail or not generic) else _(generic or detail)
+    if isinstance(exc, ValidationException):
+        message = _(STATUS_MESSAGES[400])
+    return _page(request, status, message)
+
+
+DB_DOWN_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, sqlite3.OperationalError)
+try:  # asyncpg is only imported where PostgreSQL is configured, but it is always installed
+    import asyncpg
+
+    DB_DOWN_ERRORS += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+except ImportError:  # pragma: no cover
+    pass
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DB_DOWN_ERRORS):
+        logger.warning("database unavailable: %r", exc)
+        status = HTTP_503_SERVICE_UNAVAILABLE
+    else:
+        logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        status = HTTP_500_INTERNAL_SERVER_ERROR
+    if wants_json(request):
+        return _json(status, STATUS_MESSAGES[status])
+    return _page(request, status, _(STATUS_MESSAGES[status]))

@@ -1,0 +1,36 @@
+"""Per-request locale: cookie, then Accept-Language, then the default (Simplified Chinese)."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from web import i18n
+
+
+class LocaleMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        cookie_value = None
+        accept = None
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                try:
+                    jar = SimpleCookie(value.decode("latin-1"))
+                except Exception:  # noqa: BLE001 - a malformed cookie header must not break the page
+                    jar = SimpleCookie()
+                if i18n.LANG_COOKIE in jar:
+                    cookie_value = jar[i18n.LANG_COOKIE].value
+            elif name == b"accept-language":
+                accept = value.decode("latin-1")
+        token = i18n.current_locale.set(i18n.choose_locale(cookie_value, accept))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)

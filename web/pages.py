@@ -1,0 +1,81 @@
+"""Site-wide pages: health, login, language switch, the home page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
+from litestar.response import Redirect, Template
+from piccolo.engine import engine_finder
+from piccolo.querystring import QueryString
+
+from web import i18n
+from web.auth import CurrentUser, check_password
+from web.i18n import gettext as _
+
+PUBLIC = {"exclude_from_auth": True}
+
+
+def safe_next(target: str | None, default: str = "/organiser") -> str:
+    """Only same-site paths: never //evil.example or an absolute URL."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+class SitePages(Controller):
+    opt = PUBLIC
+
+    @get("/healthz", media_type="application/json")
+    async def healthz(self) -> Response[dict[str, Any]]:
+        engine = engine_finder()
+        try:
+            await engine.run_querystring(QueryString("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - report, do not crash, whatever the driver raises
+            return Response(
+                {"status": "unavailable", "database": "unreachable", "detail": f"{type(exc).__name__}: {exc}"[:300]},
+                status_code=503,
+            )
+        return Response({"status": "ok", "database": engine.engine_type})
+
+    @get("/lang")
+    async def switch_language(self, to: FromQuery[str] = "", next: FromQuery[str] = "/") -> Redirect:
+        response = Redirect(path=safe_next(next, "/"))
+        if to in i18n.SUPPORTED:
+            response.set_cookie(i18n.LANG_COOKIE, to, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+    @get("/login")
+    async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
+        return Template("login.html", context={"next": safe_next(next), "error": "", "username": ""})
+
+    @post("/login")
+    async def login(
+        self,
+        request: Request,
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response:
+        username = (data.get("username") or "").strip()[:100]
+        user_id = await check_password(username, data.get("password") or "")
+        target = safe_next(data.get("next"))
+        if user_id is None:
+            return Template(
+                "login.html",
+                context={"next": target, "error": _("Wrong username or password."), "username": username},
+                status_code=400,
+            )
+        request.clear_session()
+        request.set_session({"uid": user_id})
+        return Redirect(path=target)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect(path="/")
+
+
+def user_of(request: Request) -> CurrentUser | None:
+    user = request.scope.get("user")
+    return user if isinstance(user, CurrentUser) else None
