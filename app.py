@@ -18,7 +18,7 @@ from piccolo.engine import engine_finder
 
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
-from web.errors import http_error, server_error
+from web.errors import DB_DOWN_ERRORS, http_error, server_error
 from web.middleware import LocaleMiddleware
 from web.pages import SitePages
 from web.templating import build_environment
@@ -36,7 +36,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # A pool someone else opened (a test harness on its own loop) is theirs to close.
         owns_pool = engine is not None and engine.engine_type == "postgres" and engine.pool is None
         if owns_pool:
-            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+            try:
+                await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+            except (OSError, *DB_DOWN_ERRORS) as exc:
+                # Serve anyway: /healthz says 503 and why, pages say the database is away,
+                # and queries connect directly until the next restart brings the pool.
+                logging.getLogger("showcase").error("database unreachable at start-up: %r", exc)
+                owns_pool = False
         try:
             yield
         finally:

@@ -1,0 +1,91 @@
+"""Branches, methods, presenters and areas: pages and API, on the configured engine."""
+
+import pytest
+
+from tests.conftest import text_of
+
+
+async def test_catalog_pages_need_login(client):
+    response = await client.get("/organiser/catalog/branches", follow_redirects=False)
+    assert response.status_code in (302, 303)
+
+
+async def test_add_branch_method_presenter_through_forms(organiser):
+    await organiser.form("/organiser/catalog/areas/new", {"name": "党员教育", "position": "1"})
+    response = await organiser.form("/organiser/catalog/branches/new", {"name": "侯家塘税务分局党支部", "unit": "雨花区税务局", "secretary": "彭强"})
+    assert response.status_code == 200 and "侯家塘税务分局党支部" in response.text
+    branch = (await organiser.get("/api/branches/")).json()[0]
+    area = (await organiser.get("/api/areas/")).json()[0]
+    await organiser.form("/organiser/catalog/methods/new", {
+        "title": "“红色税苑”工作法", "branch_id": str(branch["id"]), "area_id": str(area["id"]), "summary": "以红色文化引领税收服务。",
+    })
+    await organiser.form("/organiser/catalog/presenters/new", {"name": "彭强", "role": "支部书记", "branch_id": str(branch["id"])})
+    methods = text_of((await organiser.get("/organiser/catalog/methods")).text)
+    assert "“红色税苑”工作法" in methods and "雨花区税务局" in methods and "党员教育" in methods
+    presenters = (await organiser.get("/api/presenters/")).json()
+    assert [(p["name"], p["unit"]) for p in presenters] == [("彭强", "雨花区税务局")]
+
+
+async def test_method_form_with_unknown_branch_is_400_and_stores_nothing(organiser):
+    response = await organiser.form("/organiser/catalog/methods/new", {"title": "某工作法", "branch_id": "999"})
+    assert response.status_code == 400
+    assert "请从选项中选择" in text_of(response.text) or "选择" in text_of(response.text)
+    assert (await organiser.get("/api/methods/")).json() == []
+
+
+async def test_empty_and_too_long_names_are_refused_on_pages(organiser):
+    response = await organiser.form("/organiser/catalog/branches/new", {"name": "", "unit": "x" * 101})
+    assert response.status_code == 400
+    page = text_of(response.text)
+    assert "100" in page
+    assert (await organiser.get("/api/branches/")).json() == []
+
+
+async def test_edit_and_delete_branch(organiser):
+    branch = (await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})).json()
+    await organiser.form(f"/organiser/catalog/branches/{branch['id']}/edit", {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "某书记"})
+    assert (await organiser.get(f"/api/branches/{branch['id']}")).json()["secretary"] == "某书记"
+    await organiser.form(f"/organiser/catalog/branches/{branch['id']}/delete")
+    assert (await organiser.get(f"/api/branches/{branch['id']}")).status_code == 404
+
+
+async def test_area_in_use_cannot_be_deleted(organiser):
+    area = (await organiser.api("POST", "/api/areas/", {"name": "监督管理"})).json()
+    branch = (await organiser.api("POST", "/api/branches/", {"name": "丁字税务分局党支部", "unit": "望城区税务局"})).json()
+    await organiser.api("POST", "/api/methods/", {"title": "工作法", "branch_id": branch["id"], "area_id": area["id"]})
+    response = await organiser.api("DELETE", f"/api/areas/{area['id']}")
+    assert response.status_code == 409
+    assert (await organiser.get(f"/api/areas/{area['id']}")).status_code == 200
+
+
+async def test_duplicate_area_name_is_409(organiser):
+    await organiser.api("POST", "/api/areas/", {"name": "党业融合"})
+    assert (await organiser.api("POST", "/api/areas/", {"name": "党业融合"})).status_code == 409
+    assert len((await organiser.get("/api/areas/")).json()) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "", "branch_id": 1},
+        {"title": "x", "branch_id": "one"},
+        {"title": "x", "branch_id": 0},
+        {"title": "x"},
+        {"title": "x", "branch_id": 1, "summary": "长" * 5001},
+        {"title": "x", "branch_id": 1, "unexpected": True},
+    ],
+)
+async def test_method_api_bad_input_is_400(organiser, body):
+    response = await organiser.api("POST", "/api/methods/", body)
+    assert response.status_code == 400
+    assert (await organiser.get("/api/methods/")).json() == []
+
+
+async def test_method_api_unknown_branch_names_the_field(organiser):
+    response = await organiser.api("POST", "/api/methods/", {"title": "x", "branch_id": 12345})
+    assert response.status_code == 400
+    assert response.json()["extra"][0]["key"] == "branch_id"
+
+
+async def test_unknown_catalog_kind_is_404(organiser):
+    assert (await organiser.get("/organiser/catalog/secrets")).status_code == 404
