@@ -8,8 +8,11 @@ on once per connection, and waits up to 30 s for a lock rather than failing a wr
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from typing import Any
+import weakref
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
 
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
@@ -109,16 +112,37 @@ async def _close_quietly(connection: aiosqlite.Connection) -> None:
 
 
 
-def write_transaction():
-    """A transaction that reads then writes: IMMEDIATE on SQLite, so it takes the write lock
-    up front instead of failing to upgrade a read lock later."""
+_write_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that reads then writes.
+
+    On SQLite it is IMMEDIATE (it takes the write lock up front instead of failing to
+    upgrade a read lock later), and writers of this process queue on an asyncio lock first:
+    SQLite's own busy handler sleeps in growing steps, which wastes most of a burst.
+    Other processes still wait on the busy timeout.
+    """
     from piccolo.engine import engine_finder
     from piccolo.engine.sqlite import TransactionType
 
     engine = engine_finder()
-    if engine.engine_type == "sqlite":
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+    if engine.engine_type != "sqlite":
+        async with engine.transaction():
+            yield
+        return
+    if engine.current_transaction.get() is not None:  # nested: the outer one holds the lock
+        async with engine.transaction():
+            yield
+        return
+    loop = asyncio.get_running_loop()
+    lock = _write_locks.get(loop)
+    if lock is None:
+        lock = _write_locks[loop] = asyncio.Lock()
+    async with lock:
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
 
 
 def integrity_errors() -> tuple[type[BaseException], ...]:

@@ -1,7 +1,7 @@
 """msgspec Structs at the HTTP boundary for events and agendas."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 import msgspec
 
@@ -96,3 +96,33 @@ class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
     break_minutes: Minutes = 10
     opening_minutes: OptionalMinutes = 10
     closing_minutes: OptionalMinutes = 10
+
+
+class CheckInIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What a scanner sends: the ticket code (or the whole scanned URL), or an attendee id
+    picked by name when the QR will not scan."""
+
+    code: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    attendee_id: Optional[Id] = None
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    name: str
+    unit: str
+    phone: str = ""
+    checked_in_at: Optional[dt.datetime] = None
+
+
+class CheckInOut(msgspec.Struct):
+    status: Literal["checked_in", "already", "invalid", "closed"]
+    message: str
+    checked_in_at: Optional[dt.datetime] = None
+    attendee: Optional[PersonOut] = None
+
+
+class AttendanceOut(msgspec.Struct):
+    checked_in: int
+    registered: int
+    walk_ins: int
+    arrivals: list[list]  # [["09:05", 12], ...] per 5 minutes

@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -35,6 +36,12 @@ class Event(Table):
     status = Varchar(length=10, default="draft")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Check-in: when it opens and closes (null: two hours before the start until the
+    # planned end), and whether the door QR rotates (signed with door_secret).
+    checkin_opens_at = Timestamptz(null=True, default=None)
+    checkin_closes_at = Timestamptz(null=True, default=None)
+    rotating_door_code = Boolean(default=False)
+    door_secret = Varchar(length=32, default="")
 
 
 class AgendaItem(Table):
@@ -52,3 +59,39 @@ class AgendaItem(Table):
     )
     duration = Integer(default=15)
     guid = UUID()
+
+
+class Attendee(Table):
+    """A person expected or present at an event: pre-registered, or a walk-in at the door."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=50)
+    unit = Varchar(length=100, default="")
+    phone = Varchar(length=20, default="")
+    email = Varchar(length=100, default="")
+    ticket_code = Varchar(length=40, unique=True)
+    source = Varchar(length=12, default="registered")  # registered | walk-in
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CheckIn(Table):
+    """That an attendee arrived. One row per attendee at most: the database enforces it."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    attendee = ForeignKey(references=Attendee, on_delete=OnDelete.cascade, unique=True)
+    checked_in_at = Timestamptz(default=TimestamptzNow())
+    channel = Varchar(length=10, default="ticket")  # self | ticket | manual
+    device = Varchar(length=40, null=True, default=None)  # the phone of a self check-in
+    scanner = Integer(null=True, default=None)  # the staff user who scanned
+
+
+class CheckInAttempt(Table):
+    """Every attempt, whatever its outcome, for the audit trail."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    outcome = Varchar(length=12)  # ok | duplicate | invalid | closed | expired
+    channel = Varchar(length=10)
+    scanner = Integer(null=True, default=None)
+    attendee = Integer(null=True, default=None)
+    detail = Varchar(length=60, default="")

@@ -1,0 +1,202 @@
+"""Async queries for attendees and check-ins. Every write that must not happen twice is a
+database constraint; every attempt is written to the audit trail in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.methods.insert import OnConflictAction
+
+from db import write_transaction
+from events import checkin
+from events.tables import Attendee, CheckIn, CheckInAttempt, Event
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # checked_in | already | invalid | closed | expired | ambiguous
+    attendee_id: Optional[int] = None
+    name: str = ""
+    unit: str = ""
+    checked_in_at: Optional[dt.datetime] = None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
+    return await Event.select(
+        Event.id, Event.slug, Event.title, Event.status, Event.date, Event.start_time, Event.end_time,
+        Event.timezone, Event.checkin_opens_at, Event.checkin_closes_at, Event.rotating_door_code, Event.door_secret,
+    ).where(Event.id == event_id).first()
+
+
+async def log_attempt(event_id: int, outcome: str, channel: str, scanner: Optional[int] = None,
+                      attendee: Optional[int] = None, detail: str = "") -> None:
+    await CheckInAttempt.insert(
+        CheckInAttempt(event=event_id, at=now(), outcome=outcome, channel=channel, scanner=scanner,
+                       attendee=attendee, detail=detail[:60])
+    )
+
+
+async def _check_in(event_id: int, attendee: dict[str, Any], channel: str, scanner: Optional[int],
+                    device: Optional[str]) -> Outcome:
+    """Inside a write transaction: insert the check-in unless one exists; log the attempt."""
+    at = now()
+    inserted = await CheckIn.insert(
+        CheckIn(event=event_id, attendee=attendee["id"], checked_in_at=at, channel=channel, scanner=scanner, device=device)
+    ).on_conflict(action=OnConflictAction.do_nothing).returning(CheckIn.checked_in_at)
+    if inserted:
+        await log_attempt(event_id, "ok", channel, scanner, attendee["id"])
+        return Outcome("checked_in", attendee["id"], attendee["name"], attendee["unit"], at)
+    first = await CheckIn.select(CheckIn.checked_in_at).where(CheckIn.attendee == attendee["id"]).first()
+    await log_attempt(event_id, "duplicate", channel, scanner, attendee["id"])
+    return Outcome("already", attendee["id"], attendee["name"], attendee["unit"], first["checked_in_at"] if first else None)
+
+
+async def check_in_ticket(event_id: int, code: Optional[str], channel: str = "ticket",
+                          scanner: Optional[int] = None, attendee_id: Optional[int] = None) -> Outcome:
+    """A staff scan (or a manual pick): idempotent, one row per attendee whatever happens."""
+    async with write_transaction():
+        query = Attendee.select(Attendee.id, Attendee.name, Attendee.unit).where(Attendee.event == event_id)
+        if attendee_id is not None:
+            query = query.where(Attendee.id == attendee_id)
+        elif code:
+            query = query.where(Attendee.ticket_code == code)
+        else:
+            query = None
+        attendee = await query.first() if query is not None else None
+        if attendee is None:
+            await log_attempt(event_id, "invalid", channel, scanner, detail=(code or "")[:8])
+            return Outcome("invalid")
+        return await _check_in(event_id, attendee, channel, scanner, None)
+
+
+async def check_in_self(event_id: int, name: str, unit: str, last4: str, device: str) -> Outcome:
+    """A phone at the door: match a pre-registration, or record a walk-in; never twice."""
+    async with write_transaction():
+        mine = await device_checkin(event_id, device)
+        if mine:
+            await log_attempt(event_id, "duplicate", "self", attendee=mine["attendee_id"])
+            return Outcome("already", mine["attendee_id"], mine["name"], mine["unit"], mine["checked_in_at"])
+        rows = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
+            (Attendee.event == event_id) & (Attendee.name == name)
+        )
+        found, attendee_id = checkin.match_registration(
+            [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows], name, last4
+        )
+        if found == "ambiguous":
+            return Outcome("ambiguous")
+        if found == "one":
+            attendee = next(r for r in rows if r["id"] == attendee_id)
+        else:
+            created = await Attendee.insert(
+                Attendee(event=event_id, name=name, unit=unit, ticket_code=checkin.new_ticket_code(), source="walk-in")
+            ).returning(Attendee.id)
+            attendee = {"id": created[0]["id"], "name": name, "unit": unit}
+        return await _check_in(event_id, attendee, "self", None, device)
+
+
+async def device_checkin(event_id: int, device: str) -> Optional[dict[str, Any]]:
+    if not device:
+        return None
+    return await CheckIn.select(
+        CheckIn.attendee.as_alias("attendee_id"), CheckIn.checked_in_at,
+        CheckIn.attendee.name.as_alias("name"), CheckIn.attendee.unit.as_alias("unit"),
+    ).where((CheckIn.event == event_id) & (CheckIn.device == device)).first()
+
+
+async def attendee_by_ticket(code: str) -> Optional[dict[str, Any]]:
+    return await Attendee.select(
+        Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code, Attendee.event,
+        Attendee.event.title.as_alias("event_title"), Attendee.event.slug.as_alias("event_slug"),
+        Attendee.event.date.as_alias("event_date"), Attendee.event.start_time.as_alias("event_start"),
+        Attendee.event.venue.as_alias("event_venue"), Attendee.event.theme_color.as_alias("theme_color"),
+    ).where(Attendee.ticket_code == code).first()
+
+
+async def checked_in_at(attendee_id: int) -> Optional[dt.datetime]:
+    row = await CheckIn.select(CheckIn.checked_in_at).where(CheckIn.attendee == attendee_id).first()
+    return row["checked_in_at"] if row else None
+
+
+async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> list[dict[str, Any]]:
+    select = Attendee.select(
+        Attendee.id, Attendee.name, Attendee.unit, Attendee.phone, Attendee.email, Attendee.source,
+        Attendee.ticket_code, Attendee.created_at,
+    ).where(Attendee.event == event_id).order_by(Attendee.id).limit(limit)
+    if query:
+        digits = checkin.clean_phone(query)
+        if digits and len(digits) >= 4 and digits == query.strip():
+            select = select.where(Attendee.phone.like(f"%{digits}"))
+        else:
+            select = select.where(Attendee.name.like(f"%{query.replace('%', '').replace('_', '')}%"))
+    rows = await select
+    checked = await checkins_by_attendee(event_id)
+    for row in rows:
+        row["checked_in_at"] = checked.get(row["id"])
+    return rows
+
+
+async def checkins_by_attendee(event_id: int) -> dict[int, dt.datetime]:
+    rows = await CheckIn.select(CheckIn.attendee, CheckIn.checked_in_at).where(CheckIn.event == event_id)
+    return {r["attendee"]: r["checked_in_at"] for r in rows}
+
+
+async def add_attendees(event_id: int, people: Sequence[dict[str, str]]) -> int:
+    if not people:
+        return 0
+    async with write_transaction():
+        await Attendee.insert(*[
+            Attendee(event=event_id, name=p["name"], unit=p.get("unit", ""), phone=p.get("phone", ""),
+                     email=p.get("email", ""), ticket_code=checkin.new_ticket_code(), source="registered")
+            for p in people
+        ])
+    return len(people)
+
+
+async def delete_attendee(event_id: int, attendee_id: int) -> bool:
+    rows = await Attendee.delete().where((Attendee.id == attendee_id) & (Attendee.event == event_id)).returning(Attendee.id)
+    return bool(rows)
+
+
+async def attendance(event_id: int) -> dict[str, Any]:
+    registered = await Attendee.count().where((Attendee.event == event_id) & (Attendee.source == "registered"))
+    walk_ins = await Attendee.count().where((Attendee.event == event_id) & (Attendee.source == "walk-in"))
+    times = [r["checked_in_at"] for r in await CheckIn.select(CheckIn.checked_in_at).where(CheckIn.event == event_id)]
+    return {"registered": registered, "walk_ins": walk_ins, "checked_in": len(times), "times": times}
+
+
+async def not_arrived(event_id: int, limit: int = 500) -> list[dict[str, Any]]:
+    return await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
+        (Attendee.event == event_id)
+        & WhereRaw("NOT EXISTS (SELECT 1 FROM check_in c WHERE c.attendee = attendee.id)")
+    ).order_by(Attendee.unit).order_by(Attendee.name).limit(limit)
+
+
+async def ensure_door_secret(event: dict[str, Any]) -> str:
+    if event.get("door_secret"):
+        return event["door_secret"]
+    secret = checkin.new_door_secret()
+    await Event.update({Event.door_secret: secret}).where((Event.id == event["id"]) & (Event.door_secret == ""))
+    row = await Event.select(Event.door_secret).where(Event.id == event["id"]).first()
+    return row["door_secret"]
+
+
+async def update_checkin_settings(event_id: int, opens: Optional[dt.datetime], closes: Optional[dt.datetime],
+                                  rotating: bool) -> None:
+    await Event.update({
+        Event.checkin_opens_at: opens, Event.checkin_closes_at: closes, Event.rotating_door_code: rotating,
+    }).where(Event.id == event_id)
+
+
+async def erase_personal_data(event_id: int) -> int:
+    """After the day: remove attendees (and so their check-ins); keep anonymous counts."""
+    async with write_transaction():
+        rows = await Attendee.delete().where(Attendee.event == event_id).returning(Attendee.id)
+        await CheckInAttempt.update({CheckInAttempt.detail: ""}).where(CheckInAttempt.event == event_id)
+    return len(rows)

@@ -1,0 +1,127 @@
+"""Reading attendee lists from spreadsheets: .xlsx, and .csv in UTF-8 or GBK (older tools).
+
+Returns rows and row-level errors; nothing is stored here. The page shows both before the
+organiser confirms.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Optional
+
+from events.checkin import clean_phone, clean_text, name_error, phone_error, unit_error
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+HEADERS = {
+    "name": ("姓名", "名字", "name", "full name"),
+    "unit": ("单位", "所在单位", "部门", "unit", "organisation", "organization", "department"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "phone", "mobile", "tel"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail"),
+}
+
+
+@dataclass
+class RosterRow:
+    line: int
+    name: str
+    unit: str
+    phone: str
+    email: str
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow]
+    error: Optional[str] = None  # a problem with the whole file
+    encoding: str = ""
+
+    @property
+    def valid_rows(self) -> list[RosterRow]:
+        return [r for r in self.rows if not r.errors]
+
+
+def decode_csv(data: bytes) -> tuple[Optional[str], str]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None, ""
+
+
+def read_table(data: bytes, filename: str) -> tuple[Optional[list[list[str]]], str, Optional[str]]:
+    """(cells, encoding, error code)."""
+    if len(data) > MAX_BYTES:
+        return None, "", "too_big"
+    if not data.strip():
+        return None, "", "empty"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+            return cells, "xlsx", None
+        except Exception:  # noqa: BLE001 - any broken workbook is the same message to the user
+            return None, "", "bad_xlsx"
+    if b"\x00" in data[:2048]:
+        return None, "", "not_a_table"
+    text, encoding = decode_csv(data)
+    if text is None:
+        return None, "", "bad_encoding"
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)], encoding, None
+
+
+def parse_roster(data: bytes, filename: str = "") -> Roster:
+    cells, encoding, error = read_table(data, filename)
+    if error or cells is None:
+        return Roster(rows=[], error=error or "empty")
+    numbered = [(line, row) for line, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
+    if not numbered:
+        return Roster(rows=[], error="empty")
+    header = [clean_text(c).lower() for c in numbered[0][1]]
+    columns: dict[str, int] = {}
+    for key, names in HEADERS.items():
+        for index, title in enumerate(header):
+            if title in names:
+                columns[key] = index
+                break
+    if "name" not in columns:
+        return Roster(rows=[], error="no_name_column", encoding=encoding)
+    if len(numbered) - 1 > MAX_ROWS:
+        return Roster(rows=[], error="too_many_rows", encoding=encoding)
+
+    def cell(row: list[str], key: str) -> str:
+        index = columns.get(key)
+        return row[index] if index is not None and index < len(row) else ""
+
+    rows = []
+    for line, raw in numbered[1:]:
+        if not any(cell(raw, key).strip() for key in columns):
+            continue  # a numbered but empty line, common at the end of office lists
+        row = RosterRow(
+            line=line, name=clean_text(cell(raw, "name")), unit=clean_text(cell(raw, "unit")),
+            phone=clean_phone(cell(raw, "phone")), email=clean_text(cell(raw, "email")),
+        )
+        for code in (name_error(row.name), unit_error(row.unit), phone_error(row.phone)):
+            if code:
+                row.errors.append(code)
+        if row.email and ("@" not in row.email or len(row.email) > 100):
+            row.errors.append("email_invalid")
+        rows.append(row)
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.name, row.phone)
+        if row.phone and key in seen:
+            row.errors.append("duplicate_row")
+        seen.setdefault(key, row.line)
+    return Roster(rows=rows, encoding=encoding)

@@ -1,0 +1,270 @@
+"""Check-in through HTTP on the configured engine: self check-in, tickets, staff, imports."""
+
+import datetime as dt
+import io
+import re
+
+from openpyxl import load_workbook
+
+from events import checkin
+from tests.conftest import make_user, text_of
+
+EVENT = {"title": "税心向党·书记说", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
+         "slug": "shuixin-2026", "status": "published"}
+
+
+async def open_event(organiser, rotating=False, **changes) -> dict:
+    event = (await organiser.api("POST", "/api/events/", {**EVENT, **changes})).json()
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    await organiser.form(f"/organiser/events/{event['id']}/checkin-settings", {
+        "opens": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        **({"rotating": "on"} if rotating else {}),
+    })
+    return event
+
+
+async def register(organiser, event_id, name="彭强", unit="雨花区税务局", phone="13800001111") -> dict:
+    await organiser.form(f"/organiser/events/{event_id}/attendees", {"name": name, "unit": unit, "phone": phone})
+    page = (await organiser.get(f"/organiser/events/{event_id}/attendees", params={"q": name})).text
+    code = re.findall(r'href="/t/([A-Za-z0-9_-]{32})"', page)[-1]
+    return {"code": code}
+
+
+async def test_self_checkin_walk_in_and_remembered_phone(organiser):
+    event = await open_event(organiser)
+    page = await organiser.get("/e/shuixin-2026/checkin")
+    assert page.status_code == 200 and "签到" in page.text
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "unit": "第一稽查局"})
+    assert done.status_code == 200
+    assert "已签到" in text_of(done.text) and "谭玲" in done.text and "议程" in done.text
+    again = await organiser.get("/e/shuixin-2026/checkin")  # the same phone scans again
+    assert "已签到" in text_of(again.text)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "unit": "第一稽查局"})
+    stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
+    assert stats["checked_in"] == 1 and stats["walk_ins"] == 1
+
+
+async def test_self_checkin_matches_registration_by_last4(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "彭强", "雨花区税务局", "13800001111")
+    await register(organiser, event["id"], "彭强", "望城区税务局", "13900002222")
+    ambiguous = await organiser.form("/e/shuixin-2026/checkin", {"name": "彭强"})
+    assert ambiguous.status_code == 409 and "后4位" in text_of(ambiguous.text)
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "彭强", "last4": "2222"})
+    assert done.status_code == 200 and "望城区税务局" in done.text
+    stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
+    assert (stats["checked_in"], stats["registered"], stats["walk_ins"]) == (1, 2, 0)
+
+
+async def test_self_checkin_bad_names_store_nothing(organiser):
+    event = await open_event(organiser)
+    for data in ({"name": ""}, {"name": "长" * 300}, {"name": "彭强", "last4": "12"}, {"name": "彭强", "unit": "u" * 101}):
+        response = await organiser.form("/e/shuixin-2026/checkin", data)
+        assert response.status_code == 400, data
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
+
+
+async def test_self_checkin_honeypot_is_refused(organiser):
+    event = await open_event(organiser)
+    response = await organiser.form("/e/shuixin-2026/checkin", {"name": "bot", "website": "http://spam"})
+    assert response.status_code == 400
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
+
+
+async def test_checkin_closed_outside_window(organiser):
+    event = (await organiser.api("POST", "/api/events/", {**EVENT, "date": "2020-01-01"})).json()
+    page = await organiser.get("/e/shuixin-2026/checkin")
+    assert page.status_code == 403 and "签到已于" in text_of(page.text)
+    response = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    assert response.status_code == 403
+    api = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": "A" * 32})
+    assert api.status_code == 409 and api.json()["status"] == "closed"
+
+
+async def test_unpublished_event_has_no_checkin(organiser):
+    await organiser.api("POST", "/api/events/", {**EVENT, "status": "draft"})
+    assert (await organiser.get("/e/shuixin-2026/checkin")).status_code == 404
+
+
+async def test_rotating_door_code_fresh_ok_stale_expired(organiser):
+    event = await open_event(organiser, rotating=True)
+    assert (await organiser.get("/e/shuixin-2026/checkin")).status_code == 403  # a photo of the poster: no code
+    secret = await organiser.run(_door_secret, event["id"])
+    stale = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.timezone.utc)) - 10)
+    expired = await organiser.get(f"/e/shuixin-2026/checkin?c={stale}")
+    assert expired.status_code == 403 and "已过期" in text_of(expired.text)
+    forged = await organiser.get("/e/shuixin-2026/checkin?c=123.abcdefabcdef")
+    assert forged.status_code == 403
+    fresh = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.timezone.utc)))
+    assert (await organiser.get(f"/e/shuixin-2026/checkin?c={fresh}")).status_code == 200
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "曾辉"})  # the door pass cookie carries it
+    assert done.status_code == 200 and "曾辉" in done.text
+
+
+async def _door_secret(event_id):
+    from events.tables import Event
+
+    return (await Event.select(Event.door_secret).where(Event.id == event_id).first())["door_secret"]
+
+
+async def test_door_qr_is_svg_of_the_checkin_url(organiser):
+    event = await open_event(organiser)
+    svg = await organiser.get(f"/organiser/events/{event['id']}/door/qr")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+
+
+async def test_ticket_api_is_idempotent(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"])
+    first = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    assert first.status_code == 201 and first.json()["status"] == "checked_in"
+    assert first.json()["attendee"]["name"] == "彭强"
+    again = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": f"https://x/t/{ticket['code']}"})
+    assert again.status_code == 200 and again.json()["status"] == "already"
+    assert again.json()["checked_in_at"] == first.json()["checked_in_at"]
+    assert "已于" in again.json()["message"]
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 1
+
+
+async def test_ticket_api_refuses_forged_truncated_and_other_events_codes(organiser):
+    event = await open_event(organiser)
+    other = await open_event(organiser, slug="other-day")
+    foreign = await register(organiser, other["id"], "谭玲")
+    mine = await register(organiser, event["id"])
+    for code in (foreign["code"], mine["code"][:-1], "A" * 32, "", "<script>alert(1)</script>", "x" * 300):
+        response = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": code})
+        assert response.status_code == 404, code
+        assert response.json()["status"] == "invalid"
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
+    attempts = await organiser.run(_attempts, event["id"])
+    assert attempts.count("invalid") == 6
+
+
+async def _attempts(event_id):
+    from events.tables import CheckInAttempt
+
+    return [r["outcome"] for r in await CheckInAttempt.select(CheckInAttempt.outcome).where(CheckInAttempt.event == event_id)]
+
+
+async def test_every_attempt_is_audited_with_scanner(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"])
+    for _ in range(3):
+        await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    rows = await organiser.run(_attempt_rows, event["id"])
+    assert [r["outcome"] for r in rows] == ["ok", "duplicate", "duplicate"]
+    assert all(r["scanner"] for r in rows) and all(r["at"] for r in rows)
+
+
+async def _attempt_rows(event_id):
+    from events.tables import CheckInAttempt
+
+    return await CheckInAttempt.select().where(CheckInAttempt.event == event_id).order_by(CheckInAttempt.id)
+
+
+async def test_staff_can_scan_but_not_plan(client):
+    await client.run(make_user, "organiser", "organiser")
+    await client.run(make_user, "doorman", "staff")
+    await client.form("/login", {"username": "organiser", "password": "correct-horse-1"})
+    event = await open_event(client)
+    ticket = await register(client, event["id"])
+    await client.form("/logout")
+    await client.form("/login", {"username": "doorman", "password": "correct-horse-1"})
+    assert (await client.get(f"/organiser/events/{event['id']}/scan")).status_code == 200
+    assert (await client.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})).status_code == 201
+    assert [p["name"] for p in (await client.get(f"/api/events/{event['id']}/attendees?q=彭")).json()] == ["彭强"]
+    for path in (f"/organiser/events/{event['id']}", f"/organiser/events/{event['id']}/attendees", "/api/events/"):
+        assert (await client.get(path)).status_code == 403, path
+
+
+async def test_scanner_needs_login(client):
+    assert (await client.post("/api/events/1/checkins", json={"code": "A" * 32})).status_code in (401, 403)
+
+
+async def test_lookup_masks_phone(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], phone="13812345678")
+    people = (await organiser.get(f"/api/events/{event['id']}/attendees?q=5678")).json()
+    assert [p["phone"] for p in people] == ["138****5678"]
+
+
+async def test_personal_ticket_page_shows_qr(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"])
+    page = await organiser.get(f"/t/{ticket['code']}")
+    assert page.status_code == 200 and "<svg" in page.text and "彭强" in page.text
+    assert (await organiser.get("/t/" + "Z" * 32)).status_code == 404
+    assert (await organiser.get("/t/../../etc/passwd")).status_code == 404
+
+
+async def test_import_preview_then_confirm_gbk(organiser):
+    event = await open_event(organiser)
+    csv_bytes = "姓名,单位,手机\n彭强,雨花区税务局,13800001111\n,无名,123\n谭玲,第一稽查局,13900002222\n".encode("gbk")
+    preview = await organiser.post(
+        f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+        files={"file": ("名单.csv", csv_bytes, "text/csv")},
+    )
+    assert preview.status_code == 200
+    text = text_of(preview.text)
+    assert "彭强" in text and "谭玲" in text and "请填写姓名" in text
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 0  # nothing saved yet
+    payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
+    import html
+
+    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)})
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 2
+
+
+async def test_import_wrong_columns_and_binary_store_nothing(organiser):
+    event = await open_event(organiser)
+    for content in (b"foo,bar\n1,2\n", b"\x00\x01\x02\x03", b""):
+        response = await organiser.post(
+            f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+            files={"file": ("x.csv", content, "text/csv")},
+        )
+        assert response.status_code == 400
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 0
+
+
+async def test_import_confirm_with_tampered_payload_is_400(organiser):
+    event = await open_event(organiser)
+    for payload in ("not json", '[{"name": ""}]', '[{"name": "' + "x" * 60 + '"}]'):
+        response = await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
+        assert response.status_code == 400
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 0
+
+
+async def test_attendance_exports_keep_chinese_and_mask_phones(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"], phone="13812345678")
+    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    csv_response = await organiser.get(f"/organiser/events/{event['id']}/attendance.csv")
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    body = csv_response.content.decode("utf-8-sig")
+    assert "彭强" in body and "138****5678" in body and "13812345678" not in body
+    xlsx = await organiser.get(f"/organiser/events/{event['id']}/attendance.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "彭强" and rows[1][2] == "138****5678" and rows[1][4]
+
+
+async def test_attendance_page_and_not_here_yet(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"], "彭强")
+    await register(organiser, event["id"], "褚方彬", "望城区税务局", "13700001234")
+    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    page = text_of((await organiser.get(f"/organiser/events/{event['id']}/attendance")).text)
+    assert "褚方彬" in page.split("尚未到场")[1]
+    assert "137****1234" in page
+
+
+async def test_erase_personal_data(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"])
+    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    assert (await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {})).status_code == 400
+    await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {"confirm": "yes"})
+    stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
+    assert (stats["registered"], stats["checked_in"]) == (0, 0)
+    assert (await organiser.get(f"/t/{ticket['code']}")).status_code == 404

@@ -1,0 +1,29 @@
+"""Short signed values for cookies (HMAC-SHA256 with the app's secret)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Optional
+
+
+def sign(secret: bytes, value: str, max_age: int) -> str:
+    expires = int(time.time()) + max_age
+    payload = f"{value}|{expires}"
+    mac = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{payload}|{mac}"
+
+
+def unsign(secret: bytes, token: Optional[str]) -> Optional[str]:
+    """The value, or None when the token is forged, malformed or expired."""
+    if not token or token.count("|") < 2 or len(token) > 300:
+        return None
+    payload, mac = token.rsplit("|", 1)
+    expected = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]
+    if not hmac.compare_digest(mac, expected):
+        return None
+    value, expires = payload.rsplit("|", 1)
+    if not expires.isdigit() or int(expires) < time.time():
+        return None
+    return value
