@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= $(or $(SHOWCASE_HOST),127.0.0.1)
 PORT ?= $(or $(SHOWCASE_PORT),8000)
 WORKERS ?= $(or $(SHOWCASE_WORKERS),1)
-DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk
+DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk wrk
 
 .PHONY: run test test-sqlite test-postgres bench setup deps system-deps messages lock lint clean
 

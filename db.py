@@ -9,16 +9,18 @@ on once per connection, and waits up to 30 s for a lock rather than failing a wr
 from __future__ import annotations
 
 import asyncio
+import collections
 import sqlite3
 import weakref
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Optional, TypeVar
 
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 BUSY_TIMEOUT_SECONDS = 30
-POOL_SIZE = 4
+POOL_SIZE = 8
+T = TypeVar("T")
 
 
 class ShowcaseSQLiteEngine(SQLiteEngine):
@@ -26,9 +28,11 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
         kwargs.setdefault("timeout", BUSY_TIMEOUT_SECONDS)
         super().__init__(path=path, **kwargs)
         self._idle: list[aiosqlite.Connection] = []
+        self._open = 0
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
         self._wal_checked = False
 
-    async def _open(self) -> aiosqlite.Connection:
+    async def _connect(self) -> aiosqlite.Connection:
         pending = aiosqlite.connect(**self.connection_kwargs)
         # Pooled connections outlive any one command: a daemon worker thread lets the
         # process exit (SQLite's journal keeps committed data safe either way).
@@ -44,23 +48,55 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
         return connection
 
     async def _acquire(self) -> aiosqlite.Connection:
-        while self._idle:
-            connection = self._idle.pop()
-            if connection._running and connection._connection is not None:
-                return connection
-        return await self._open()
+        """An idle connection, a new one while fewer than POOL_SIZE are open, else wait.
+
+        Opening a connection costs a thread and several PRAGMAs: under a burst, opening one
+        per waiting request (and closing it again) was most of the cost."""
+        while True:
+            while self._idle:
+                connection = self._idle.pop()
+                if connection._running and connection._connection is not None:
+                    return connection
+                self._open -= 1
+            if self._open < POOL_SIZE:
+                self._open += 1
+                try:
+                    return await self._connect()
+                except BaseException:
+                    self._open -= 1
+                    raise
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                try:
+                    waiter.set_result(None)
+                    return
+                except RuntimeError:  # its loop is gone (a finished test)
+                    continue
 
     async def _release(self, connection: aiosqlite.Connection) -> None:
         try:
             if connection.in_transaction:
                 await connection.rollback()
         except (sqlite3.Error, ValueError):
-            await _close_quietly(connection)
+            await self._discard(connection)
             return
-        if len(self._idle) < POOL_SIZE:
-            self._idle.append(connection)
-        else:
-            await _close_quietly(connection)
+        self._idle.append(connection)
+        self._wake_one()
+
+    async def _discard(self, connection: aiosqlite.Connection) -> None:
+        self._open -= 1
+        await _close_quietly(connection)
+        self._wake_one()
 
     async def get_connection(self) -> aiosqlite.Connection:
         """A pooled connection for a transaction; its close() hands it back."""
@@ -76,7 +112,7 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
     async def _run_in_new_connection(
         self,
         query: str,
-        args: list[Any] | None = None,
+        args: Optional[list[Any]] = None,
         query_type: str = "generic",
         table: Any = None,
     ):
@@ -86,20 +122,33 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
                 rows = await cursor.fetchall()
             if connection.in_transaction:
                 await connection.commit()
-            return rows
         except sqlite3.Error:
+            await self._release(connection)
             raise
         except BaseException:
             # Cancelled or broken mid-query: the connection's state is unknown.
-            await _close_quietly(connection)
+            await self._discard(connection)
             raise
-        finally:
-            if connection._running:
-                await self._release(connection)
+        await self._release(connection)
+        return rows
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: Optional[list[Any]] = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ):
+        """Piccolo re-sends PRAGMA foreign_keys before every query in a transaction; our
+        connections have it on from the start, so that round trip is skipped."""
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []
         for connection in idle:
+            self._open -= 1
             await _close_quietly(connection)
 
 
@@ -150,3 +199,155 @@ def integrity_errors() -> tuple[type[BaseException], ...]:
     import asyncpg
 
     return (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+
+
+class _GroupCommit:
+    """Write jobs waiting for the next SQLite transaction of one event loop."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future]] = []
+        self.flushing = False
+
+
+_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _GroupCommit]" = weakref.WeakKeyDictionary()
+
+
+def _run_batch(connection: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]]) -> list[tuple[bool, Any]]:
+    """In the connection's thread: every job in one transaction, each in its own savepoint,
+    so one job's error undoes only that job."""
+    results: list[tuple[bool, Any]] = []
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for job in jobs:
+            connection.execute("SAVEPOINT job")
+            try:
+                results.append((True, job(connection)))
+            except Exception as exc:  # noqa: BLE001 - handed back to the job's caller
+                connection.execute("ROLLBACK TO job")
+                results.append((False, exc))
+            connection.execute("RELEASE job")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return results
+
+
+async def _flush(state: _GroupCommit) -> None:
+    engine = current_engine()
+    loop = asyncio.get_running_loop()
+    lock = _write_locks.get(loop)
+    if lock is None:
+        lock = _write_locks[loop] = asyncio.Lock()
+    try:
+        while state.pending:
+            batch, state.pending = state.pending, []
+            async with lock:
+                connection = await engine._acquire()
+                try:
+                    results = await connection._execute(_run_batch, connection._conn, [job for job, _ in batch])
+                except BaseException as exc:
+                    if isinstance(exc, sqlite3.Error):
+                        await engine._release(connection)
+                    else:
+                        await engine._discard(connection)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
+                await engine._release(connection)
+            for (_, future), (ok, value) in zip(batch, results):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+    finally:
+        state.flushing = False
+
+
+async def run_in_write_thread(fn: Callable[[sqlite3.Connection], T]) -> T:
+    """SQLite only: run ``fn(connection)`` in a write transaction in the connection's own
+    thread, and answer only after it is committed.
+
+    Jobs that arrive while a transaction is being written share the next one (group
+    commit): under a burst of check-ins, one thread hop and one COMMIT serve dozens of
+    them, where one each capped a process at ~1,200 a second. Each job runs in its own
+    savepoint, so a failing job affects no other."""
+    loop = asyncio.get_running_loop()
+    state = _group_commits.get(loop)
+    if state is None:
+        state = _group_commits[loop] = _GroupCommit()
+    future: asyncio.Future = loop.create_future()
+    state.pending.append((fn, future))
+    if not state.flushing:
+        state.flushing = True
+        loop.create_task(_flush(state))
+    return await future
+
+
+class _PgGroupCommit:
+    def __init__(self) -> None:
+        self.pending: list[tuple[Callable[[Any], Awaitable[Any]], asyncio.Future]] = []
+        self.flushing = False
+
+
+_pg_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _PgGroupCommit]" = weakref.WeakKeyDictionary()
+
+
+async def _pg_flush(state: _PgGroupCommit) -> None:
+    pool = current_engine().pool
+    try:
+        while state.pending:
+            batch, state.pending = state.pending, []
+            results: list[tuple[bool, Any]] = []
+            try:
+                async with pool.acquire() as connection:
+                    async with connection.transaction():
+                        for job, _ in batch:
+                            try:
+                                async with connection.transaction():  # a savepoint per job
+                                    results.append((True, await job(connection)))
+                            except Exception as exc:  # noqa: BLE001 - handed back to the job's caller
+                                results.append((False, exc))
+            except Exception as exc:  # noqa: BLE001 - the batch failed as a whole (connection, commit)
+                results = [(False, exc)] * len(batch)
+            for (_, future), (ok, value) in zip(batch, results):
+                if not future.done():
+                    future.set_result(value) if ok else future.set_exception(value)
+    finally:
+        state.flushing = False
+
+
+async def pg_group_commit(job: Callable[[Any], Awaitable[T]]) -> T:
+    """PostgreSQL: run ``job(connection)`` in a transaction shared with the jobs that arrive
+    meanwhile, each in its own savepoint; answer after the COMMIT. One WAL flush then serves
+    a whole burst of check-ins instead of one each."""
+    loop = asyncio.get_running_loop()
+    state = _pg_group_commits.get(loop)
+    if state is None:
+        state = _pg_group_commits[loop] = _PgGroupCommit()
+    future: asyncio.Future = loop.create_future()
+    state.pending.append((job, future))
+    if not state.flushing:
+        state.flushing = True
+        loop.create_task(_pg_flush(state))
+    return await future
+
+
+_engine: Any = None
+
+
+def current_engine() -> Any:
+    """Piccolo's engine_finder() re-imports the config on every call (~90 µs); the engine
+    never changes within a process, so ask once."""
+    global _engine
+    if _engine is None:
+        from piccolo.engine import engine_finder
+
+        _engine = engine_finder()
+    return _engine

@@ -40,6 +40,20 @@ async def ensure_organiser(username: str = "organiser", reset: bool = False) -> 
     return password
 
 
+async def create_user(username: str, password: str, *roles: str, iterations: int | None = None) -> int:
+    """A user with roles (organiser, staff, ...). ``iterations`` lowers PBKDF2's cost for tests."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from accounts.tables import UserRole
+
+    if iterations:
+        BaseUser._pbkdf2_iteration_count = iterations
+    user = await BaseUser.create_user(username=username, password=password, email=f"{username}@showcase.invalid", active=True)
+    for role in roles:
+        await UserRole.insert(UserRole(user=user.id, role=role))
+    return user.id
+
+
 async def setup(demo: bool = True) -> None:
     from demo import load_demo
 

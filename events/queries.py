@@ -9,6 +9,7 @@ from typing import Any
 
 from db import write_transaction
 from events.agenda import DraftItem
+from events.checkin_queries import forget_event
 from events.tables import AgendaItem, Event
 
 EVENT_COLUMNS = (
@@ -59,6 +60,7 @@ async def touch_event(event_id: int) -> None:
 
 async def delete_event(event_id: int) -> bool:
     rows = await Event.delete().where(Event.id == event_id).returning(Event.id)
+    forget_event(event_id)
     return bool(rows)
 
 

@@ -35,9 +35,14 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
+    from events import checkin_queries
+    from web import auth
+
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
+    checkin_queries._events.clear()  # SQLite reuses ids after a delete: no stale entries
+    auth._users.clear()
     yield
 
 
@@ -58,6 +63,15 @@ class Client(AsyncTestClient):
         on a loop of its own (a blocking portal), and a PostgreSQL pool belongs to one loop."""
         return self.blocking_portal.call(fn, *args)
 
+    async def scan(self, event_id: int, body: dict):
+        """The check-in API, as a scanner calls it: with a bearer token, not the cookie."""
+        if not getattr(self, "_token", None):
+            response = await self.api("POST", "/api/tokens")
+            assert response.status_code == 201, response.text
+            self._token = response.json()["token"]
+        return await self.post(f"/api/events/{event_id}/checkins", json=body,
+                               headers={"Authorization": f"Bearer {self._token}"})
+
     async def api(self, method: str, url: str, json=None):
         return await self.request(method, url, json=json, headers={"x-csrftoken": await self.csrf()})
 
@@ -72,15 +86,9 @@ async def client(db) -> AsyncIterator[Client]:
 
 async def make_user(username: str, *roles: str, password: str = "correct-horse-1") -> int:
     """Call through ``client.run`` while a client is open."""
-    from piccolo.apps.user.tables import BaseUser
+    import manage
 
-    from accounts.tables import UserRole
-
-    BaseUser._pbkdf2_iteration_count = 1_000  # fast hashing in tests only
-    user = await BaseUser.create_user(username=username, password=password, email=f"{username}@example.invalid", active=True)
-    for role in roles:
-        await UserRole.insert(UserRole(user=user.id, role=role))
-    return user.id
+    return await manage.create_user(username, password, *roles, iterations=1_000)
 
 
 @pytest.fixture

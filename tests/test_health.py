@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.browser.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

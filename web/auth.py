@@ -16,6 +16,8 @@ from litestar.security.session_auth import SessionAuth
 from piccolo.apps.user.tables import BaseUser
 
 from accounts.tables import UserRole
+from web.cache import TTLCache
+from web.signing import sign, unsign
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,23 @@ async def load_user(user_id: int) -> CurrentUser | None:
     return CurrentUser(id=user["id"], username=user["username"], roles=frozenset(r["role"] for r in rows))
 
 
+# Keyed by (user id, login id): a fresh login always reads the database; a removed role
+# stops working within USER_CACHE_SECONDS on every process.
+USER_CACHE_SECONDS = 10
+_users = TTLCache(USER_CACHE_SECONDS)
+
+
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
-    user_id = session.get("uid")
+    user_id, login_id = session.get("uid"), session.get("sid")
     if not isinstance(user_id, int):
         return None
-    return await load_user(user_id)
+    key = (user_id, login_id)
+    user = _users.get(key)
+    if user is None:
+        user = await load_user(user_id)
+        if user is not None:
+            _users.put(key, user)
+    return user
 
 
 async def check_password(username: str, password: str) -> int | None:
@@ -68,7 +82,8 @@ async def check_password(username: str, password: str) -> int | None:
 
 
 def requires_role(*roles: str):
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs a sync guard in a worker thread, on every request
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, CurrentUser):
             raise NotAuthorizedException("Login required")
@@ -90,3 +105,45 @@ def session_auth(secret: bytes, secure: bool) -> SessionAuth[CurrentUser, Any]:
         ),
         exclude_opt_key="exclude_from_auth",
     )
+
+
+# -- API tokens ---------------------------------------------------------------------------
+# Devices that call the API from scripts or scanner pages send "Authorization: Bearer <token>"
+# instead of the session cookie. A token is the user id and login id signed with the app's
+# secret (valid API_TOKEN_HOURS); routes that take only tokens need no CSRF protection,
+# because a browser never attaches such a header to a cross-site request.
+API_TOKEN_HOURS = 12
+
+
+def issue_api_token(secret: bytes, user: CurrentUser, login_id: str) -> str:
+    return sign(secret, f"{user.id}:{login_id}", API_TOKEN_HOURS * 3600)
+
+
+async def bearer_user(connection: ASGIConnection) -> CurrentUser | None:
+    header = connection.headers.get("authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    value = unsign(connection.app.state["secret"], header[7:].strip())
+    if not value or ":" not in value:
+        return None
+    user_id, login_id = value.split(":", 1)
+    if not user_id.isdigit():
+        return None
+    key = (int(user_id), "token:" + login_id)
+    user = _users.get(key)
+    if user is None:
+        user = await load_user(int(user_id))
+        if user is not None:
+            _users.put(key, user)
+    return user
+
+
+async def token_user(connection: ASGIConnection, *roles: str) -> CurrentUser:
+    """For token-only routes: the bearer token's user, who must have one of ``roles``."""
+    user = await bearer_user(connection)
+    if user is None:
+        raise NotAuthorizedException("A valid API token is required (Authorization: Bearer …)")
+    if not user.has(*roles):
+        raise PermissionDeniedException("Your account does not have the role this needs")
+    connection.scope["user"] = user
+    return user

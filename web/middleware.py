@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
+import re
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from web import i18n
+
+LANG_RE = re.compile(rb"(?:^|;\s*)" + i18n.LANG_COOKIE.encode() + rb"=([A-Za-z_]{2,12})(?:;|$)")
 
 
 class LocaleMiddleware:
@@ -21,12 +23,9 @@ class LocaleMiddleware:
         accept = None
         for name, value in scope.get("headers", []):
             if name == b"cookie":
-                try:
-                    jar = SimpleCookie(value.decode("latin-1"))
-                except Exception:  # noqa: BLE001 - a malformed cookie header must not break the page
-                    jar = SimpleCookie()
-                if i18n.LANG_COOKIE in jar:
-                    cookie_value = jar[i18n.LANG_COOKIE].value
+                match = LANG_RE.search(value)
+                if match:
+                    cookie_value = match.group(1).decode("ascii")
             elif name == b"accept-language":
                 accept = value.decode("latin-1")
         token = i18n.current_locale.set(i18n.choose_locale(cookie_value, accept))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
 from web import i18n
-from web.auth import CurrentUser, check_password
+from web.auth import API_TOKEN_HOURS, CurrentUser, check_password, issue_api_token, load_user
 from web.i18n import gettext as _
 
 PUBLIC = {"exclude_from_auth": True}
@@ -67,8 +69,21 @@ class SitePages(Controller):
                 status_code=400,
             )
         request.clear_session()
-        request.set_session({"uid": user_id})
+        request.set_session({"uid": user_id, "sid": secrets.token_hex(8)})
+        if not data.get("next"):
+            user = await load_user(user_id)
+            if user and not user.has("organiser"):
+                target = "/staff/"  # door staff land where they can work
         return Redirect(path=target)
+
+    @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])
+    async def api_token(self, request: Request) -> dict[str, str]:
+        """A bearer token for the logged-in user, for the check-in API (scanner devices)."""
+        user = user_of(request)
+        if user is None:
+            raise NotAuthorizedException("Login required")
+        token = issue_api_token(request.app.state["secret"], user, request.session.get("sid") or "")
+        return {"token": token, "valid_hours": str(API_TOKEN_HOURS)}
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:

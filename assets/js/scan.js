@@ -11,10 +11,6 @@
   var canvas = document.getElementById("frame");
   var lastCode = "", lastAt = 0, busy = false, audio = null;
 
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
   function beep(kind) {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
@@ -35,8 +31,8 @@
   function send(body) {
     busy = true;
     return fetch("/api/events/" + event + "/checkins", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      method: "POST", credentials: "omit",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + root.getAttribute("data-token") },
       body: JSON.stringify(body)
     }).then(function (r) { return r.json(); })
       .then(function (d) { show(d.status === "checked_in" ? "checked_in" : (d.status === "already" ? "already" : "invalid"), d.message, d.attendee); })

@@ -1,6 +1,6 @@
 from events.controllers.api import EventsApi
-from events.controllers.checkin import AttendancePages, SelfCheckIn, StaffCheckIn
+from events.controllers.checkin import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
 from events.controllers.organiser import EventPages
 from events.controllers.public import PublicPages
 
-ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, AttendancePages]
+ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages]

@@ -5,17 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import app_servers
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -31,12 +26,6 @@ def chromium_path() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _prepare() -> None:
@@ -55,27 +44,8 @@ async def _prepare() -> None:
 @pytest.fixture
 def live_server() -> Iterator[str]:
     asyncio.run(_prepare())
-    port = free_port()
-    log = open(Path(os.environ.get("SHOWCASE_DATA_DIR", "/tmp")) / f"server-{port}.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(f"server exited: {Path(log.name).read_text()}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with app_servers(1) as urls:
+        yield urls[0]
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ async def test_checkin_closed_outside_window(organiser):
     assert page.status_code == 403 and "签到已于" in text_of(page.text)
     response = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
     assert response.status_code == 403
-    api = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": "A" * 32})
+    api = await organiser.scan(event['id'], {"code": "A" * 32})
     assert api.status_code == 409 and api.json()["status"] == "closed"
 
 
@@ -117,10 +117,10 @@ async def test_door_qr_is_svg_of_the_checkin_url(organiser):
 async def test_ticket_api_is_idempotent(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
-    first = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    first = await organiser.scan(event['id'], {"code": ticket["code"]})
     assert first.status_code == 201 and first.json()["status"] == "checked_in"
     assert first.json()["attendee"]["name"] == "彭强"
-    again = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": f"https://x/t/{ticket['code']}"})
+    again = await organiser.scan(event['id'], {"code": f"https://x/t/{ticket['code']}"})
     assert again.status_code == 200 and again.json()["status"] == "already"
     assert again.json()["checked_in_at"] == first.json()["checked_in_at"]
     assert "已于" in again.json()["message"]
@@ -133,7 +133,7 @@ async def test_ticket_api_refuses_forged_truncated_and_other_events_codes(organi
     foreign = await register(organiser, other["id"], "谭玲")
     mine = await register(organiser, event["id"])
     for code in (foreign["code"], mine["code"][:-1], "A" * 32, "", "<script>alert(1)</script>", "x" * 300):
-        response = await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": code})
+        response = await organiser.scan(event['id'], {"code": code})
         assert response.status_code == 404, code
         assert response.json()["status"] == "invalid"
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
@@ -151,7 +151,7 @@ async def test_every_attempt_is_audited_with_scanner(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
     for _ in range(3):
-        await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+        await organiser.scan(event['id'], {"code": ticket["code"]})
     rows = await organiser.run(_attempt_rows, event["id"])
     assert [r["outcome"] for r in rows] == ["ok", "duplicate", "duplicate"]
     assert all(r["scanner"] for r in rows) and all(r["at"] for r in rows)
@@ -172,14 +172,27 @@ async def test_staff_can_scan_but_not_plan(client):
     await client.form("/logout")
     await client.form("/login", {"username": "doorman", "password": "correct-horse-1"})
     assert (await client.get(f"/organiser/events/{event['id']}/scan")).status_code == 200
-    assert (await client.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})).status_code == 201
+    assert (await client.scan(event['id'], {"code": ticket["code"]})).status_code == 201
     assert [p["name"] for p in (await client.get(f"/api/events/{event['id']}/attendees?q=彭")).json()] == ["彭强"]
     for path in (f"/organiser/events/{event['id']}", f"/organiser/events/{event['id']}/attendees", "/api/events/"):
         assert (await client.get(path)).status_code == 403, path
 
 
-async def test_scanner_needs_login(client):
-    assert (await client.post("/api/events/1/checkins", json={"code": "A" * 32})).status_code in (401, 403)
+async def test_checkin_api_needs_a_valid_token(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"])
+    url = f"/api/events/{event['id']}/checkins"
+    # the session cookie alone is not enough: a cross-site page could send it
+    assert (await organiser.api("POST", url, {"code": ticket["code"]})).status_code == 401
+    forged = {"Authorization": "Bearer 1:x|9999999999|" + "0" * 32}
+    assert (await organiser.post(url, json={"code": ticket["code"]}, headers=forged)).status_code == 401
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
+
+
+async def test_token_of_a_user_without_staff_role_is_refused(client):
+    await client.run(make_user, "viewer")
+    await client.form("/login", {"username": "viewer", "password": "correct-horse-1"})
+    assert (await client.scan(1, {"code": "A" * 32})).status_code == 403
 
 
 async def test_lookup_masks_phone(organiser):
@@ -238,7 +251,7 @@ async def test_import_confirm_with_tampered_payload_is_400(organiser):
 async def test_attendance_exports_keep_chinese_and_mask_phones(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"], phone="13812345678")
-    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    await organiser.scan(event['id'], {"code": ticket["code"]})
     csv_response = await organiser.get(f"/organiser/events/{event['id']}/attendance.csv")
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     body = csv_response.content.decode("utf-8-sig")
@@ -253,7 +266,7 @@ async def test_attendance_page_and_not_here_yet(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"], "彭强")
     await register(organiser, event["id"], "褚方彬", "望城区税务局", "13700001234")
-    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    await organiser.scan(event['id'], {"code": ticket["code"]})
     page = text_of((await organiser.get(f"/organiser/events/{event['id']}/attendance")).text)
     assert "褚方彬" in page.split("尚未到场")[1]
     assert "137****1234" in page
@@ -262,7 +275,7 @@ async def test_attendance_page_and_not_here_yet(organiser):
 async def test_erase_personal_data(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
-    await organiser.api("POST", f"/api/events/{event['id']}/checkins", {"code": ticket["code"]})
+    await organiser.scan(event['id'], {"code": ticket["code"]})
     assert (await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {})).status_code == 400
     await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {"confirm": "yes"})
     stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()

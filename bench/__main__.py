@@ -1,0 +1,193 @@
+"""`make bench`: check-in throughput against a bare Litestar endpoint, in one run.
+
+For each engine the bare endpoint and the check-in API are served the same way (uvicorn,
+same worker count) and loaded by wrk with the same connections and duration, one after
+the other, so the ratio compares like with like on this machine.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "var" / "bench"
+DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+TICKETS = int(os.environ.get("BENCH_TICKETS", "60000"))
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/showcase_bench")
+PEER = {"sqlite": 17.0, "postgres": 29.0}  # pretix tickets/s measured on this kind of machine
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(target: str, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    if target.startswith("app:"):
+        args.append("--factory")
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    probe = "/healthz" if target.startswith("app:") else "/bare"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(urllib.request.Request(url + probe, data=b"{}" if probe == "/bare" else None,
+                                                          headers={"Content-Type": "application/json"}), timeout=1)
+            return process, url
+        except urllib.error.HTTPError:
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wrk(url: str, env: dict[str, str], script: str | None = None, body: str | None = None) -> dict:
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "10s"]
+    if script:
+        args += ["-s", script]
+    else:
+        lua = Path(tempfile.mkstemp(suffix=".lua")[1])
+        lua.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body or "{}")}\n'
+                       'wrk.headers["Content-Type"] = "application/json"\n')
+        args += ["-s", str(lua)]
+    out = subprocess.run(args + [url], capture_output=True, text=True, env={**os.environ, **env}, timeout=DURATION + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    latency = {}
+    for label in ("50%", "99%"):
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+        value = float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)]
+        latency[label] = round(value, 2)
+    return {"rps": round(rps, 1), "requests": total, "non_2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else "", "p50_ms": latency["50%"], "p99_ms": latency["99%"]}
+
+
+def staff_token(url: str) -> str:
+    """Log in as the staff user and get the bearer token a scanner uses."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(url + "/login")
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": "bench", "password": "bench-password-1", "_csrf_token": csrf}).encode()
+    try:
+        opener.open(url + "/login", data=data)
+    except urllib.error.HTTPError:
+        pass  # the page after login may refuse staff; the cookie is what we need
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    assert "showcase_session" in cookie, "bench login failed"
+    issued = opener.open(urllib.request.Request(url + "/api/tokens", data=b"", headers={"x-csrftoken": csrf}))
+    return json.loads(issued.read())["token"]
+
+
+def db_count(env: dict[str, str], event_id: int) -> tuple[int, int]:
+    code = ("import asyncio\nfrom events.tables import CheckIn, CheckInAttempt\n"
+            f"async def m():\n    print(await CheckIn.count().where(CheckIn.event=={event_id}), "
+            f"await CheckInAttempt.count().where(CheckInAttempt.event=={event_id}))\nasyncio.run(m())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    a, b = out.split()
+    return int(a), int(b)
+
+
+def run_engine(name: str, workers: int) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"showcase-bench-{name}-"))
+    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret", "PICCOLO_CONF": "piccolo_conf"}
+    env.pop("SHOWCASE_DATABASE_URL", None)
+    if name == "postgres":
+        database = urllib.parse.urlparse(PG_URL).path.lstrip("/")
+        base = PG_URL.rsplit("/", 1)[0]
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+        env["SHOWCASE_DATABASE_URL"] = PG_URL
+    codes = data_dir / "codes.txt"
+    prepared = subprocess.run([sys.executable, "-m", "bench.prepare", str(TICKETS), str(codes)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=True)
+    event_id = json.loads(prepared.stdout.strip().splitlines()[-1])["event_id"]
+    result: dict = {"engine": name, "workers": workers, "seconds": DURATION, "connections": CONNECTIONS}
+
+    bare, bare_url = serve("bench.bare:app", workers, env)
+    try:
+        wrk(bare_url + "/bare", {}, body='{"code":"' + "A" * 32 + '"}')  # warm-up
+        result["bare"] = wrk(bare_url + "/bare", {}, body='{"code":"' + "A" * 32 + '"}')
+    finally:
+        stop(bare)
+
+    app, app_url = serve("app:create_app", workers, env)
+    try:
+        lua = str(ROOT / "bench" / "checkin.lua")
+        scan_env = {"TOKEN": staff_token(app_url), "CODES": str(codes)}
+        result["checkin_first_scans"] = wrk(f"{app_url}/api/events/{event_id}/checkins", scan_env, lua)
+        if result["checkin_first_scans"]["requests"] > TICKETS:
+            result["note"] = "more requests than tickets: later ones were repeats"
+        result["checkin_repeat_scans"] = wrk(f"{app_url}/api/events/{event_id}/checkins", scan_env, lua)
+    finally:
+        stop(app)
+    checked_in, attempts = db_count(env, event_id)
+    first = result["checkin_first_scans"]
+    result["db"] = {"check_ins": checked_in, "attempts_logged": attempts,
+                    "requests_sent": first["requests"] + result["checkin_repeat_scans"]["requests"]}
+    result["ratio_first_scans"] = round(first["rps"] / result["bare"]["rps"], 3)
+    result["ratio_repeat_scans"] = round(result["checkin_repeat_scans"]["rps"] / result["bare"]["rps"], 3)
+    result["vs_pretix"] = round(first["rps"] / PEER[name], 1)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (make deps installs it as root)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = [run_engine("sqlite", 1), run_engine("postgres", 2)]
+    lines = ["# Check-in benchmark", "", f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback, same machine, one run.", "",
+             "| engine | processes | bare rps (p50/p99 ms) | check-in rps, first scans (p50/p99 ms) | ratio | repeat scans rps | ratio | × pretix | non-2xx | check-ins = first scans |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        b, f, rep = r["bare"], r["checkin_first_scans"], r["checkin_repeat_scans"]
+        lines.append(
+            f"| {r['engine']} | {r['workers']} | {b['rps']} ({b['p50_ms']}/{b['p99_ms']}) | {f['rps']} ({f['p50_ms']}/{f['p99_ms']}) | "
+            f"{r['ratio_first_scans']:.0%} | {rep['rps']} | {r['ratio_repeat_scans']:.0%} | {r['vs_pretix']}× | "
+            f"{f['non_2xx'] + rep['non_2xx']} | {r['db']['check_ins']} = {min(f['requests'], TICKETS)}, "
+            f"{r['db']['attempts_logged']} attempts logged for {r['db']['requests_sent']} requests |")
+    lines += ["", "Targets: ratio ≥ 20% of bare (first scans); ≥ 100× pretix (17/s SQLite, 29/s PostgreSQL ×2)."]
+    failures = [r["engine"] for r in results
+                if r["checkin_first_scans"]["non_2xx"] or r["checkin_repeat_scans"]["non_2xx"] or r["checkin_first_scans"]["socket_errors"]]
+    if failures:
+        lines += ["", f"FAILED: non-2xx responses or socket errors on {', '.join(failures)}: the figures above are not valid."]
+    report = "\n".join(lines)
+    (OUT / "checkin.md").write_text(report + "\n")
+    (OUT / "checkin.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(report)
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

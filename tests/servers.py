@@ -1,0 +1,60 @@
+"""Real app servers for tests that need them: uvicorn processes on loopback ports, with the
+suite's database (its SQLite file, or its PostgreSQL URL), stopped when the test ends."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def app_servers(count: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[list[str]]:
+    """Start ``count`` independent app processes; yield their base URLs."""
+    processes, urls, logs = [], [], []
+    log_dir = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp")
+    try:
+        for _ in range(count):
+            port = free_port()
+            log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed in finally
+            logs.append(log)
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
+                 "--port", str(port), "--no-access-log"],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(extra_env or {})},
+            ))
+            urls.append(f"http://127.0.0.1:{port}")
+        for process, url, log in zip(processes, urls, logs):
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"server exited: {Path(log.name).read_text()[-2000:]}")
+                    time.sleep(0.05)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()

@@ -1,0 +1,32 @@
+"""A small per-process TTL cache for hot lookups (the current user, an event's check-in
+settings). Processes stay interchangeable: an entry is at most ``ttl`` seconds stale for
+changes made by another process, and a process drops its own entry when it changes it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Hashable
+
+
+class TTLCache:
+    def __init__(self, ttl: float, size: int = 4096) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._data: dict[Hashable, tuple[float, Any]] = {}
+
+    def get(self, key: Hashable) -> Any:
+        hit = self._data.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if len(self._data) >= self.size:
+            self._data.clear()
+        self._data[key] = (time.monotonic() + self.ttl, value)
+
+    def drop(self, key: Hashable) -> None:
+        self._data.pop(key, None)
+
+    def clear(self) -> None:
+        self._data.clear()
