@@ -3,7 +3,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
@@ -133,7 +133,25 @@ async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None
         raise ClientException(status_code=409, detail=lazy("This conflicts with something already stored (a name already taken?).")) from None
 
 
-async def delete_row(spec: CatalogSpec, row_id: FromPath[int]) -> None:
+async def in_use(spec: CatalogSpec, row_id: int) -> Optional[str]:
+    """Why a row may not be deleted (it would silently empty a method or an agenda slot)."""
+    from events.tables import AgendaItem
+
+    if spec.kind == "branches" and await Method.exists().where(Method.branch == row_id):
+        return lazy("This branch still has methods. Delete or move its methods first.")
+    if spec.kind == "methods" and await AgendaItem.exists().where(AgendaItem.method == row_id):
+        return lazy("This method is on an agenda. Remove it from the agenda first.")
+    if spec.kind == "presenters" and await AgendaItem.exists().where(AgendaItem.presenter == row_id):
+        return lazy("This presenter is on an agenda. Remove them from the agenda first.")
+    if spec.kind == "areas" and await Method.exists().where(Method.area == row_id):
+        return lazy("This is still in use and cannot be deleted.")
+    return None
+
+
+async def delete_row(spec: CatalogSpec, row_id: int) -> None:
+    reason = await in_use(spec, row_id)
+    if reason:
+        raise ClientException(status_code=409, detail=reason)
     try:
         deleted = await spec.table.delete().where(spec.table.id == row_id).returning(spec.table.id)
     except integrity_errors():
@@ -199,6 +217,18 @@ class CatalogPages(Controller):
         await save_row(spec, form.values, row_id)
         return Redirect(path=f"/organiser/catalog/{kind}")
 
+    @get("/{kind:str}/{row_id:int}/delete")
+    async def confirm_remove(self, kind: FromPath[str], row_id: FromPath[int]) -> Template:
+        """Deleting asks first, and says up front when it cannot be done."""
+        spec = spec_for(kind)
+        row = await spec.get_row(row_id)
+        if row is None:
+            raise NotFoundException()
+        reason = await in_use(spec, row_id)
+        label = row.get("title") or row.get("name") or ""
+        return Template("presenters/catalog_delete.html",
+                        context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""})
+
     @post("/{kind:str}/{row_id:int}/delete")
     async def remove(self, kind: FromPath[str], row_id: FromPath[int]) -> Redirect:
         await delete_row(spec_for(kind), row_id)
@@ -220,7 +250,7 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
             )
         return values
 
-    async def one(row_id: FromPath[int]) -> Any:
+    async def one(row_id: int) -> Any:
         row = await spec.get_row(row_id)
         if row is None:
             raise NotFoundException(detail=f"No {spec.singular} with id {row_id}")

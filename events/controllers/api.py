@@ -44,7 +44,7 @@ def event_out(event: dict[str, Any], request: Request) -> EventOut:
     )
 
 
-async def event_values(data: EventIn, event_id: FromPath[int] | None) -> dict[str, Any]:
+async def event_values(data: EventIn, event_id: int | None) -> dict[str, Any]:
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -62,7 +62,7 @@ async def event_values(data: EventIn, event_id: FromPath[int] | None) -> dict[st
     }
 
 
-async def found_event(event_id: FromPath[int]) -> dict[str, Any]:
+async def found_event(event_id: int) -> dict[str, Any]:
     event = await queries.get_event(event_id)
     if event is None:
         raise NotFoundException(detail=f"No event with id {event_id}")

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
@@ -56,7 +56,7 @@ def event_time_errors(values: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-async def load_event(event_id: FromPath[int]) -> dict[str, Any]:
+async def load_event(event_id: int) -> dict[str, Any]:
     event = await queries.get_event(event_id)
     if event is None:
         raise NotFoundException(detail=lazy("No such event."))
@@ -160,7 +160,9 @@ class EventPages(Controller):
         return Redirect(path=f"/organiser/events/{event_id}")
 
     @post("/events/{event_id:int}/delete")
-    async def delete_event(self, event_id: FromPath[int]) -> Redirect:
+    async def delete_event(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        if data.get("confirm") != "yes":
+            raise ClientException(detail=lazy("Tick the box to confirm."))
         if not await queries.delete_event(event_id):
             raise NotFoundException(detail=lazy("No such event."))
         return Redirect(path="/organiser/")
@@ -170,8 +172,6 @@ class EventPages(Controller):
         await load_event(event_id)
         status = data.get("status")
         if status not in ("draft", "published"):
-            from litestar.exceptions import ClientException
-
             raise ClientException(detail=lazy("Unknown status."))
         await queries.update_event(event_id, {"status": status})
         return Redirect(path=f"/organiser/events/{event_id}")
@@ -221,10 +221,12 @@ class EventPages(Controller):
 
     # -- generation ---------------------------------------------------------------------
 
-    def _generate_form(self, event: dict, methods: list, raw: dict, errors: dict, selected: set, status: int = 200) -> Template:
+    def _generate_form(self, event: dict, methods: list, raw: dict, errors: dict, selected: set, status: int = 200,
+                       self_agenda: tuple = ()) -> Template:
         return Template(
             "events/generate.html",
-            context={"event": event, "methods": methods, "fields": GENERATE_FIELDS, "raw": raw, "errors": errors, "selected": selected},
+            context={"event": event, "methods": methods, "fields": GENERATE_FIELDS, "raw": raw, "errors": errors,
+                     "selected": selected, "has_agenda": bool(self_agenda)},
             status_code=status,
         )
 
@@ -233,7 +235,9 @@ class EventPages(Controller):
         event = await load_event(event_id)
         methods = await catalog.list_methods()
         raw = {"talk_minutes": "15", "qa_minutes": "5", "break_every": "2", "break_minutes": "10", "opening_minutes": "10", "closing_minutes": "10"}
-        return self._generate_form(event, methods, raw, {}, set())
+        current = await queries.agenda_rows(event_id)
+        chosen = {r["method_id"] for r in current if r["method_id"]}
+        return self._generate_form(event, methods, raw, {}, chosen, self_agenda=tuple(current))
 
     @post("/events/{event_id:int}/generate")
     async def generate(self, event_id: FromPath[int], data: FormBody) -> Response:
@@ -246,8 +250,11 @@ class EventPages(Controller):
         chosen = [int(x) for x in chosen_raw if str(x).isdigit() and int(x) in known]
         if not chosen:
             form.errors["method_ids"] = _("Choose at least one method.")
+        if await queries.item_ids(event_id) and data.get("replace") != "yes":
+            form.errors["replace"] = _("Tick the box to replace the current agenda.")
         if not form.ok:
-            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400)
+            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400,
+                                       self_agenda=tuple(await queries.item_ids(event_id)))
         plan_values = {k: (v or 0) for k, v in form.values.items()}
         presenters = await catalog.presenter_for_branches([known[m]["branch_id"] for m in chosen])
         drafts = agenda.generate(

@@ -112,13 +112,30 @@ async def test_english_when_browser_asks_for_it(client, demo):
 async def test_generate_page_replaces_agenda(organiser, demo):
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     methods = (await organiser.get("/api/methods/")).json()
-    response = await organiser.form(f"/organiser/events/{event_id}/generate", {
-        "method_ids": [str(methods[0]["id"]), str(methods[1]["id"])], "talk_minutes": "15", "qa_minutes": "5",
-        "break_every": "0", "break_minutes": "10", "opening_minutes": "0", "closing_minutes": "0",
-    })
+    plan = {"method_ids": [str(methods[0]["id"]), str(methods[1]["id"])], "talk_minutes": "15", "qa_minutes": "5",
+            "break_every": "0", "break_minutes": "10", "opening_minutes": "0", "closing_minutes": "0"}
+    unconfirmed = await organiser.form(f"/organiser/events/{event_id}/generate", plan)
+    assert unconfirmed.status_code == 400 and "替换当前议程" in text_of(unconfirmed.text)
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8  # untouched
+    response = await organiser.form(f"/organiser/events/{event_id}/generate", {**plan, "replace": "yes"})
     assert response.status_code == 200
     agenda = (await organiser.get(f"/api/events/{event_id}/agenda")).json()
     assert [(i["kind"], i["start"]) for i in agenda["items"]] == [("presentation", "09:00"), ("presentation", "09:20")]
-    empty = await organiser.form(f"/organiser/events/{event_id}/generate", {"talk_minutes": "15", "break_minutes": "10"})
+    empty = await organiser.form(f"/organiser/events/{event_id}/generate", {"talk_minutes": "15", "break_minutes": "10", "replace": "yes"})
     assert empty.status_code == 400
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 2
+
+
+async def test_public_agenda_shows_tbd_for_a_slot_without_method(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    await organiser.api("POST", f"/api/events/{event_id}/agenda/items", {"kind": "presentation", "duration": 10})
+    page = text_of((await organiser.get("/e/shuixin-2026")).text)
+    assert "待定" in page and "未选择" not in page
+
+
+async def test_deleting_an_event_needs_the_tick(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    assert (await organiser.form(f"/organiser/events/{event_id}/delete", {})).status_code == 400
+    assert (await organiser.get(f"/api/events/{event_id}")).status_code == 200
+    await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
+    assert (await organiser.get(f"/api/events/{event_id}")).status_code == 404

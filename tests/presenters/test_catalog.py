@@ -89,3 +89,26 @@ async def test_method_api_unknown_branch_names_the_field(organiser):
 
 async def test_unknown_catalog_kind_is_404(organiser):
     assert (await organiser.get("/organiser/catalog/secrets")).status_code == 404
+
+
+async def test_branch_with_methods_cannot_be_deleted_and_the_page_says_why(organiser, demo):
+    methods = (await organiser.get("/api/methods/")).json()
+    branch_id = methods[0]["branch_id"]
+    confirm = await organiser.get(f"/organiser/catalog/branches/{branch_id}/delete")
+    assert confirm.status_code == 200 and "仍有工作法" in text_of(confirm.text)
+    response = await organiser.form(f"/organiser/catalog/branches/{branch_id}/delete")
+    assert response.status_code == 409
+    assert len((await organiser.get("/api/methods/")).json()) == len(methods)
+
+
+async def test_method_on_an_agenda_cannot_be_deleted(organiser, demo):
+    method = (await organiser.get("/api/methods/")).json()[0]
+    assert (await organiser.api("DELETE", f"/api/methods/{method['id']}")).status_code == 409
+    assert (await organiser.get(f"/api/methods/{method['id']}")).status_code == 200
+
+
+async def test_delete_asks_first(organiser):
+    area = (await organiser.api("POST", "/api/areas/", {"name": "党建品牌"})).json()
+    confirm = await organiser.get(f"/organiser/catalog/areas/{area['id']}/delete")
+    assert "无法撤销" in text_of(confirm.text) and "党建品牌" in confirm.text
+    assert (await organiser.get(f"/api/areas/{area['id']}")).status_code == 200
