@@ -85,12 +85,12 @@ CATALOG: dict[str, CatalogSpec] = {
     "presenters": CatalogSpec(
         kind="presenters", table=Presenter, title=lazy("Presenters"), singular=lazy("presenter"),
         fields=(
-            Field("name", lazy("Name"), max_length=50),
+            Field("name", lazy("Full name"), max_length=50),
             Field("role", lazy("Role"), required=False, max_length=50, help=lazy("e.g. branch secretary")),
             Field("branch_id", lazy("Branch"), kind="select", required=False, choices_key="branches"),
             Field("contact", lazy("Contact"), required=False),
         ),
-        columns=(("name", lazy("Name")), ("role", lazy("Role")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch"))),
+        columns=(("name", lazy("Full name")), ("role", lazy("Role")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch"))),
         list_rows=queries.list_presenters, get_row=queries.get_presenter, api_in=PresenterIn, api_out=PresenterOut,
         references=(("branch_id", Branch, lazy("No branch with this id.")),),
     ),

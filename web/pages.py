@@ -51,7 +51,7 @@ class SitePages(Controller):
 
     @get("/login")
     async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
-        return Template("login.html", context={"next": safe_next(next), "error": "", "username": ""})
+        return Template("login.html", context={"next": safe_next(next, ""), "error": "", "username": ""})
 
     @post("/login")
     async def login(
@@ -61,7 +61,7 @@ class SitePages(Controller):
     ) -> Response:
         username = (data.get("username") or "").strip()[:100]
         user_id = await check_password(username, data.get("password") or "")
-        target = safe_next(data.get("next"))
+        target = safe_next(data.get("next"), "")
         if user_id is None:
             return Template(
                 "login.html",
@@ -70,10 +70,9 @@ class SitePages(Controller):
             )
         request.clear_session()
         request.set_session({"uid": user_id, "sid": secrets.token_hex(8)})
-        if not data.get("next"):
+        if not target:  # organisers to their console, door staff where they can work
             user = await load_user(user_id)
-            if user and not user.has("organiser"):
-                target = "/staff/"  # door staff land where they can work
+            target = "/organiser/" if user is None or user.has("organiser") else "/staff/"
         return Redirect(path=target)
 
     @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])

@@ -46,11 +46,14 @@
     send({ code: text });
   }
 
+  var note = document.getElementById("camera-note");
+  function noCamera() {
+    note.textContent = root.getAttribute("data-msg-camera");
+    note.hidden = false;
+    document.querySelector(".viewfinder").hidden = true;
+  }
   function startCamera() {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      result.textContent = root.getAttribute("data-msg-camera");
-      return;
-    }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { noCamera(); return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (stream) {
       video.srcObject = stream;
       video.play();
@@ -71,7 +74,7 @@
         setTimeout(tick, 200);
       }
       tick();
-    }).catch(function () { result.textContent = root.getAttribute("data-msg-camera"); });
+    }).catch(noCamera);
   }
 
   var form = document.getElementById("manual");

@@ -401,7 +401,7 @@ class AttendancePages(Controller):
 
     async def _export_rows(self, event: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         rows = await cq.list_attendees(event["id"], limit=100_000)
-        header = [_("Name"), _("Unit"), _("Mobile"), _("Source"), _("Checked in at")]
+        header = [_("Full name"), _("Unit"), _("Mobile"), _("Source"), _("Checked in at")]
         body = []
         for r in rows:
             at = local(event, r["checked_in_at"])
