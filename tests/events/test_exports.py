@@ -26,7 +26,19 @@ from events.exports import (
     to_ics,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "schemas"
+def _find_schemas() -> Path:
+    """shared/schemas beside the checkout (as CI lays it out), or SHOWCASE_SCHEMAS_DIR."""
+    import os
+
+    if os.environ.get("SHOWCASE_SCHEMAS_DIR"):
+        return Path(os.environ["SHOWCASE_SCHEMAS_DIR"])
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "schemas").is_dir():
+            return parent / "shared" / "schemas"
+    return Path(__file__).resolve().parents[3] / "shared" / "schemas"
+
+
+SCHEMAS = _find_schemas()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "http://127.0.0.1:8000/e/shuixin-2026"
 TALKS = ["37℃学习法", '"三小"工作法', '"五微"工作法', '青年党员成长"三三制"工作法']
