@@ -26,6 +26,7 @@ from events.exports import (
     to_ics,
 )
 
+
 def _find_schemas() -> Path:
     """shared/schemas beside the checkout (as CI lays it out), or SHOWCASE_SCHEMAS_DIR."""
     import os
