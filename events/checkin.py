@@ -143,16 +143,22 @@ class Registration:
 def match_registration(candidates: Iterable[Registration], name: str, last4: str = "") -> tuple[str, Optional[int]]:
     """Find the pre-registered person a self check-in means.
 
-    Returns ('one', id), ('none', None) or ('ambiguous', None): same name, and no last four
-    digits of the phone (or not enough) to tell them apart.
+    ('one', id): that registration. ('none', None): nobody registered by that name, a
+    walk-in. ('ambiguous', None): several registrations share the name; ask for the last
+    four digits. ('mismatch', None): registered by that name, but not with those digits.
+    ('see_staff', None): even the digits match several (a list imported twice): the desk
+    decides, the form does not ask the same question again.
     """
     same_name = [c for c in candidates if clean_text(c.name) == name]
-    if last4:
-        same_name = [c for c in same_name if c.phone.endswith(last4)]
-    if len(same_name) == 1:
-        return "one", same_name[0].id
     if not same_name:
         return "none", None
+    if last4:
+        matching = [c for c in same_name if c.phone.endswith(last4)]
+        if len(matching) == 1:
+            return "one", matching[0].id
+        return ("mismatch", None) if not matching else ("see_staff", None)
+    if len(same_name) == 1:
+        return "one", same_name[0].id
     return "ambiguous", None
 
 

@@ -18,7 +18,7 @@ from web.cache import TTLCache
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # checked_in | already | invalid | closed | expired | ambiguous
+    status: str  # checked_in | already | invalid | closed | expired | ambiguous | mismatch | see_staff
     attendee_id: Optional[int] = None
     name: str = ""
     unit: str = ""
@@ -44,6 +44,7 @@ async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
     row = await Event.select(
         Event.id, Event.slug, Event.title, Event.status, Event.date, Event.start_time, Event.end_time,
         Event.timezone, Event.checkin_opens_at, Event.checkin_closes_at, Event.rotating_door_code, Event.door_secret,
+        Event.theme_color,
     ).where(Event.id == event_id).first()
     if row is not None:
         _events.put(event_id, row)
@@ -168,13 +169,13 @@ async def check_in_self(event_id: int, name: str, unit: str, last4: str, device:
             await log_attempt(event_id, "duplicate", "self", attendee=mine["attendee_id"])
             return Outcome("already", mine["attendee_id"], mine["name"], mine["unit"], mine["checked_in_at"])
         rows = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
-            (Attendee.event == event_id) & (Attendee.name == name)
-        )
+            (Attendee.event == event_id) & (Attendee.name == name) & (Attendee.source == "registered")
+        )  # walk-ins are never matched by name: two people may share one
         found, attendee_id = checkin.match_registration(
             [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows], name, last4
         )
-        if found == "ambiguous":
-            return Outcome("ambiguous")
+        if found in ("ambiguous", "mismatch", "see_staff"):
+            return Outcome(found)
         if found == "one":
             attendee = next(r for r in rows if r["id"] == attendee_id)
         else:
@@ -286,3 +287,10 @@ async def erase_personal_data(event_id: int) -> int:
         rows = await Attendee.delete().where(Attendee.event == event_id).returning(Attendee.id)
         await CheckInAttempt.update({CheckInAttempt.detail: ""}).where(CheckInAttempt.event == event_id)
     return len(rows)
+
+
+async def registered_keys(event_id: int) -> set[tuple[str, str]]:
+    """(name, phone) of everyone already registered: an import must not add them twice."""
+    rows = await Attendee.select(Attendee.name, Attendee.phone).where(
+        (Attendee.event == event_id) & (Attendee.source == "registered"))
+    return {(r["name"], r["phone"]) for r in rows}

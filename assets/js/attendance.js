@@ -10,6 +10,7 @@
     text("checked-in", data.checked_in);
     text("registered", data.registered);
     text("walk-ins", data.walk_ins);
+    text("registered-present", data.checked_in - data.walk_ins);
     var box = document.getElementById("arrivals");
     if (!box || !data.arrivals.length) return;
     var peak = Math.max.apply(null, data.arrivals.map(function (a) { return a[1]; })) || 1;

@@ -25,14 +25,15 @@
   }
   function show(kind, message, person) {
     result.className = "result " + kind;
-    result.textContent = message + (person ? " — " + person.name + (person.unit ? "（" + person.unit + "）" : "") : "");
+    result.textContent = (person ? person.name + (person.unit ? "（" + person.unit + "）" : "") + " · " : "") + message;
     beep(kind === "checked_in" ? "ok" : kind);
   }
   function send(body) {
     busy = true;
     return fetch("/api/events/" + event + "/checkins", {
       method: "POST", credentials: "omit",
-      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + root.getAttribute("data-token") },
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + root.getAttribute("data-token"),
+                 "Accept-Language": document.documentElement.lang || "zh-CN" },
       body: JSON.stringify(body)
     }).then(function (r) { return r.json(); })
       .then(function (d) { show(d.status === "checked_in" ? "checked_in" : (d.status === "already" ? "already" : "invalid"), d.message, d.attendee); })
@@ -49,6 +50,7 @@
   var note = document.getElementById("camera-note");
   function noCamera() {
     note.textContent = root.getAttribute("data-msg-camera");
+    if (result.className.indexOf("idle") >= 0) result.textContent = "";
     note.hidden = false;
     document.querySelector(".viewfinder").hidden = true;
   }

@@ -19,7 +19,7 @@ from events import checkin_queries as cq
 from events.controllers.public import PUBLIC, public_base
 from events.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
 from web.auth import issue_api_token, organiser_guard, requires_role, token_user
-from web.i18n import format_time, lazy
+from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.qr import qr_svg
 from web.signing import sign, unsign
@@ -37,6 +37,7 @@ FIELD_ERRORS = {
     "phone_invalid": lazy("The mobile number does not look right."),
     "email_invalid": lazy("The email address does not look right."),
     "duplicate_row": lazy("The same person appears twice."),
+    "already_registered": lazy("Already registered for this event."),
 }
 FILE_ERRORS = {
     "empty": lazy("The file is empty."),
@@ -67,7 +68,7 @@ def window_message(event: dict[str, Any], state: str) -> str:
     opens, closes = checkin_window(event)
     if state == "not_yet":
         o = local(event, opens)
-        return _("Check-in opens at %(time)s on %(date)s.", time=format_time(o), date=f"{o:%Y-%m-%d}")
+        return _("Check-in opens at %(time)s on %(date)s.", time=format_time(o), date=format_date(o.date()))
     c = local(event, closes)
     return _("Check-in closed at %(time)s.", time=format_time(c))
 
@@ -144,6 +145,16 @@ class SelfCheckIn(Controller):
         if outcome.status == "ambiguous":
             return self._page(event, 409, raw=raw, ambiguous=True,
                               errors={"last4": _("Several people with this name are registered: enter the last 4 digits of your mobile number.")})
+        if outcome.status == "mismatch":
+            return self._page(event, 409, raw=raw, ambiguous=True,
+                              errors={"last4": _("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door.")})
+        if outcome.status == "see_staff":
+            return self._page(event, 409, state="see_staff", message=_("Please check in at the desk: the staff there will help you."))
+        if outcome.status == "already" and device_of(request) != device:
+            # checked in before, from another phone (or by staff): say so, do not loop back
+            at = format_time(local(event, outcome.checked_in_at))
+            return self._page(event, 200, state="already",
+                              message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at))
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
         response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
         return response
@@ -370,9 +381,13 @@ class AttendancePages(Controller):
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         parsed = roster.parse_roster(content, getattr(upload, "filename", "") or "")
+        known = await cq.registered_keys(event_id)
+        for r in parsed.rows:
+            if not r.errors and (r.name, r.phone) in known:
+                r.errors.append("already_registered")
         rows = [{"line": r.line, "name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email,
                  "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors]} for r in parsed.rows]
-        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.valid_rows]
+        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.rows if not r.errors]
         return Template("events/import_preview.html", status_code=400 if parsed.error else 200, context={
             "event": await queries.get_event(event_id), "rows": rows, "valid_count": len(valid),
             "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",

@@ -101,7 +101,9 @@ def test_match_registration_by_name_and_last4():
     assert checkin.match_registration(people, "谭玲") == ("one", 3)
     assert checkin.match_registration(people, "彭强") == ("ambiguous", None)
     assert checkin.match_registration(people, "彭强", "2222") == ("one", 2)
-    assert checkin.match_registration(people, "彭强", "9999") == ("none", None)
+    assert checkin.match_registration(people, "彭强", "9999") == ("mismatch", None)
+    twice = people + [checkin.Registration(4, "彭强", "雨花区税务局", "13800001111")]
+    assert checkin.match_registration(twice, "彭强", "1111") == ("see_staff", None)
     assert checkin.match_registration(people, "曾辉") == ("none", None)
 
 

@@ -281,3 +281,56 @@ async def test_erase_personal_data(organiser):
     stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
     assert (stats["registered"], stats["checked_in"]) == (0, 0)
     assert (await organiser.get(f"/t/{ticket['code']}")).status_code == 404
+
+
+async def _fresh_phone(client):
+    client.cookies.delete("showcase_device")
+
+
+async def test_two_walk_ins_with_the_same_name_are_two_people(organiser):
+    event = await open_event(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "李明", "unit": "芙蓉区税务局"})
+    await _fresh_phone(organiser)
+    second = await organiser.form("/e/shuixin-2026/checkin", {"name": "李明", "unit": "天心区税务局"})
+    assert "天心区税务局" in second.text
+    stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
+    assert (stats["checked_in"], stats["walk_ins"]) == (2, 2)
+
+
+async def test_already_checked_in_elsewhere_says_so_instead_of_looping(organiser):
+    event = await open_event(organiser)
+    ticket = await register(organiser, event["id"], "谭玲", phone="13700009999")
+    first = (await organiser.scan(event["id"], {"code": ticket["code"]})).json()
+    response = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "last4": "9999"})
+    assert response.status_code == 200
+    assert "谭玲已于" in text_of(response.text) and "/checkin/done" not in str(response.url)
+    assert first["status"] == "checked_in"
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 1
+
+
+async def test_wrong_last4_for_a_registered_name_is_refused(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "张伟", phone="13600001234")
+    response = await organiser.form("/e/shuixin-2026/checkin", {"name": "张伟", "last4": "0000"})
+    assert response.status_code == 409 and "不符" in text_of(response.text)
+    stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
+    assert (stats["checked_in"], stats["walk_ins"]) == (0, 0)
+
+
+async def test_importing_the_same_list_twice_adds_nobody_twice(organiser):
+    event = await open_event(organiser)
+    content = "姓名,手机\n彭强,13800001234\n".encode()
+    for expected_ok in (True, False):
+        preview = await organiser.post(
+            f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+            files={"file": ("list.csv", content, "text/csv")},
+        )
+        if expected_ok:
+            import html
+
+            payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
+            await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)})
+        else:
+            assert "已在本活动报名名单中" in text_of(preview.text)
+            assert 'name="payload"' not in preview.text
+    assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 1
