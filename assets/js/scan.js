@@ -5,6 +5,7 @@
   "use strict";
   var root = document.getElementById("scanner");
   if (!root) return;
+  document.documentElement.classList.add("js");
   var event = root.getAttribute("data-event");
   var result = document.getElementById("result");
   var video = document.getElementById("camera");
@@ -81,22 +82,39 @@
 
   var form = document.getElementById("manual");
   var list = document.getElementById("matches");
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
+  function lookup() {
     var q = document.getElementById("lookup").value;
+    if (!q) return;
     fetch(form.action + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (people) {
         list.innerHTML = "";
+        if (!people.length) {
+          var none = document.createElement("li");
+          none.className = "muted";
+          none.textContent = root.getAttribute("data-msg-none");
+          list.appendChild(none);
+        }
         people.forEach(function (p) {
           var li = document.createElement("li");
           var b = document.createElement("button");
-          b.className = "button small" + (p.checked_in_at ? " secondary" : "");
-          b.textContent = p.name + (p.unit ? "（" + p.unit + "）" : "") + (p.phone ? " " + p.phone : "");
-          b.addEventListener("click", function () { send({ attendee_id: p.id }); });
+          var arrived = !!p.checked_in_at;
+          b.className = "button person" + (arrived ? " arrived" : " secondary");
+          b.textContent = p.name + (p.unit ? "（" + p.unit + "）" : "") + (p.phone ? " " + p.phone : "") +
+            " · " + (arrived ? root.getAttribute("data-msg-arrived") + " " + p.checked_in_at.substr(11, 5) : root.getAttribute("data-msg-missing"));
+          b.addEventListener("click", function () {
+            if (arrived) return;
+            if (b.getAttribute("data-armed") !== "1") {  // a second tap confirms: no check-in by a slip
+              b.setAttribute("data-armed", "1");
+              b.textContent = root.getAttribute("data-msg-confirm").replace("{name}", p.name);
+              return;
+            }
+            send({ attendee_id: p.id }).then(lookup);
+          });
           li.appendChild(b); list.appendChild(li);
         });
       });
-  });
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); lookup(); });
   window.showcaseScan = found;  // lets a test (or a hardware scanner's keyboard wedge) feed a code
   startCamera();
 })();

@@ -309,7 +309,13 @@ class AttendancePages(Controller):
     async def door(self, event_id: FromPath[int]) -> Template:
         """The projector's door code. With rotation on, it refreshes itself."""
         event = await load_event(event_id)
-        return Template("events/door.html", context={"event": event, "period": checkin.DOOR_PERIOD_SECONDS})
+        opens, closes = checkin_window(event)
+        state = checkin.checkin_state(cq.now(), opens, closes)
+        stats = await cq.attendance(event_id)
+        return Template("events/door.html", context={
+            "event": event, "period": checkin.DOOR_PERIOD_SECONDS, "state": state,
+            "message": window_message(event, state) if state != "open" else "", "count": stats["checked_in"],
+        })
 
     @get("/door/qr", media_type="image/svg+xml")
     async def door_qr(self, request: Request, event_id: FromPath[int]) -> Response[str]:

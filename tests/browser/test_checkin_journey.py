@@ -70,3 +70,28 @@ def test_staff_scanner_green_then_amber_then_red(live_server, ticket_code, brows
     page.click("#manual button")
     page.wait_for_selector("#matches button")
     assert "138****1111" in page.inner_text("#matches")
+    assert "已签到" in page.inner_text("#matches")  # 彭强 was scanned above
+
+
+def test_manual_check_in_needs_a_second_tap(live_server, ticket_code, browser):
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "door")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/$"))
+    page.click("text=税心向党·书记说")
+    page.fill("#lookup", "无此人")
+    page.click("#manual button")
+    page.wait_for_selector("#matches li")
+    assert "未找到" in page.inner_text("#matches")
+    page.fill("#lookup", "1111")
+    page.click("#manual button")
+    person = page.locator("#matches button").first
+    person.wait_for()
+    assert "尚未到场" in person.inner_text()
+    person.click()
+    assert "再点一次" in person.inner_text()  # nothing sent yet
+    person.click()
+    page.wait_for_selector("#result.checked_in", timeout=5000)
+    page.wait_for_function("() => document.querySelector('#matches').innerText.includes('已签到')", timeout=5000)
