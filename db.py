@@ -299,7 +299,19 @@ class _PgGroupCommit:
 _pg_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _PgGroupCommit]" = weakref.WeakKeyDictionary()
 
 
+async def _pg_run_alone(pool: Any, job: Callable[[Any], Awaitable[Any]]) -> tuple[bool, Any]:
+    try:
+        async with pool.acquire() as connection:
+            async with connection.transaction():
+                return True, await job(connection)
+    except Exception as exc:  # noqa: BLE001 - handed back to the job's caller
+        return False, exc
+
+
 async def _pg_flush(state: _PgGroupCommit) -> None:
+    """One transaction for the whole batch, without a savepoint per job (each would cost
+    two more round trips). If any job fails, the batch is rolled back and every job is run
+    again on its own, so one bad job never takes the others with it."""
     pool = current_engine().pool
     try:
         while state.pending:
@@ -309,13 +321,9 @@ async def _pg_flush(state: _PgGroupCommit) -> None:
                 async with pool.acquire() as connection:
                     async with connection.transaction():
                         for job, _ in batch:
-                            try:
-                                async with connection.transaction():  # a savepoint per job
-                                    results.append((True, await job(connection)))
-                            except Exception as exc:  # noqa: BLE001 - handed back to the job's caller
-                                results.append((False, exc))
-            except Exception as exc:  # noqa: BLE001 - the batch failed as a whole (connection, commit)
-                results = [(False, exc)] * len(batch)
+                            results.append((True, await job(connection)))
+            except Exception:  # noqa: BLE001 - isolate the failing job below
+                results = [await _pg_run_alone(pool, job) for job, _ in batch]
             for (_, future), (ok, value) in zip(batch, results):
                 if not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
@@ -325,7 +333,7 @@ async def _pg_flush(state: _PgGroupCommit) -> None:
 
 async def pg_group_commit(job: Callable[[Any], Awaitable[T]]) -> T:
     """PostgreSQL: run ``job(connection)`` in a transaction shared with the jobs that arrive
-    meanwhile, each in its own savepoint; answer after the COMMIT. One WAL flush then serves
+    meanwhile; answer after the COMMIT. One WAL flush then serves
     a whole burst of check-ins instead of one each."""
     loop = asyncio.get_running_loop()
     state = _pg_group_commits.get(loop)
