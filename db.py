@@ -202,14 +202,29 @@ def integrity_errors() -> tuple[type[BaseException], ...]:
 
 
 class _GroupCommit:
-    """Write jobs waiting for the next SQLite transaction of one event loop."""
+    """Write jobs of one event loop waiting for the next shared transaction, and whether a
+    flush is already writing (it takes what arrives meanwhile)."""
 
-    def __init__(self) -> None:
-        self.pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future]] = []
+    def __init__(self, flush: Callable[["_GroupCommit"], Awaitable[None]]) -> None:
+        self.flush = flush
+        self.pending: list[tuple[Callable[[Any], Any], asyncio.Future]] = []
         self.flushing = False
 
 
-_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _GroupCommit]" = weakref.WeakKeyDictionary()
+_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _GroupCommit]]" = weakref.WeakKeyDictionary()
+
+
+async def _enqueue(kind: str, flush: Callable[[_GroupCommit], Awaitable[None]], job: Callable[[Any], Any]) -> Any:
+    loop = asyncio.get_running_loop()
+    state = _group_commits.setdefault(loop, {}).get(kind)
+    if state is None:
+        state = _group_commits[loop][kind] = _GroupCommit(flush)
+    future: asyncio.Future = loop.create_future()
+    state.pending.append((job, future))
+    if not state.flushing:
+        state.flushing = True
+        loop.create_task(state.flush(state))
+    return await future
 
 
 def _run_batch(connection: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]]) -> list[tuple[bool, Any]]:
@@ -278,25 +293,7 @@ async def run_in_write_thread(fn: Callable[[sqlite3.Connection], T]) -> T:
     commit): under a burst of check-ins, one thread hop and one COMMIT serve dozens of
     them, where one each capped a process at ~1,200 a second. Each job runs in its own
     savepoint, so a failing job affects no other."""
-    loop = asyncio.get_running_loop()
-    state = _group_commits.get(loop)
-    if state is None:
-        state = _group_commits[loop] = _GroupCommit()
-    future: asyncio.Future = loop.create_future()
-    state.pending.append((fn, future))
-    if not state.flushing:
-        state.flushing = True
-        loop.create_task(_flush(state))
-    return await future
-
-
-class _PgGroupCommit:
-    def __init__(self) -> None:
-        self.pending: list[tuple[Callable[[Any], Awaitable[Any]], asyncio.Future]] = []
-        self.flushing = False
-
-
-_pg_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _PgGroupCommit]" = weakref.WeakKeyDictionary()
+    return await _enqueue("sqlite", _flush, fn)
 
 
 async def _pg_run_alone(pool: Any, job: Callable[[Any], Awaitable[Any]]) -> tuple[bool, Any]:
@@ -308,7 +305,7 @@ async def _pg_run_alone(pool: Any, job: Callable[[Any], Awaitable[Any]]) -> tupl
         return False, exc
 
 
-async def _pg_flush(state: _PgGroupCommit) -> None:
+async def _pg_flush(state: _GroupCommit) -> None:
     """One transaction for the whole batch, without a savepoint per job (each would cost
     two more round trips). If any job fails, the batch is rolled back and every job is run
     again on its own, so one bad job never takes the others with it."""
@@ -335,16 +332,7 @@ async def pg_group_commit(job: Callable[[Any], Awaitable[T]]) -> T:
     """PostgreSQL: run ``job(connection)`` in a transaction shared with the jobs that arrive
     meanwhile; answer after the COMMIT. One WAL flush then serves
     a whole burst of check-ins instead of one each."""
-    loop = asyncio.get_running_loop()
-    state = _pg_group_commits.get(loop)
-    if state is None:
-        state = _pg_group_commits[loop] = _PgGroupCommit()
-    future: asyncio.Future = loop.create_future()
-    state.pending.append((job, future))
-    if not state.flushing:
-        state.flushing = True
-        loop.create_task(_pg_flush(state))
-    return await future
+    return await _enqueue("postgres", _pg_flush, job)
 
 
 _engine: Any = None

@@ -57,3 +57,11 @@ def browser():
         instance = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
         yield instance
         instance.close()
+
+
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +48,7 @@ def test_phone_checks_in_once_and_is_remembered(live_server, ticket_code, browse
 def test_staff_scanner_green_then_amber_then_red(live_server, ticket_code, browser):
     code = ticket_code
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "door")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server, "door")
     page.wait_for_url(re.compile(r"/staff/$"))
     page.click("text=税心向党·书记说")
     page.wait_for_selector("#result")
@@ -75,10 +72,7 @@ def test_staff_scanner_green_then_amber_then_red(live_server, ticket_code, brows
 
 def test_manual_check_in_needs_a_second_tap(live_server, ticket_code, browser):
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "door")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server, "door")
     page.wait_for_url(re.compile(r"/staff/$"))
     page.click("text=税心向党·书记说")
     page.fill("#lookup", "无此人")
