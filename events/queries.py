@@ -15,7 +15,7 @@ from events.tables import AgendaItem, Event
 EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
     Event.timezone, Event.venue, Event.description, Event.theme_color, Event.slug,
-    Event.status, Event.updated_at,
+    Event.status, Event.updated_at, Event.feedback_anonymous, Event.feedback_from_event_start, Event.feedback_closes_at,
 )
 
 

@@ -42,6 +42,11 @@ class Event(Table):
     checkin_closes_at = Timestamptz(null=True, default=None)
     rotating_door_code = Boolean(default=False)
     door_secret = Varchar(length=32, default="")
+    # Feedback: anonymous (one per phone) or only from checked-in phones; opens when each
+    # presentation starts, or at the event start; closes at a set time (null: 3 h after the end).
+    feedback_anonymous = Boolean(default=False)
+    feedback_from_event_start = Boolean(default=False)
+    feedback_closes_at = Timestamptz(null=True, default=None)
 
 
 class AgendaItem(Table):
@@ -95,3 +100,17 @@ class CheckInAttempt(Table):
     scanner = Integer(null=True, default=None)
     attendee = Integer(null=True, default=None)
     detail = Varchar(length=60, default="")
+
+
+class Feedback(Table):
+    """One phone's rating (1–5) and comment on one presentation; changed, never doubled."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=AgendaItem, on_delete=OnDelete.cascade)
+    device = Varchar(length=40)
+    attendee = Integer(null=True, default=None)
+    rating = Integer()
+    comment = Text(default="")
+    hidden = Boolean(default=False)  # an organiser hid an abusive comment; it stays stored
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

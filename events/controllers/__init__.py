@@ -1,6 +1,7 @@
 from events.controllers.api import EventsApi
 from events.controllers.checkin import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
+from events.controllers.feedback import FeedbackPages, FeedbackResults
 from events.controllers.organiser import EventPages
 from events.controllers.public import PublicPages
 
-ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages]
+ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults]

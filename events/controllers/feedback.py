@@ -1,0 +1,171 @@
+"""Audience feedback: rate each presentation from the phone; results for organisers."""
+
+import datetime as dt
+import secrets
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from events import agenda_view, feedback, queries
+from events import feedback_queries as fq
+from events.controllers.checkin import DEVICE_COOKIE, device_of, local
+from events.controllers.public import PUBLIC, published_event
+from web.auth import organiser_guard
+from web.i18n import format_date, format_time, lazy
+from web.i18n import gettext as _
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+ERRORS = {
+    "rating_required": lazy("Choose a rating from 1 to 5."),
+    "rating_invalid": lazy("A rating is a whole number from 1 to 5."),
+    "comment_too_long": lazy("The comment is too long (at most 500 characters)."),
+}
+
+
+def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.datetime) -> list[dict[str, Any]]:
+    """The presentations with their feedback window state."""
+    closes = event.get("feedback_closes_at") or feedback.default_close(view.planned_end)
+    items = []
+    for item in view.items:
+        if item["kind"] != "presentation":
+            continue
+        opens = view.start if event.get("feedback_from_event_start") else item["start"]
+        items.append({**item, "state": feedback.window_state(now, opens, closes), "opens": opens, "closes": closes})
+    return items
+
+
+def state_message(event: dict[str, Any], item: dict[str, Any]) -> str:
+    if item["state"] == "not_yet":
+        return _("Feedback opens when this presentation starts (%(time)s).", time=format_time(local(event, item["opens"])))
+    if item["state"] == "closed":
+        return _("Feedback closed at %(time)s.", time=format_time(local(event, item["closes"])))
+    return ""
+
+
+class FeedbackPages(Controller):
+    opt = PUBLIC
+
+    async def _context(self, request: Request, slug: str) -> tuple[dict, list[dict], str, Any]:
+        event = await published_event(slug)
+        view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
+        device = device_of(request)
+        attendee = await fq.checked_in_attendee(event["id"], device)
+        return event, presentations(event, view, fq.now()), device, attendee
+
+    def _who_may(self, event: dict, device: str, attendee: Any) -> str:
+        """'' if this phone may give feedback, else the reason."""
+        if event["feedback_anonymous"]:
+            return ""
+        return "" if attendee else _("Only people checked in at the door can give feedback: check in first.")
+
+    @get("/e/{slug:str}/feedback")
+    async def index(self, request: Request, slug: FromPath[str]) -> Template:
+        event, items, device, attendee = await self._context(request, slug)
+        given = await fq.mine(event["id"], device)
+        return Template("events/feedback_list.html", context={
+            "event": event, "items": items, "given": given, "blocked": self._who_may(event, device, attendee),
+            "saved": request.query_params.get("saved", ""),
+        })
+
+    @get("/e/{slug:str}/feedback/{item_id:int}")
+    async def form(self, request: Request, slug: FromPath[str], item_id: FromPath[int]) -> Response:
+        event, items, device, attendee = await self._context(request, slug)
+        item = next((i for i in items if i["id"] == item_id), None)
+        if item is None:
+            raise NotFoundException(detail=lazy("This presentation is not part of this event."))
+        given = (await fq.mine(event["id"], device)).get(item_id, {})
+        page = Template("events/feedback_form.html", context={
+            "event": event, "item": item, "message": state_message(event, item), "errors": {},
+            "raw": {"rating": str(given.get("rating", "")), "comment": given.get("comment", "")},
+            "blocked": self._who_may(event, device, attendee), "changing": bool(given),
+        })
+        if event["feedback_anonymous"] and not device:
+            page.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        return page
+
+    @post("/e/{slug:str}/feedback/{item_id:int}")
+    async def submit(self, request: Request, slug: FromPath[str], item_id: FromPath[int], data: FormBody) -> Response:
+        event, items, device, attendee = await self._context(request, slug)
+        item = next((i for i in items if i["id"] == item_id), None)
+        if item is None:
+            raise NotFoundException(detail=lazy("This presentation is not part of this event."))
+        raw = {"rating": str(data.get("rating", ""))[:10], "comment": str(data.get("comment", ""))}
+
+        def again(status: int, **extra: Any) -> Template:
+            values = {"event": event, "item": item, "message": "", "errors": {}, "raw": {**raw, "comment": raw["comment"][:600]},
+                      "blocked": "", "changing": False}
+            values.update(extra)
+            return Template("events/feedback_form.html", context=values, status_code=status)
+
+        blocked = self._who_may(event, device, attendee)
+        if blocked or not device:
+            return again(403, blocked=blocked or _("Only people checked in at the door can give feedback: check in first."))
+        if item["state"] != "open":
+            return again(403, message=state_message(event, item))
+        if data.get("website"):
+            return again(400, message=_("The form could not be sent. Please try again."))
+        rating, error = feedback.parse_rating(raw["rating"])
+        comment = raw["comment"].strip()
+        errors = {}
+        if error:
+            errors["rating"] = _(ERRORS[error])
+        if feedback.comment_error(comment):
+            errors["comment"] = _(ERRORS["comment_too_long"])
+        if errors:
+            return again(400, errors=errors)
+        await fq.save(event["id"], item_id, device, attendee, rating, comment)  # type: ignore[arg-type]
+        return Redirect(path=f"/e/{event['slug']}/feedback?saved={item_id}")
+
+
+class FeedbackResults(Controller):
+    path = "/organiser/events/{event_id:int}/feedback"
+    guards = [organiser_guard]
+
+    @get("/")
+    async def results(self, event_id: FromPath[int]) -> Template:
+        event = await queries.get_event(event_id)
+        if event is None:
+            raise NotFoundException(detail=lazy("No such event."))
+        view = agenda_view.build(event, await queries.agenda_rows(event_id))
+        items = presentations(event, view, fq.now())
+        rows = await fq.all_feedback(event_id)
+        by_item: dict[int, list[dict]] = {}
+        for row in rows:
+            by_item.setdefault(row["item"], []).append(row)
+        summaries = {i["id"]: feedback.summarise([r["rating"] for r in by_item.get(i["id"], [])]) for i in items}
+        ranking = feedback.rank(summaries)
+        from events import checkin_queries as cq
+
+        stats = await cq.attendance(event_id)
+        gave = len({r["attendee"] for r in rows if r["attendee"]})
+        closes = local(event, items[0]["closes"]) if items else None
+        return Template("events/feedback_results.html", context={
+            "event": event, "items": {i["id"]: i for i in items}, "order": [i["id"] for i in items], "ranking": ranking,
+            "summaries": summaries, "comments": by_item, "checked_in": stats["checked_in"], "gave": gave,
+            "closes": closes, "local": lambda m: local(event, m), "format_date": format_date,
+        })
+
+    @post("/{feedback_id:int}/hidden")
+    async def hide(self, event_id: FromPath[int], feedback_id: FromPath[int], data: FormBody) -> Redirect:
+        if not await fq.set_hidden(event_id, feedback_id, data.get("hidden") == "yes"):
+            raise NotFoundException(detail=lazy("No such feedback."))
+        return Redirect(path=f"/organiser/events/{event_id}/feedback/#comments")
+
+    @post("/settings")
+    async def save_settings(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        event = await queries.get_event(event_id)
+        if event is None:
+            raise NotFoundException(detail=lazy("No such event."))
+        closes = None
+        text = str(data.get("closes", "")).strip()
+        if text:
+            try:
+                closes = dt.datetime.fromisoformat(text).replace(tzinfo=agenda_view.zone(event["timezone"]))
+            except ValueError:
+                raise ClientException(detail=lazy("Enter a date and time as YYYY-MM-DD HH:MM.")) from None
+        await fq.settings(event_id, data.get("anonymous") == "on", data.get("from_start") == "on", closes)
+        return Redirect(path=f"/organiser/events/{event_id}/feedback/")

@@ -1,0 +1,85 @@
+"""Feedback through HTTP on the configured engine."""
+
+import datetime as dt
+
+from tests.conftest import text_of
+from tests.events.test_checkin_http import open_event
+
+
+async def event_with_talk(organiser, started=True, **changes):
+    start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(minutes=10 if started else -60)
+    event = await open_event(organiser, date=start.strftime("%Y-%m-%d"), start_time=start.strftime("%H:%M"),
+                             end_time="23:59", **changes)
+    branch = (await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})).json()
+    method = (await organiser.api("POST", "/api/methods/", {"title": "37℃学习法", "branch_id": branch["id"]})).json()
+    agenda = (await organiser.api("POST", f"/api/events/{event['id']}/agenda/items",
+                                  {"kind": "presentation", "duration": 30, "method_id": method["id"]})).json()
+    return event, agenda["items"][0]["id"]
+
+
+async def rows(organiser, event_id):
+    from events.tables import Feedback
+
+    return await organiser.run(lambda: Feedback.select(Feedback.rating, Feedback.comment).where(Feedback.event == event_id))
+
+
+async def test_checked_in_phone_rates_and_changes_its_rating(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    page = await organiser.get(f"/e/shuixin-2026/feedback/{item}")
+    assert page.status_code == 200 and "37℃学习法" in page.text
+    saved = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很实用"})
+    assert saved.status_code == 200 and "已保存" in text_of(saved.text)
+    await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5", "comment": "非常实用"})
+    assert await rows(organiser, event["id"]) == [{"rating": 5, "comment": "非常实用"}]
+    results = text_of((await organiser.get(f"/organiser/events/{event['id']}/feedback/")).text)
+    assert "5.00" in results and "非常实用" in results and "1人评分" in results
+
+
+async def test_bad_ratings_and_long_comments_store_nothing(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    for data in ({"rating": "0"}, {"rating": "6"}, {"rating": "five"}, {}, {"rating": "3", "comment": "长" * 10_000}):
+        response = await organiser.form(f"/e/shuixin-2026/feedback/{item}", data)
+        assert response.status_code == 400, data
+    assert await rows(organiser, event["id"]) == []
+
+
+async def test_not_checked_in_phone_cannot_rate_unless_anonymous_allowed(organiser):
+    event, item = await event_with_talk(organiser)
+    organiser.cookies.set("showcase_device", "forged-device-id-000000000")
+    response = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5"})
+    assert response.status_code == 403 and "请先签到" in text_of(response.text)
+    await organiser.form(f"/organiser/events/{event['id']}/feedback/settings", {"anonymous": "on"})
+    assert (await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5"})).status_code == 200
+    assert len(await rows(organiser, event["id"])) == 1
+
+
+async def test_feedback_before_start_and_after_close_is_refused(organiser):
+    event, item = await event_with_talk(organiser, started=False)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    early = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5"})
+    assert early.status_code == 403 and "开始后" in text_of(early.text)
+    past = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    await organiser.form(f"/organiser/events/{event['id']}/feedback/settings", {"closes": past, "from_start": "on"})
+    late = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5"})
+    assert late.status_code == 403 and "截止" in text_of(late.text)
+    assert await rows(organiser, event["id"]) == []
+
+
+async def test_feedback_for_another_events_presentation_is_404(organiser):
+    _, item = await event_with_talk(organiser)
+    other, _ = await event_with_talk(organiser, slug="other-day")
+    assert (await organiser.form(f"/e/other-day/feedback/{item}", {"rating": "5"})).status_code == 404
+
+
+async def test_organiser_hides_an_abusive_comment_it_stays_stored(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "1", "comment": "不当言论"})
+    from events.tables import Feedback
+
+    feedback_id = (await organiser.run(lambda: Feedback.select(Feedback.id).first()))["id"]
+    await organiser.form(f"/organiser/events/{event['id']}/feedback/{feedback_id}/hidden", {"hidden": "yes"})
+    stored = await organiser.run(lambda: Feedback.select(Feedback.hidden, Feedback.comment).first())
+    assert stored == {"hidden": True, "comment": "不当言论"}
