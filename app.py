@@ -20,7 +20,7 @@ from piccolo.engine import engine_finder
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, http_error, server_error
-from web.middleware import LocaleMiddleware
+from web.middleware import LocaleMiddleware, attendee_post_limit
 from web.pages import SitePages
 from web.templating import build_environment
 
@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
-        middleware=[LocaleMiddleware],
+        # Locale first, so a 429 page is in the user's language.
+        middleware=[LocaleMiddleware, attendee_post_limit(settings).middleware],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=secret.hex(),

@@ -26,6 +26,7 @@ class Settings:
     default_timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Shanghai"))
     secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
+    attendee_posts_per_minute: int = field(default_factory=lambda: int(_env("ATTENDEE_POSTS_PER_MINUTE", "30")))
     debug: bool = field(default_factory=lambda: _env("DEBUG", "0") == "1")
 
     @property

@@ -33,3 +33,29 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
         finally:
             i18n.current_locale.reset(token)
+
+
+def _attendee_key(request) -> str:
+    """Per phone (the device cookie set at check-in), else per address. Not per address
+    alone: a whole hall often shares one address behind the venue's Wi-Fi."""
+    device = request.cookies.get("showcase_device", "")
+    if 20 <= len(device) <= 40:
+        return "device:" + device
+    client = request.client
+    return "ip:" + (client.host if client else "unknown")
+
+
+def _is_attendee_post(request) -> bool:
+    return request.method == "POST" and request.url.path.startswith("/e/")
+
+
+def attendee_post_limit(settings):
+    """Check-in and feedback posts from phones: SHOWCASE_ATTENDEE_POSTS_PER_MINUTE each.
+    The store is this process's memory until a shared store is configured (scale-out)."""
+    from litestar.middleware.rate_limit import RateLimitConfig
+
+    return RateLimitConfig(
+        rate_limit=("minute", settings.attendee_posts_per_minute),
+        identifier_for_request=_attendee_key,
+        check_throttle_handler=_is_attendee_post,
+    )

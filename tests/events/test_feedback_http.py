@@ -83,3 +83,16 @@ async def test_organiser_hides_an_abusive_comment_it_stays_stored(organiser):
     await organiser.form(f"/organiser/events/{event['id']}/feedback/{feedback_id}/hidden", {"hidden": "yes"})
     stored = await organiser.run(lambda: Feedback.select(Feedback.hidden, Feedback.comment).first())
     assert stored == {"hidden": True, "comment": "不当言论"}
+
+
+async def test_too_many_posts_from_one_phone_get_429_with_a_message(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})  # 1 post
+    statuses = []
+    for n in range(35):
+        response = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": str(n % 5 + 1)})
+        statuses.append(response.status_code)
+    assert statuses.count(429) >= 5 and 500 not in statuses
+    limited = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "1"})
+    assert limited.status_code == 429 and "请求过于频繁" in text_of(limited.text)
+    assert len(await rows(organiser, event["id"])) == 1  # still one row, never more
