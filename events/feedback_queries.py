@@ -9,7 +9,7 @@ from typing import Any, Optional
 from piccolo.query.methods.insert import OnConflictAction
 
 from db import write_transaction
-from events.tables import AgendaItem, CheckIn, Event, Feedback
+from events.tables import AgendaItem, CheckIn, Event, EventVote, Feedback
 
 
 def now() -> dt.datetime:
@@ -65,3 +65,34 @@ async def set_hidden(event_id: int, feedback_id: int, hidden: bool) -> bool:
 async def settings(event_id: int, anonymous: bool, from_start: bool, closes: Optional[dt.datetime]) -> None:
     await Event.update({Event.feedback_anonymous: anonymous, Event.feedback_from_event_start: from_start,
                         Event.feedback_closes_at: closes}).where(Event.id == event_id)
+
+
+async def save_vote(event_id: int, device: str, attendee_id: Optional[int], choice: Optional[int],
+                    rating: Optional[int], comment: str) -> None:
+    at = now()
+    async with write_transaction():
+        await EventVote.insert(
+            EventVote(event=event_id, device=device, attendee=attendee_id, choice=choice, rating=rating,
+                      comment=comment, created_at=at, updated_at=at)
+        ).on_conflict(
+            target=(EventVote.event, EventVote.device), action=OnConflictAction.do_update,
+            values=[EventVote.choice, EventVote.rating, EventVote.comment, EventVote.updated_at],
+        )
+
+
+async def my_vote(event_id: int, device: str) -> Optional[dict[str, Any]]:
+    if not device:
+        return None
+    return await EventVote.select(EventVote.choice, EventVote.rating, EventVote.comment).where(
+        (EventVote.event == event_id) & (EventVote.device == device)).first()
+
+
+async def all_votes(event_id: int) -> list[dict[str, Any]]:
+    return await EventVote.select(EventVote.id, EventVote.choice, EventVote.rating, EventVote.comment,
+                                  EventVote.hidden).where(EventVote.event == event_id)
+
+
+async def set_vote_hidden(event_id: int, vote_id: int, hidden: bool) -> bool:
+    rows = await EventVote.update({EventVote.hidden: hidden}).where(
+        (EventVote.id == vote_id) & (EventVote.event == event_id)).returning(EventVote.id)
+    return bool(rows)

@@ -114,3 +114,17 @@ class Feedback(Table):
     hidden = Boolean(default=False)  # an organiser hid an abusive comment; it stays stored
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventVote(Table):
+    """One phone's overall rating of the day and its audience-choice vote for the best method."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    device = Varchar(length=40)
+    attendee = Integer(null=True, default=None)
+    choice = ForeignKey(references=AgendaItem, on_delete=OnDelete.set_null, null=True)
+    rating = Integer(null=True, default=None)
+    comment = Text(default="")
+    hidden = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -38,6 +38,13 @@ def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.d
     return items
 
 
+def overall_state(event: dict[str, Any], items: list[dict[str, Any]]) -> str:
+    """The overall vote opens with the first presentation and closes with feedback."""
+    if not items:
+        return "not_yet"
+    return feedback.window_state(fq.now(), min(i["opens"] for i in items), items[0]["closes"])
+
+
 def state_message(event: dict[str, Any], item: dict[str, Any]) -> str:
     if item["state"] == "not_yet":
         return _("Feedback opens when this presentation starts (%(time)s).", time=format_time(local(event, item["opens"])))
@@ -66,10 +73,42 @@ class FeedbackPages(Controller):
     async def index(self, request: Request, slug: FromPath[str]) -> Template:
         event, items, device, attendee = await self._context(request, slug)
         given = await fq.mine(event["id"], device)
+        vote = await fq.my_vote(event["id"], device) or {}
         return Template("events/feedback_list.html", context={
             "event": event, "items": items, "given": given, "blocked": self._who_may(event, device, attendee),
-            "saved": request.query_params.get("saved", ""),
+            "saved": request.query_params.get("saved", ""), "overall_state": overall_state(event, items),
+            "vote": vote, "errors": {},
         })
+
+    @post("/e/{slug:str}/feedback/overall")
+    async def vote(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
+        """The day as a whole: an optional rating and comment, and the audience-choice vote."""
+        event, items, device, attendee = await self._context(request, slug)
+        blocked = self._who_may(event, device, attendee)
+        state = overall_state(event, items)
+        errors: dict[str, str] = {}
+        rating, comment, choice = None, str(data.get("comment", "")).strip(), None
+        if str(data.get("rating", "")).strip():
+            rating, error = feedback.parse_rating(data.get("rating"))
+            if error:
+                errors["overall_rating"] = _(ERRORS[error])
+        if feedback.comment_error(comment):
+            errors["overall_comment"] = _(ERRORS["comment_too_long"])
+        choice_raw = str(data.get("choice", "")).strip()
+        if choice_raw:
+            choice = int(choice_raw) if choice_raw.isdigit() else -1
+            if choice not in {i["id"] for i in items}:
+                errors["choice"] = _("Choose one of this event's presentations.")
+        if blocked or not device or state != "open" or errors or data.get("website"):
+            status = 400 if errors or data.get("website") else 403
+            return Template("events/feedback_list.html", status_code=status, context={
+                "event": event, "items": items, "given": await fq.mine(event["id"], device),
+                "blocked": blocked or ("" if device else _("Only people checked in at the door can give feedback: check in first.")),
+                "saved": "", "overall_state": state, "errors": errors,
+                "vote": {"rating": rating, "comment": comment[:600], "choice": choice},
+            })
+        await fq.save_vote(event["id"], device, attendee, choice, rating, comment)
+        return Redirect(path=f"/e/{event['slug']}/feedback?saved=overall")
 
     @get("/e/{slug:str}/feedback/{item_id:int}")
     async def form(self, request: Request, slug: FromPath[str], item_id: FromPath[int]) -> Response:
@@ -143,10 +182,15 @@ class FeedbackResults(Controller):
         stats = await cq.attendance(event_id)
         gave = len({r["attendee"] for r in rows if r["attendee"]})
         closes = local(event, items[0]["closes"]) if items else None
+        votes = await fq.all_votes(event_id)
+        choices = {i["id"]: sum(1 for v in votes if v["choice"] == i["id"]) for i in items}
+        overall = feedback.summarise([v["rating"] for v in votes if v["rating"]])
         return Template("events/feedback_results.html", context={
             "event": event, "items": {i["id"]: i for i in items}, "order": [i["id"] for i in items], "ranking": ranking,
             "summaries": summaries, "comments": by_item, "checked_in": stats["checked_in"], "gave": gave,
             "closes": closes, "local": lambda m: local(event, m), "format_date": format_date,
+            "choices": choices, "votes": votes, "overall": overall,
+            "winner": max(choices, key=lambda i: choices[i]) if choices and max(choices.values()) else None,
         })
 
     @post("/{feedback_id:int}/hidden")
@@ -154,6 +198,12 @@ class FeedbackResults(Controller):
         if not await fq.set_hidden(event_id, feedback_id, data.get("hidden") == "yes"):
             raise NotFoundException(detail=lazy("No such feedback."))
         return Redirect(path=f"/organiser/events/{event_id}/feedback/#comments")
+
+    @post("/votes/{vote_id:int}/hidden")
+    async def hide_vote(self, event_id: FromPath[int], vote_id: FromPath[int], data: FormBody) -> Redirect:
+        if not await fq.set_vote_hidden(event_id, vote_id, data.get("hidden") == "yes"):
+            raise NotFoundException(detail=lazy("No such feedback."))
+        return Redirect(path=f"/organiser/events/{event_id}/feedback/#overall")
 
     @post("/settings")
     async def save_settings(self, event_id: FromPath[int], data: FormBody) -> Redirect:

@@ -96,3 +96,29 @@ async def test_too_many_posts_from_one_phone_get_429_with_a_message(organiser):
     limited = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "1"})
     assert limited.status_code == 429 and "请求过于频繁" in text_of(limited.text)
     assert len(await rows(organiser, event["id"])) == 1  # still one row, never more
+
+
+async def test_audience_choice_and_overall_rating_one_per_phone(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    page = await organiser.get("/e/shuixin-2026/feedback")
+    assert "观众之选" in text_of(page.text)
+    await organiser.form("/e/shuixin-2026/feedback/overall", {"choice": str(item), "rating": "4", "comment": "收获很大"})
+    await organiser.form("/e/shuixin-2026/feedback/overall", {"choice": str(item), "rating": "5"})  # changes, not adds
+    from events.tables import EventVote
+
+    votes = await organiser.run(lambda: EventVote.select(EventVote.rating, EventVote.choice))
+    assert votes == [{"rating": 5, "choice": item}]
+    results = text_of((await organiser.get(f"/organiser/events/{event['id']}/feedback/")).text)
+    assert "🏆 37℃学习法" in results
+
+
+async def test_vote_for_a_foreign_presentation_or_bad_rating_is_400(organiser):
+    event, item = await event_with_talk(organiser)
+    other, foreign = await event_with_talk(organiser, slug="other-day")
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    for data in ({"choice": str(foreign)}, {"choice": "abc"}, {"rating": "9"}, {"comment": "长" * 600}):
+        assert (await organiser.form("/e/shuixin-2026/feedback/overall", data)).status_code == 400, data
+    from events.tables import EventVote
+
+    assert await organiser.run(lambda: EventVote.count()) == 0
