@@ -1,8 +1,6 @@
 """Check-in: the door QR and self check-in, personal tickets, staff scanning, attendance."""
 
-import csv
 import datetime as dt
-import io
 import secrets
 from typing import Annotated, Any, Optional
 
@@ -23,6 +21,7 @@ from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.qr import qr_svg
 from web.signing import sign, unsign
+from web.spreadsheets import spreadsheet
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 DEVICE_COOKIE = "showcase_device"
@@ -431,32 +430,15 @@ class AttendancePages(Controller):
                          at.strftime("%Y-%m-%d %H:%M") if at else ""])
         return header, body
 
-    @get("/attendance.csv")
-    async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
+    async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
         event = await load_event(event_id)
         header, body = await self._export_rows(event)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(body)
-        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="attendance-{event["slug"]}.csv"'})
+        return spreadsheet(f"attendance-{event['slug']}", header, body, fmt, sheet_title="签到")
+
+    @get("/attendance.csv")
+    async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._export(event_id, "csv")
 
     @get("/attendance.xlsx")
     async def export_xlsx(self, event_id: FromPath[int]) -> Response[bytes]:
-        from openpyxl import Workbook
-
-        event = await load_event(event_id)
-        header, body = await self._export_rows(event)
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "签到"
-        sheet.append(header)
-        for row in body:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return Response(buffer.getvalue(),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="attendance-{event["slug"]}.xlsx"'})
+        return await self._export(event_id, "xlsx")

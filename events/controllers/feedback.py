@@ -17,6 +17,7 @@ from events.controllers.public import PUBLIC, published_event
 from web.auth import organiser_guard
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.spreadsheets import spreadsheet
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ERRORS = {
@@ -192,6 +193,26 @@ class FeedbackResults(Controller):
             "choices": choices, "votes": votes, "overall": overall,
             "winner": max(choices, key=lambda i: choices[i]) if choices and max(choices.values()) else None,
         })
+
+    @get("/results.csv")
+    async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._export(event_id, "csv")
+
+    @get("/results.xlsx")
+    async def export_xlsx(self, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._export(event_id, "xlsx")
+
+    async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
+        """Every rating and comment, with its presentation; hidden comments marked, not dropped."""
+        event = await queries.get_event(event_id)
+        if event is None:
+            raise NotFoundException(detail=lazy("No such event."))
+        view = agenda_view.build(event, await queries.agenda_rows(event_id))
+        titles = {i["id"]: (i["display_title"], i.get("unit") or "", i.get("branch") or "") for i in view.items}
+        rows = [[*titles.get(r["item"], ("", "", "")), r["rating"], r["comment"], _("hidden") if r["hidden"] else "",
+                 local(event, r["updated_at"]).strftime("%Y-%m-%d %H:%M")] for r in await fq.all_feedback(event_id)]
+        header = [_("Method"), _("Unit"), _("Branch"), _("Rating"), _("Comment"), _("Hidden"), _("Time")]
+        return spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
 
     @post("/{feedback_id:int}/hidden")
     async def hide(self, event_id: FromPath[int], feedback_id: FromPath[int], data: FormBody) -> Redirect:

@@ -122,3 +122,18 @@ async def test_vote_for_a_foreign_presentation_or_bad_rating_is_400(organiser):
     from events.tables import EventVote
 
     assert await organiser.run(lambda: EventVote.count()) == 0
+
+
+async def test_results_export_keeps_chinese_and_marks_hidden(organiser):
+    import io
+
+    from openpyxl import load_workbook
+
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很实用"})
+    csv_body = (await organiser.get(f"/organiser/events/{event['id']}/feedback/results.csv")).content
+    assert csv_body.startswith(b"\xef\xbb\xbf") and "很实用" in csv_body.decode("utf-8-sig")
+    xlsx = await organiser.get(f"/organiser/events/{event['id']}/feedback/results.xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("工作法", "单位", "党支部", "评分") and rows[1][0] == "37℃学习法" and rows[1][3] == 4
