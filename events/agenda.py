@@ -15,7 +15,6 @@ MIN_DURATION = 1
 MAX_DURATION = 480  # one slot may not run longer than a working day
 
 KINDS = ("presentation", "opening", "remarks", "break", "closing", "segment")
-SEGMENT_KINDS = tuple(kind for kind in KINDS if kind != "presentation")
 
 
 @dataclass(frozen=True)

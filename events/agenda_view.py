@@ -38,10 +38,6 @@ class AgendaView:
     items: list[dict[str, Any]]
     warnings: list[agenda.Warning]
 
-    @property
-    def total_minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
-
 
 def zone(name: str) -> dt.tzinfo:
     try:

@@ -11,6 +11,7 @@ from db import write_transaction
 from events.agenda import DraftItem
 from events.checkin_queries import forget_event
 from events.tables import AgendaItem, Event
+from web.cache import TTLCache
 
 EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
@@ -82,6 +83,22 @@ async def agenda_rows(event_id: int) -> list[dict[str, Any]]:
         AgendaItem.presenter.name.as_alias("presenter"),
         AgendaItem.presenter.role.as_alias("presenter_role"),
     ).where(AgendaItem.event == event_id).order_by(AgendaItem.position).order_by(AgendaItem.id)
+
+
+# The agenda as attendees' pages need it, per (event, version): every agenda change bumps
+# the event's updated_at, so a new version is read at once; names edited in the catalog
+# show within AGENDA_CACHE_SECONDS.
+AGENDA_CACHE_SECONDS = 10
+_agendas = TTLCache(AGENDA_CACHE_SECONDS, size=256)
+
+
+async def cached_agenda_rows(event: dict[str, Any]) -> list[dict[str, Any]]:
+    key = (event["id"], event.get("updated_at"))
+    rows = _agendas.get(key)
+    if rows is None:
+        rows = await agenda_rows(event["id"])
+        _agendas.put(key, rows)
+    return rows
 
 
 async def item_event(item_id: int) -> int | None:

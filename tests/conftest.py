@@ -35,7 +35,7 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
-    from events import checkin_queries
+    from events import checkin_queries, queries
     from web import auth
 
     engine = engine_finder()
@@ -43,6 +43,7 @@ async def db() -> AsyncIterator[None]:
         await engine.run_ddl(f"DELETE FROM {table}")
     checkin_queries._events.clear()  # SQLite reuses ids after a delete: no stale entries
     auth._users.clear()
+    queries._agendas.clear()
     yield
 
 

@@ -80,10 +80,13 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
             raise ValueError(_("Enter a number from %(lo)s to %(hi)s.", lo=f.minimum, hi=f.maximum))
         return number
     if f.kind == "date":
+        message = _("Enter a date as YYYY-MM-DD, e.g. 2026-07-01.")
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(message)
         try:
-            return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _bad_date()
+            return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-07-01.")) from None
+            raise ValueError(message) from None
     if f.kind == "time":
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)(?::00)?", text)
         if not match:
@@ -113,5 +116,13 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
     raise AssertionError(f.kind)
 
 
-def _bad_date() -> dt.date:
-    raise ValueError("bad date")
+def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime | None:
+    """A <input type=datetime-local> value in the event's zone; empty means None.
+    Raises ValueError with a message for the page."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=tz)
+    except ValueError:
+        raise ValueError(_("Enter a date and time as YYYY-MM-DD HH:MM.")) from None

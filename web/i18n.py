@@ -12,7 +12,7 @@ import io
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, negotiate_locale
+from babel import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -95,7 +95,3 @@ def format_date(value: dt.date) -> str:
 
 def format_time(value: dt.time | dt.datetime) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def locale_display(locale: str) -> str:
-    return Locale.parse(locale).get_display_name(locale) or locale

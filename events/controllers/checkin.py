@@ -12,11 +12,12 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
-from events import agenda_view, checkin, queries, roster
+from events import agenda, agenda_view, checkin, queries, roster
 from events import checkin_queries as cq
 from events.controllers.public import PUBLIC, public_base
 from events.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
 from web.auth import issue_api_token, organiser_guard, requires_role, token_user
+from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.qr import qr_svg
@@ -55,8 +56,6 @@ def local(event: dict[str, Any], moment: Optional[dt.datetime]) -> Optional[dt.d
 
 def checkin_window(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     tz = agenda_view.zone(event["timezone"])
-    from events import agenda
-
     start = agenda.event_start(event["date"], event["start_time"], tz)
     end = agenda.event_end(event["date"], event["start_time"], event["end_time"], tz)
     default_open, default_close = checkin.default_window(start, end)
@@ -287,16 +286,10 @@ class AttendancePages(Controller):
     async def settings(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
         tz = agenda_view.zone(event["timezone"])
-        values = []
-        for key in ("opens", "closes"):
-            text = str(data.get(key, "")).strip()
-            if not text:
-                values.append(None)
-                continue
-            try:
-                values.append(dt.datetime.fromisoformat(text).replace(tzinfo=tz))
-            except ValueError:
-                raise ClientException(detail=lazy("Enter a date and time as YYYY-MM-DD HH:MM.")) from None
+        try:
+            values = [parse_local_datetime(str(data.get(key, "")), tz) for key in ("opens", "closes")]
+        except ValueError as exc:
+            raise ClientException(detail=str(exc)) from None
         if values[0] and values[1] and values[1] <= values[0]:
             raise ClientException(detail=lazy("Check-in must close after it opens."))
         await cq.update_checkin_settings(event_id, values[0], values[1], data.get("rotating") == "on")

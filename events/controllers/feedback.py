@@ -11,10 +11,12 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from events import agenda_view, feedback, queries
+from events import checkin_queries as cq
 from events import feedback_queries as fq
 from events.controllers.checkin import DEVICE_COOKIE, device_of, local
 from events.controllers.public import PUBLIC, published_event
 from web.auth import organiser_guard
+from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.spreadsheets import spreadsheet
@@ -59,7 +61,7 @@ class FeedbackPages(Controller):
 
     async def _context(self, request: Request, slug: str) -> tuple[dict, list[dict], str, Any]:
         event = await published_event(slug)
-        view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
+        view = agenda_view.build(event, await queries.cached_agenda_rows(event))
         device = device_of(request)
         attendee = await fq.checked_in_attendee(event["id"], device)
         return event, presentations(event, view, fq.now()), device, attendee
@@ -178,8 +180,6 @@ class FeedbackResults(Controller):
             by_item.setdefault(row["item"], []).append(row)
         summaries = {i["id"]: feedback.summarise([r["rating"] for r in by_item.get(i["id"], [])]) for i in items}
         ranking = feedback.rank(summaries)
-        from events import checkin_queries as cq
-
         stats = await cq.attendance(event_id)
         gave = len({r["attendee"] for r in rows if r["attendee"]})
         closes = local(event, items[0]["closes"]) if items else None
@@ -231,12 +231,9 @@ class FeedbackResults(Controller):
         event = await queries.get_event(event_id)
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
-        closes = None
-        text = str(data.get("closes", "")).strip()
-        if text:
-            try:
-                closes = dt.datetime.fromisoformat(text).replace(tzinfo=agenda_view.zone(event["timezone"]))
-            except ValueError:
-                raise ClientException(detail=lazy("Enter a date and time as YYYY-MM-DD HH:MM.")) from None
+        try:
+            closes = parse_local_datetime(str(data.get("closes", "")), agenda_view.zone(event["timezone"]))
+        except ValueError as exc:
+            raise ClientException(detail=str(exc)) from None
         await fq.settings(event_id, data.get("anonymous") == "on", data.get("from_start") == "on", closes)
         return Redirect(path=f"/organiser/events/{event_id}/feedback/")

@@ -35,7 +35,7 @@ class PublicPages(Controller):
     @get("/e/{slug:str}")
     async def agenda_page(self, slug: FromPath[str]) -> Template:
         event = await published_event(slug)
-        view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
+        view = agenda_view.build(event, await queries.cached_agenda_rows(event))
         return Template("events/public_agenda.html", context={"event": event, "view": view})
 
     async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:

@@ -5,7 +5,6 @@ Exactly 800 check-ins, every repeat answered "already", no 5xx, nothing lost.
 """
 
 import asyncio
-import datetime as dt
 import os
 import random
 from collections import Counter
@@ -22,22 +21,14 @@ PASSWORD = "burst-test-pw-1"
 async def prepare() -> tuple[int, list[str]]:
     from piccolo.engine import engine_finder
 
-    from events import checkin
-    from events.tables import Attendee, Event
+    from bench.prepare import open_event_with_tickets
     from tests.conftest import TABLES_IN_DELETE_ORDER, make_user
 
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
     await make_user("door", "staff", password=PASSWORD)
-    now = dt.datetime.now(dt.timezone.utc)
-    event_id = (await Event.insert(Event(
-        title="税心向党·书记说", date=now.date(), start_time=dt.time(9), end_time=dt.time(11), slug="burst",
-        status="published", checkin_opens_at=now - dt.timedelta(hours=1), checkin_closes_at=now + dt.timedelta(hours=1),
-    )).returning(Event.id))[0]["id"]
-    codes = [checkin.new_ticket_code() for _ in range(TICKETS)]
-    await Attendee.insert(*[Attendee(event=event_id, name=f"参会者{i}", ticket_code=c) for i, c in enumerate(codes)])
-    return event_id, codes
+    return await open_event_with_tickets("burst", TICKETS)
 
 
 async def counts(event_id: int) -> tuple[int, int]:

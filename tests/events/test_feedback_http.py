@@ -110,7 +110,7 @@ async def test_audience_choice_and_overall_rating_one_per_phone(organiser):
     votes = await organiser.run(lambda: EventVote.select(EventVote.rating, EventVote.choice))
     assert votes == [{"rating": 5, "choice": item}]
     results = text_of((await organiser.get(f"/organiser/events/{event['id']}/feedback/")).text)
-    assert "🏆 37℃学习法" in results
+    assert "观众之选 37℃学习法" in results
 
 
 async def test_vote_for_a_foreign_presentation_or_bad_rating_is_400(organiser):
