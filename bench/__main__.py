@@ -1,4 +1,4 @@
-"""`make bench`: check-in throughput against a bare Litestar endpoint, in one run.
+"""`make bench`: check-in and feedback throughput against a bare Litestar endpoint, in one run.
 
 For each engine the bare endpoint and the check-in API are served the same way (uvicorn,
 same worker count) and loaded by wrk with the same connections and duration, one after
@@ -20,6 +20,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from bench.prepare import FEEDBACK_PHONES
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "bench"
@@ -108,6 +110,18 @@ def staff_token(url: str) -> str:
     return json.loads(issued.read())["token"]
 
 
+def csrf_token(url: str) -> str:
+    """The double-submit token a phone gets with any page; one serves every simulated phone."""
+    jar = http.cookiejar.CookieJar()
+    urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)).open(url + "/login")
+    return next(c.value for c in jar if c.name == "csrftoken")
+
+
+def feedback_count() -> str:
+    return ("import asyncio\nfrom events.tables import Feedback\n"
+            "async def m():\n    print(await Feedback.count())\nasyncio.run(m())")
+
+
 def db_count(env: dict[str, str], event_id: int) -> tuple[int, int]:
     code = ("import asyncio\nfrom events.tables import CheckIn, CheckInAttempt\n"
             f"async def m():\n    print(await CheckIn.count().where(CheckIn.event=={event_id}), "
@@ -130,7 +144,8 @@ def run_engine(name: str, workers: int) -> dict:
     codes = data_dir / "codes.txt"
     prepared = subprocess.run([sys.executable, "-m", "bench.prepare", str(TICKETS), str(codes)], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=True)
-    event_id = json.loads(prepared.stdout.strip().splitlines()[-1])["event_id"]
+    facts = json.loads(prepared.stdout.strip().splitlines()[-1])
+    event_id = facts["event_id"]
     result: dict = {"engine": name, "workers": workers, "seconds": DURATION, "connections": CONNECTIONS}
 
     bare, bare_url = serve("bench.bare:app", workers, env)
@@ -148,17 +163,31 @@ def run_engine(name: str, workers: int) -> dict:
         if result["checkin_first_scans"]["requests"] > TICKETS:
             result["note"] = "more requests than tickets: later ones were repeats"
         result["checkin_repeat_scans"] = wrk(f"{app_url}/api/events/{event_id}/checkins", scan_env, lua)
+        rate_env = {"CSRF": csrf_token(app_url), "DEVICES": str(codes) + ".devices", "SLUG": facts["feedback_slug"],
+                    "ITEMS": ",".join(map(str, facts["feedback_items"]))}
+        result["feedback"] = wrk(app_url, rate_env, str(ROOT / "bench" / "feedback.lua"))
     finally:
         stop(app)
     checked_in, attempts = db_count(env, event_id)
+    stored = int(subprocess.run([sys.executable, "-c", feedback_count()], cwd=ROOT, env=env, capture_output=True,
+                                text=True, check=True).stdout)
+    result["db"] = {"feedback_rows": stored}
     first = result["checkin_first_scans"]
-    result["db"] = {"check_ins": checked_in, "attempts_logged": attempts,
+    result["db"] |= {"check_ins": checked_in, "attempts_logged": attempts,
                     "requests_sent": first["requests"] + result["checkin_repeat_scans"]["requests"]}
     result["ratio_first_scans"] = round(first["rps"] / result["bare"]["rps"], 3)
     result["ratio_repeat_scans"] = round(result["checkin_repeat_scans"]["rps"] / result["bare"]["rps"], 3)
+    result["ratio_feedback"] = round(result["feedback"]["rps"] / result["bare"]["rps"], 3)
     result["vs_pretix"] = round(first["rps"] / PEER[name], 1)
     shutil.rmtree(data_dir, ignore_errors=True)
     return result
+
+
+def feedback_rows_add_up(r: dict) -> bool:
+    """One row per (phone, presentation) pair posted: wrk counts the answers it got in time,
+    and up to one request per connection may still have been stored after it stopped."""
+    posted = r["feedback"]["requests"]
+    return min(posted, 4 * FEEDBACK_PHONES) <= r["db"]["feedback_rows"] <= min(posted + CONNECTIONS, 4 * FEEDBACK_PHONES)
 
 
 def main() -> None:
@@ -178,9 +207,21 @@ def main() -> None:
             f"{f['non_2xx'] + rep['non_2xx']} | {r['db']['check_ins']} check-ins for "
             f"{min(TICKETS, max(f['requests'], rep['requests']))} distinct tickets scanned; "
             f"{r['db']['attempts_logged']} attempts logged for {r['db']['requests_sent']} requests |")
-    lines += ["", "Targets: ratio ≥ 20% of bare (first scans); ≥ 100× pretix (17/s SQLite, 29/s PostgreSQL ×2)."]
+    lines += ["", "Targets: ratio ≥ 20% of bare (first scans); ≥ 100× pretix (17/s SQLite, 29/s PostgreSQL ×2).",
+              "", "# Feedback benchmark", "",
+              "Each request: one checked-in phone rates one presentation through the form (CSRF, device cookie, "
+              "rate limit, window check, upsert), answered with the redirect back to the list.", "",
+              "| engine | processes | bare rps | feedback rps (p50/p99 ms) | ratio | non-2xx/3xx | feedback rows after the run |",
+              "|---|---|---|---|---|---|---|"]
+    for r in results:
+        fb = r["feedback"]
+        lines.append(f"| {r['engine']} | {r['workers']} | {r['bare']['rps']} | {fb['rps']} ({fb['p50_ms']}/{fb['p99_ms']}) | "
+                     f"{r['ratio_feedback']:.0%} | {fb['non_2xx']} | {r['db']['feedback_rows']} for {fb['requests']} posts |")
+    lines += ["", "Target: feedback ratio ≥ 20% of bare."]
     failures = [r["engine"] for r in results
-                if r["checkin_first_scans"]["non_2xx"] or r["checkin_repeat_scans"]["non_2xx"] or r["checkin_first_scans"]["socket_errors"]]
+                if r["checkin_first_scans"]["non_2xx"] or r["checkin_repeat_scans"]["non_2xx"] or r["checkin_first_scans"]["socket_errors"]
+                or r["feedback"]["non_2xx"] or r["feedback"]["socket_errors"]
+                or not feedback_rows_add_up(r)]
     if failures:
         lines += ["", f"FAILED: non-2xx responses or socket errors on {', '.join(failures)}: the figures above are not valid."]
     report = "\n".join(lines)

@@ -11,9 +11,9 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.insert import OnConflictAction
 
 from db import current_engine, pg_group_commit, run_in_write_thread, write_transaction
-from events import checkin
+from events import caches, checkin
+from events.caches import forget_event
 from events.tables import Attendee, CheckIn, CheckInAttempt, Event
-from web.cache import TTLCache
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,8 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-_events = TTLCache(2.0)
-
-
-def forget_event(event_id: int) -> None:
-    """Drop this process's cached copy after a change (others see it within 2 s)."""
-    _events.drop(event_id)
-
-
 async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
-    cached = _events.get(event_id)
+    cached = caches.by_id.get(event_id)
     if cached is not None:
         return cached
     row = await Event.select(
@@ -47,7 +39,7 @@ async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
         Event.theme_color,
     ).where(Event.id == event_id).first()
     if row is not None:
-        _events.put(event_id, row)
+        caches.by_id.put(event_id, row)
     return row
 
 
@@ -119,14 +111,14 @@ SELECT (SELECT id FROM a) AS id, (SELECT name FROM a) AS name, (SELECT unit FROM
 """
 
 
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
     """Piccolo's {} placeholders as asyncpg's $1, $2, …"""
     parts = sql.split("{}")
     return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, start=1))
 
 
-POSTGRES_BY_CODE = _numbered(POSTGRES_TICKET_SQL % "ticket_code = {}::varchar")
-POSTGRES_BY_ID = _numbered(POSTGRES_TICKET_SQL % "id = {}::int")
+POSTGRES_BY_CODE = numbered(POSTGRES_TICKET_SQL % "ticket_code = {}::varchar")
+POSTGRES_BY_ID = numbered(POSTGRES_TICKET_SQL % "id = {}::int")
 
 
 async def _postgres_ticket(event_id: int, code: Optional[str], attendee_id: Optional[int],

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from db import write_transaction
+from events import agenda_view, caches
 from events.agenda import DraftItem
-from events.checkin_queries import forget_event
+from events.caches import forget_event
 from events.tables import AgendaItem, Event
 from web.cache import TTLCache
+from web.i18n import current_locale
 
 EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
@@ -36,6 +38,17 @@ async def get_event_by_slug(slug: str) -> dict[str, Any] | None:
     return await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
 
 
+async def cached_event_by_slug(slug: str) -> dict[str, Any] | None:
+    """What every attendee page asks first. A change made by this process is seen at once
+    (it drops the entry); one made by another process within 2 seconds."""
+    event = caches.by_slug.get(slug)
+    if event is None:
+        event = await get_event_by_slug(slug)
+        if event is not None:
+            caches.by_slug.put(slug, event)
+    return event
+
+
 async def slug_taken(slug: str, except_id: int | None = None) -> bool:
     query = Event.exists().where(Event.slug == slug)
     if except_id is not None:
@@ -51,12 +64,14 @@ async def create_event(values: dict[str, Any]) -> int:
 async def update_event(event_id: int, values: dict[str, Any]) -> bool:
     values = {**values, "updated_at": dt.datetime.now(dt.UTC)}
     rows = await Event.update(values).where(Event.id == event_id).returning(Event.id)
+    forget_event(event_id)
     return bool(rows)
 
 
 async def touch_event(event_id: int) -> None:
     """Any change to an agenda changes the event's version (exports, caches)."""
     await Event.update({Event.updated_at: dt.datetime.now(dt.UTC)}).where(Event.id == event_id)
+    forget_event(event_id)
 
 
 async def delete_event(event_id: int) -> bool:
@@ -99,6 +114,20 @@ async def cached_agenda_rows(event: dict[str, Any]) -> list[dict[str, Any]]:
         rows = await agenda_rows(event["id"])
         _agendas.put(key, rows)
     return rows
+
+
+_views = TTLCache(AGENDA_CACHE_SECONDS, size=256)
+
+
+async def cached_agenda_view(event: dict[str, Any]) -> agenda_view.AgendaView:
+    """The timed agenda attendee pages show, built once per version of the event and
+    language (the titles of breaks are translated). Callers must not change it."""
+    key = (event["id"], event.get("updated_at"), current_locale.get())
+    view = _views.get(key)
+    if view is None:
+        view = agenda_view.build(event, await cached_agenda_rows(event))
+        _views.put(key, view)
+    return view
 
 
 async def item_event(item_id: int) -> int | None:

@@ -35,15 +35,17 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
-    from events import checkin_queries, queries
+    from events import caches, queries
     from web import auth
 
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
-    checkin_queries._events.clear()  # SQLite reuses ids after a delete: no stale entries
+    caches.by_id.clear()  # SQLite reuses ids after a delete: no stale entries
+    caches.by_slug.clear()
     auth._users.clear()
     queries._agendas.clear()
+    queries._views.clear()
     yield
 
 

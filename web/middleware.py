@@ -45,7 +45,8 @@ def _attendee_key(request) -> str:
     return "ip:" + (client.host if client else "unknown")
 
 
-def _is_attendee_post(request) -> bool:
+async def _is_attendee_post(request) -> bool:
+    """Async on purpose: Litestar runs a plain function here in a worker thread."""
     return request.method == "POST" and request.url.path.startswith("/e/")
 
 
@@ -58,4 +59,5 @@ def attendee_post_limit(settings):
         rate_limit=("minute", settings.attendee_posts_per_minute),
         identifier_for_request=_attendee_key,
         check_throttle_handler=_is_attendee_post,
+        set_rate_limit_headers=False,  # phones never read them; they cost a tenth of a feedback post
     )

@@ -19,7 +19,7 @@ def public_base(request: Request) -> str:
 
 
 async def published_event(slug: FromPath[str]) -> dict[str, Any]:
-    event = await queries.get_event_by_slug(slug[:60])
+    event = await queries.cached_event_by_slug(slug[:60])
     if event is None or event["status"] != "published":
         raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
     return event
@@ -35,7 +35,7 @@ class PublicPages(Controller):
     @get("/e/{slug:str}")
     async def agenda_page(self, slug: FromPath[str]) -> Template:
         event = await published_event(slug)
-        view = agenda_view.build(event, await queries.cached_agenda_rows(event))
+        view = await queries.cached_agenda_view(event)
         return Template("events/public_agenda.html", context={"event": event, "view": view})
 
     async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:

@@ -2,10 +2,8 @@
 process; PostgreSQL: two): exactly 2,000 feedback rows, no 5xx; repeats update, never add."""
 
 import asyncio
-import datetime as dt
 import os
 import random
-import secrets
 from collections import Counter
 
 import httpx
@@ -18,32 +16,13 @@ ATTENDEES, TALKS = 500, 4
 async def prepare() -> tuple[list[int], list[str]]:
     from piccolo.engine import engine_finder
 
-    from events import checkin
-    from events.tables import AgendaItem, Attendee, CheckIn, Event
-    from presenters.tables import Branch, Method
+    from bench.prepare import feedback_event
     from tests.conftest import TABLES_IN_DELETE_ORDER
 
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
-    tz = dt.timezone(dt.timedelta(hours=8))
-    start = dt.datetime.now(tz) - dt.timedelta(minutes=30)
-    event_id = (await Event.insert(Event(
-        title="税心向党·书记说", date=start.date(), start_time=start.time().replace(second=0, microsecond=0),
-        end_time=dt.time(23, 59), slug="feedback-burst", status="published", feedback_from_event_start=True,
-    )).returning(Event.id))[0]["id"]
-    branch = (await Branch.insert(Branch(name="党建工作科党支部", unit="芙蓉区税务局")).returning(Branch.id))[0]["id"]
-    items = []
-    for n in range(TALKS):
-        method = (await Method.insert(Method(title=f"工作法{n}", branch=branch)).returning(Method.id))[0]["id"]
-        items.append((await AgendaItem.insert(AgendaItem(event=event_id, position=n, kind="presentation", duration=5,
-                                                         method=method)).returning(AgendaItem.id))[0]["id"])
-    devices = [secrets.token_urlsafe(24) for _ in range(ATTENDEES)]
-    ids = [r["id"] for r in await Attendee.insert(*[
-        Attendee(event=event_id, name=f"参会者{i}", ticket_code=checkin.new_ticket_code(), source="walk-in")
-        for i in range(ATTENDEES)]).returning(Attendee.id)]
-    await CheckIn.insert(*[CheckIn(event=event_id, attendee=a, channel="self", device=d) for a, d in zip(ids, devices)])
-    return items, devices
+    return await feedback_event("feedback-burst", ATTENDEES, TALKS)
 
 
 async def stored() -> tuple[int, int]:
