@@ -1,4 +1,5 @@
-"""`make bench`: check-in and feedback throughput against a bare Litestar endpoint, in one run.
+"""`make bench`: check-in and feedback throughput against a bare Litestar endpoint, in one run,
+and the programme booklet against WeasyPrint alone (bench/handouts.py).
 
 For each engine the bare endpoint and the check-in API are served the same way (uvicorn,
 same worker count) and loaded by wrk with the same connections and duration, one after
@@ -191,9 +192,23 @@ def feedback_rows_add_up(r: dict) -> bool:
 
 
 def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    parts = os.environ.get("BENCH_PARTS", "throughput,handouts").split(",")
+    if "handouts" in parts:
+        from bench import handouts
+
+        lines, missed = handouts.report(handouts.run(serve, stop))
+        if missed:
+            lines += ["", *[f"MISSED: {m}" for m in missed]]
+        (OUT / "handouts.md").write_text("\n".join(lines) + "\n")
+        print("\n".join(lines) + "\n")
+    if "throughput" in parts:
+        throughput()
+
+
+def throughput() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (make deps installs it as root)")
-    OUT.mkdir(parents=True, exist_ok=True)
     engines = os.environ.get("BENCH_ENGINES", "sqlite,postgres").split(",")
     results = [run_engine(name, 1 if name == "sqlite" else 2) for name in engines]
     lines = ["# Check-in benchmark", "", f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback, same machine, one run.", "",

@@ -62,6 +62,41 @@ async def feedback_event(slug: str, attendees: int, talks: int) -> tuple[list[in
     return items, devices
 
 
+UNITS = ["芙蓉区税务局", "天心区税务局", "开福区税务局", "雨花区税务局", "望城区税务局", "长沙县税务局", "浏阳市税务局",
+         "宁乡市税务局", "岳麓区税务局", "长沙市税务局第一稽查局"]
+WORDS = ["三小", "五微", "37℃", "四心", "红色引擎", "双向赋能", "一线", "六步", "先锋", "清风"]
+
+
+async def big_day(slug: str, talks: int) -> int:
+    """A published day of ``talks`` presentations, each with its own branch, method (a
+    summary of some 200 characters), area and presenter, and a break every 5 talks:
+    the "50-presentation day" of the handouts benchmark and tests."""
+    from events.tables import AgendaItem, Event
+    from presenters.tables import Area, Branch, Method, Presenter
+
+    event_id = (await Event.insert(Event(
+        title="税心向党·书记说", theme="主题党日 · 支部工作法展示", date=dt.date(2026, 7, 1), start_time=dt.time(8, 30),
+        end_time=dt.time(18, 0), venue="国家税务总局长沙市税务局 会议室", slug=slug, status="published",
+    )).returning(Event.id))[0]["id"]
+    area = (await Area.insert(Area(name=f"党业融合 {slug}")).returning(Area.id))[0]["id"]
+    position = 0
+    for n in range(talks):
+        unit, word = UNITS[n % len(UNITS)], WORDS[n % len(WORDS)]
+        branch = (await Branch.insert(Branch(name=f"第{n + 1}税务所党支部", unit=unit)).returning(Branch.id))[0]["id"]
+        summary = (f"以“{word}”为抓手，把支部建在业务链上，" + "推动党建与税收业务同频共振，让纳税人缴费人感受到服务的温度。" * 4)[:220]
+        method = (await Method.insert(Method(title=f"“{word}”工作法（{n + 1}）", area=area, summary=summary,
+                                             branch=branch)).returning(Method.id))[0]["id"]
+        person = (await Presenter.insert(Presenter(name=f"第{n + 1}支部书记", role="支部书记", branch=branch))
+                  .returning(Presenter.id))[0]["id"]
+        await AgendaItem.insert(AgendaItem(event=event_id, position=position, kind="presentation", duration=8,
+                                           method=method, presenter=person))
+        position += 1
+        if n % 5 == 4 and n < talks - 1:
+            await AgendaItem.insert(AgendaItem(event=event_id, position=position, kind="break", duration=10))
+            position += 1
+    return event_id
+
+
 async def main(tickets: int, codes_path: str) -> None:
     import manage
 

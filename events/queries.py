@@ -80,24 +80,28 @@ async def delete_event(event_id: int) -> bool:
     return bool(rows)
 
 
+def _agenda_sql() -> str:
+    from presenters.tables import Area, Branch, Method, Presenter
+
+    names = {t.__name__: t._meta.tablename for t in (AgendaItem, Method, Area, Branch, Presenter)}
+    return (
+        "SELECT a.id, a.position, a.kind, a.title, a.duration, a.guid, a.method AS method_id, a.presenter AS presenter_id, "
+        "m.title AS method_title, m.summary AS summary, ar.name AS area, b.name AS branch, b.unit AS unit, "
+        "p.name AS presenter, p.role AS presenter_role "
+        f"FROM {names['AgendaItem']} a LEFT JOIN {names['Method']} m ON m.id = a.method "
+        f"LEFT JOIN {names['Area']} ar ON ar.id = m.area LEFT JOIN {names['Branch']} b ON b.id = m.branch "
+        f"LEFT JOIN {names['Presenter']} p ON p.id = a.presenter WHERE a.event = {{}} ORDER BY a.position, a.id"
+    )
+
+
+AGENDA_SQL = _agenda_sql()
+
+
 async def agenda_rows(event_id: int) -> list[dict[str, Any]]:
-    return await AgendaItem.select(
-        AgendaItem.id,
-        AgendaItem.position,
-        AgendaItem.kind,
-        AgendaItem.title,
-        AgendaItem.duration,
-        AgendaItem.guid,
-        AgendaItem.method.as_alias("method_id"),
-        AgendaItem.presenter.as_alias("presenter_id"),
-        AgendaItem.method.title.as_alias("method_title"),
-        AgendaItem.method.summary.as_alias("summary"),
-        AgendaItem.method.area.name.as_alias("area"),
-        AgendaItem.method.branch.name.as_alias("branch"),
-        AgendaItem.method.branch.unit.as_alias("unit"),
-        AgendaItem.presenter.name.as_alias("presenter"),
-        AgendaItem.presenter.role.as_alias("presenter_role"),
-    ).where(AgendaItem.event == event_id).order_by(AgendaItem.position).order_by(AgendaItem.id)
+    """The agenda with each item's method, branch, area and presenter. Plain SQL: Piccolo's
+    select with five joins spent ~4 ms building and reading this, and every printed document
+    and attendee page starts here."""
+    return await AgendaItem.raw(AGENDA_SQL, event_id)
 
 
 # The agenda as attendees' pages need it, per (event, version): every agenda change bumps

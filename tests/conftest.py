@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-if not os.environ.get("SHOWCASE_DATABASE_URL"):
-    os.environ["SHOWCASE_DATA_DIR"] = tempfile.mkdtemp(prefix="showcase-test-")
+# A fresh data folder every run: the SQLite file (unless SHOWCASE_DATABASE_URL says
+# PostgreSQL) and the cache of rendered handouts.
+os.environ["SHOWCASE_DATA_DIR"] = tempfile.mkdtemp(prefix="showcase-test-")
+os.environ.setdefault("SHOWCASE_PDF_WARM_UP", "0")  # tests that time nothing need no warm-up
 os.environ.setdefault("SHOWCASE_SECRET_KEY", "test-secret-key")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 

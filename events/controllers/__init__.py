@@ -1,7 +1,9 @@
 from events.controllers.api import EventsApi
 from events.controllers.checkin import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
 from events.controllers.feedback import FeedbackPages, FeedbackResults
+from events.controllers.handouts import HandoutPages, PublicProgramme, ResultsReport
 from events.controllers.organiser import EventPages
 from events.controllers.public import PublicPages
 
-ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults]
+ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults,
+           HandoutPages, ResultsReport, PublicProgramme]
