@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.pdf_warm_up:
             from events import handouts
 
-            handouts.warm_up_in_background()
+            handouts.warm_up_in_background(app.template_engine.engine)
         # Everything loaded so far lives as long as the process: keep it out of the cyclic
         # collector's full passes, which a PDF render (millions of short-lived objects)
         # otherwise pays for again and again (~10% of a first 50-page booklet).

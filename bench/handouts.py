@@ -2,8 +2,10 @@
 for a 50-presentation day, through a real server, against WeasyPrint alone on the same
 final HTML in the same run.
 
-Figures, each the best of a few tries except the process-cold ones (one each by nature):
-- process cold: the first request to a server just started with no font warm-up;
+Figures, each the best of a few tries except the first-request ones (one each by nature):
+- process cold: the first request to a server started with SHOWCASE_PDF_WARM_UP=0;
+- first after start: the first request to a server started as `make run` starts it (fonts
+  loaded in the background at start), three seconds after it answers;
 - cache cold: a warm process, the document not in the cache (files deleted first);
 - WeasyPrint alone: HTML(string=...).write_pdf() with the same fonts and stylesheets on the
   very HTML the server renders, in a fresh process (cold: its first document, which loads
@@ -105,11 +107,18 @@ def run(serve, stop) -> dict:
     results: dict = {}
     cache = data_dir / "handouts"
     for name, slug in (("demo", "shuixin-2026"), ("big", "big50")):
-        process, url = serve("app:create_app", 1, env)  # a fresh process for each: the first request is process-cold
+        process, url = serve("app:create_app", 1, env)  # fonts not pre-loaded: the first request is process-cold
         try:
-            target = f"{url}/e/{slug}/programme.pdf"
-            process_cold, status, pdf, headers = ttfb(target)
+            process_cold, status, pdf, headers = ttfb(f"{url}/e/{slug}/programme.pdf")
             assert status == 200, status
+        finally:
+            stop(process)
+        shutil.rmtree(cache, ignore_errors=True)
+        process, url = serve("app:create_app", 1, {**env, "SHOWCASE_PDF_WARM_UP": "1"})  # as `make run` starts it
+        try:
+            time.sleep(3)  # the fonts load in the background at start
+            target = f"{url}/e/{slug}/programme.pdf"
+            after_start = ttfb(target)[0]
             cache_cold = []
             for _ in range(TRIES):
                 shutil.rmtree(cache, ignore_errors=True)
@@ -123,6 +132,7 @@ def run(serve, stop) -> dict:
         alone_cold, alone_warm = weasy_alone(env, html)
         results[name] = {
             "slug": slug, "pages": pages_of(pdf), "process_cold_s": round(process_cold, 3),
+            "first_after_start_s": round(after_start, 3),
             "cache_cold_s": round(min(cache_cold), 3), "weasyprint_alone_cold_s": round(alone_cold, 3),
             "weasyprint_alone_warm_s": round(alone_warm, 3), "cached_ms": round(cached * 1000, 2),
             "revalidated_ms": round(revalidated * 1000, 2),
@@ -136,27 +146,30 @@ def run(serve, stop) -> dict:
 
 def report(results: dict) -> tuple[list[str], list[str]]:
     lines = ["# Handouts benchmark: programme booklet", "",
-             "One run, this machine; the server is one uvicorn process on SQLite, fonts not pre-loaded "
-             "(SHOWCASE_PDF_WARM_UP=0). Process cold: the first request to a fresh process. Cache cold: "
-             "a warm process, the cached PDF deleted first (best of a few). WeasyPrint alone: the same final HTML "
-             "in a fresh process, first document (cold) and best later one (warm).", "",
-             "| day | pages | process cold TTFB s | WeasyPrint alone cold s | overhead | cache cold TTFB s | "
+             "One run, this machine; the server is one uvicorn process on SQLite. Process cold: the first request to a "
+             "fresh process that did not load the fonts at start (SHOWCASE_PDF_WARM_UP=0). First after start: the first "
+             "request to a process started as `make run` starts it. Cache cold: a warm process, the cached PDF deleted first "
+             "(best of a few). WeasyPrint alone: the same final HTML and stylesheets in a fresh process, first document "
+             "(cold) and best later one (warm). Overheads: ours over WeasyPrint alone, cold over cold and warm over warm.", "",
+             "| day | pages | process cold TTFB s | WeasyPrint alone cold s | overhead | first after start s | cache cold TTFB s | "
              "WeasyPrint alone warm s | overhead | cached ms | 304 ms | cached × faster | Indico 3.3 (peer) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     failures = []
     for name, r in results.items():
         peer_s, peer_pages, talks = PEER[name]
         lines.append(
             f"| {'demo, 4 talks' if name == 'demo' else '50 talks'} | {r['pages']} | {r['process_cold_s']} | "
-            f"{r['weasyprint_alone_cold_s']} | {r['overhead_cold']:+.0%} | {r['cache_cold_s']} | {r['weasyprint_alone_warm_s']} | "
+            f"{r['weasyprint_alone_cold_s']} | {r['overhead_cold']:+.0%} | {r['first_after_start_s']} | {r['cache_cold_s']} | "
+            f"{r['weasyprint_alone_warm_s']} | "
             f"{r['overhead_warm']:+.0%} | {r['cached_ms']} | {r['revalidated_ms']} | {r['cached_speedup']}× | "
             f"{peer_s} s, {peer_pages} pages |")
         if r["overhead_warm"] > 0.25:
             failures.append(f"{name}: overhead {r['overhead_warm']:.0%} over WeasyPrint alone (target ≤ 25%)")
         if r["cached_speedup"] < 100:
             failures.append(f"{name}: a cached download only {r['cached_speedup']}× faster (target ≥ 100×)")
-        if r["cache_cold_s"] > peer_s:
-            failures.append(f"{name}: {r['cache_cold_s']} s cache-cold, Indico takes {peer_s} s (target: no longer)")
+        if max(r["cache_cold_s"], r["first_after_start_s"]) > peer_s:
+            failures.append(f"{name}: {max(r['cache_cold_s'], r['first_after_start_s'])} s cold, Indico takes {peer_s} s "
+                            "(target: no longer)")
     lines += ["", "Targets: no longer than Indico 3.3 for the same talks (0.76 s for 4, 4.2 s for 50; the peer's figures "
               "as measured by the issue's author, not reproduced here: Indico is not installed on this machine); "
               "our overhead over WeasyPrint alone ≤ 25%; a cached download ≥ 100× faster than a cold render."]

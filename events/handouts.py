@@ -34,14 +34,16 @@ ASSETS = (ROOT / "assets").resolve()
 # A made-up origin (".invalid" never resolves) that stands for our assets folder.
 ASSET_ORIGIN = "https://assets.showcase.invalid/"
 SIZES = {"booklet": ("a4", "a5"), "poster": ("a4", "a3"), "tickets": ("a4",), "report": ("a4",)}
-FONT_FAMILY = '"Showcase Sans", "Showcase Symbols"'
 FONTS_CSS = """
 @font-face { font-family: "Showcase Sans"; font-weight: 400; src: url(fonts/NotoSansSC-Regular.ttf); }
 @font-face { font-family: "Showcase Sans"; font-weight: 700; src: url(fonts/NotoSansSC-Bold.ttf); }
+@font-face { font-family: "Showcase CJK Extra"; font-weight: 400; src: url(fonts/ShowcaseCJKExtra-Regular.otf); }
+@font-face { font-family: "Showcase CJK Extra"; font-weight: 700; src: url(fonts/ShowcaseCJKExtra-Bold.otf); }
 @font-face { font-family: "Showcase Symbols"; font-weight: 400; src: url(fonts/DejaVuSans.ttf); }
 @font-face { font-family: "Showcase Symbols"; font-weight: 700; src: url(fonts/DejaVuSans-Bold.ttf); }
+@font-face { font-family: "Showcase Emoji"; src: url(fonts/NotoEmoji-Regular.ttf); }
 """
-TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 refused: collections.deque[str] = collections.deque(maxlen=100)  # what the fetcher said no to, newest last
 
 
@@ -79,17 +81,32 @@ def _renderer() -> tuple[FontConfiguration, AssetsOnly, list[CSS]]:
     return _renderer_state
 
 
-WARM_UP_HTML = ('<p style="font-family: \'Showcase Sans\', \'Showcase Symbols\'">税心向党 Showcase ≒ '
-                '<b>书记说 Showcase ≒</b></p>')
+# A page of each kind of box the handouts use, at each of their text sizes: WeasyPrint and
+# Pango fill their caches (font faces, sizes, shaping) on the first document that needs them.
+WARM_UP_HTML = """<html lang="zh-CN"><body>
+<section class="cover"><div class="band"><p class="theme">主题党日 Showcase</p><h1>税心向党·书记说</h1></div>
+<div class="facts"><p>2026年7月1日 09:00–11:00 ≒ 𠮷 👍</p></div></section>
+<section class="contents"><h2>目录</h2><table><tr><td><a href="#a">议程</a> <span class="sub">芙蓉区税务局</span></td>
+<td class="pn"><a href="#a"></a></td></tr></table></section>
+<section class="agenda" id="a"><table><thead><tr><th class="time">时间</th><th>环节</th><th class="unit">单位</th>
+<th class="who">汇报人</th></tr></thead><tbody><tr class="segment"><td class="time">09:00–09:10</td><td>开场</td><td></td>
+<td></td></tr></tbody></table></section>
+<section class="talk"><p class="kicker">第 1 个展示</p><h2>“三小”工作法</h2><div class="facts"><p><span class="label">单位</span>天心区</p></div>
+<div class="summary">从小切口入手。</div><div class="rate"><p><strong>为本场展示评分</strong></p><p class="muted small">手机扫码</p></div></section>
+</body></html>"""
 
 
 def warm_up() -> None:
-    """Load the fonts and WeasyPrint's machinery before the first document is asked for."""
+    """Load the fonts and fill WeasyPrint's caches before the first document is asked for."""
     render_pdf(WARM_UP_HTML)
 
 
-def warm_up_in_background() -> None:
+def warm_up_in_background(environment: Any = None) -> None:
+    """Queue the warm-up on the rendering thread, and compile the handout templates."""
     _executor.submit(warm_up)
+    if environment is not None:
+        for name in ("booklet", "poster", "tickets", "report"):
+            _executor.submit(environment.get_template, f"handouts/{name}.html")
 
 
 def qr_placeholder(data: str, label: str = "") -> str:
@@ -186,11 +203,11 @@ def templates_version() -> str:
         digest = hashlib.sha256()
         files = sorted((ROOT / "templates" / "handouts").glob("*.html")) + [
             ASSETS / "css" / "print.css", Path(__file__), *sorted((ROOT / "locales").rglob("*.po")),
-            *sorted((ASSETS / "fonts").glob("*.ttf")),
+            *sorted((ASSETS / "fonts").glob("*.[ot]tf")),
         ]
         for file in files:
             digest.update(file.name.encode())
-            digest.update(file.read_bytes() if file.suffix != ".ttf" else str(file.stat().st_size).encode())
+            digest.update(file.read_bytes() if file.suffix not in (".ttf", ".otf") else str(file.stat().st_size).encode())
         _version = digest.hexdigest()[:16]
     return _version
 

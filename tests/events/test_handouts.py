@@ -36,11 +36,18 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+SHIPPED = {"Showcase-Sans", "Showcase-Sans-Bold", "Showcase-CJK-Extra", "Showcase-CJK-Extra-Bold",
+           "Showcase-Symbols", "Showcase-Symbols-Bold", "Showcase-Emoji"}  # the @font-face families of assets/fonts
+
+
 def shipped_fonts_only(pdf: bytes) -> list[str]:
+    """Every font in the PDF is embedded and is one of ours, never the machine's."""
     rows = pdftools.fonts(pdf)
     assert rows, "no fonts in the PDF"
     assert all(r["emb"] == "yes" for r in rows), rows
-    return sorted({r["name"].split("+", 1)[-1] for r in rows})
+    names = sorted({r["name"].split("+", 1)[-1] for r in rows})
+    assert set(names) <= SHIPPED, names
+    return names
 
 
 async def test_booklet_is_the_demo_day_in_chinese_with_the_shipped_font(organiser, demo):
@@ -155,6 +162,7 @@ async def test_hostile_and_odd_text_renders_and_fetches_nothing(organiser, demo)
     text = "\n".join(pages)
     assert "<script>alert(1)</script>" in text and "../../etc/passwd" in text and 'file:///etc/passwd' in text
     assert "𠮷野家党支部" in text and "暂无简介" in text
+    assert {"Showcase-CJK-Extra", "Showcase-Emoji"} <= set(shipped_fonts_only(response.content))  # 𠮷 and 👍, ours too
     assert "root:x:0:0" not in text
     assert len(pages) >= 9  # the 5,000 characters flow onto pages of their own
 
