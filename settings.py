@@ -28,8 +28,14 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
     attendee_posts_per_minute: int = field(default_factory=lambda: int(_env("ATTENDEE_POSTS_PER_MINUTE", "30")))
     debug: bool = field(default_factory=lambda: _env("DEBUG", "0") == "1")
+    # Presenters' slides: the largest upload accepted, in MB (refused with 413 as it streams).
+    slides_max_mb: float = field(default_factory=lambda: float(_env("SLIDES_MAX_MB", "100")))
     # Load the PDF fonts in the background at start, so the first handout is not slower.
     pdf_warm_up: bool = field(default_factory=lambda: _env("PDF_WARM_UP", "1") == "1")
+
+    @property
+    def slides_max_bytes(self) -> int:
+        return int(self.slides_max_mb * 1024 * 1024)
 
     @property
     def uses_postgres(self) -> bool:

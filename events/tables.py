@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     UUID,
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -47,6 +48,9 @@ class Event(Table):
     feedback_anonymous = Boolean(default=False)
     feedback_from_event_start = Boolean(default=False)
     feedback_closes_at = Timestamptz(null=True, default=None)
+    # Presenter portal: uploads close at slides_deadline, method summaries lock at summary_lock_at.
+    slides_deadline = Timestamptz(null=True, default=None)
+    summary_lock_at = Timestamptz(null=True, default=None)
 
 
 class AgendaItem(Table):
@@ -128,3 +132,18 @@ class EventVote(Table):
     hidden = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class SlideVersion(Table):
+    """One uploaded version of a slot's slides; the newest is current, none is ever
+    overwritten. The file is stored once per content, under its SHA-256."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=AgendaItem, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    sha256 = Varchar(length=64)
+    size = BigInt()
+    filename = Varchar(length=255)  # the original name, Chinese and all, for downloads
+    kind = Varchar(length=8)  # pdf | pptx | ppt | key | odp, decided by content
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    by_organiser = Boolean(default=False)

@@ -1,6 +1,6 @@
 """Branches, their methods and the people who present them."""
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -40,3 +40,15 @@ class Presenter(Table):
     branch = ForeignKey(references=Branch, on_delete=OnDelete.set_null, null=True)
     contact = Varchar(length=100, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PortalLink(Table):
+    """A presenter's private portal link. The URL's token is an HMAC of the id and the
+    nonce under the app's secret: the database alone cannot rebuild a link, a new nonce
+    makes a new link, and revoking or expiring one is a column here."""
+
+    presenter = ForeignKey(references=Presenter, on_delete=OnDelete.cascade, index=True)
+    nonce = Varchar(length=32)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)

@@ -31,6 +31,12 @@ STATUS_MESSAGES = {
 }
 
 
+class Said(str):
+    """An error detail already in the user's language (formatted with values): shown as
+    it is, where a plain detail is looked up in the catalog or replaced by the generic
+    message of its status."""
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path == "/healthz"
 
@@ -60,6 +66,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         detail = exc.detail if exc.detail else STATUS_MESSAGES.get(status, "Error")
         extra = exc.extra if isinstance(exc, ValidationException) or exc.extra else None
         return _json(status, detail, extra)
+    if isinstance(exc.detail, Said):
+        return _page(request, status, str(exc.detail))
     generic = STATUS_MESSAGES.get(status)
     detail = exc.detail or ""
     # Details written for people are in the catalog; the framework's own fall back to generic.

@@ -8,6 +8,13 @@ from settings import ROOT
 from web import i18n
 
 
+def filesize(size: int) -> str:
+    """1.2 MB, 340 KB: how people read a file's size."""
+    if size >= 1024 * 1024:
+        return f"{size / 1048576:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(ROOT / "templates"),
@@ -17,6 +24,7 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["filesize"] = filesize
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         format_date=i18n.format_date,

@@ -4,6 +4,7 @@ from events.controllers.feedback import FeedbackPages, FeedbackResults
 from events.controllers.handouts import HandoutPages, PublicProgramme, ResultsReport
 from events.controllers.organiser import EventPages
 from events.controllers.public import PublicPages
+from events.controllers.slides import PresenterPortal, SlidePages
 
 ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults,
-           HandoutPages, ResultsReport, PublicProgramme]
+           HandoutPages, ResultsReport, PublicProgramme, PresenterPortal, SlidePages]

@@ -1,0 +1,160 @@
+"""File uploads streamed straight to disk: a multipart form is parsed as it arrives
+(defnull's ``multipart``, the parser Litestar itself ships with), the file part is written
+and hashed chunk by chunk, and the size limit is enforced while it streams. Nothing is
+ever held whole in memory, and an upload that breaks a rule leaves no file behind."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from litestar import Request
+from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
+
+MAX_FIELD = 4096  # the form's other fields are short
+BATCH = 1 << 20  # file bytes handed to the writer thread at a time
+IN_FLIGHT = 3  # batches queued for it at most: memory stays a few MB whatever the file size
+
+
+class _Sink:
+    """Hashes and writes the file on threads of their own while the event loop goes on
+    receiving and parsing: hashlib and file writes release the GIL, so the three proceed
+    side by side. Each runs its batches in order (one thread each); the loop waits only
+    when IN_FLIGHT batches are queued, so memory stays bounded."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("wb")
+        self.hasher = hashlib.sha256()
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+        self.futures: list[tuple[asyncio.Future, asyncio.Future]] = []
+
+    def _hash(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.hasher.update(chunk)
+
+    def _write(self, chunks: list[bytes]) -> None:
+        self.file.writelines(chunks)
+
+    async def feed(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.pending_size += len(data)
+        if self.pending_size >= BATCH:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self.pending:
+            chunks, self.pending, self.pending_size = self.pending, [], 0
+            loop = asyncio.get_running_loop()
+            self.futures.append((loop.run_in_executor(_hashing, self._hash, chunks),
+                                 loop.run_in_executor(_writing, self._write, chunks)))
+        while len(self.futures) >= IN_FLIGHT:
+            for future in self.futures.pop(0):
+                await future
+
+    async def finish(self) -> str:
+        await self._flush()
+        for pair in self.futures:
+            for future in pair:
+                await future
+        self.futures = []
+        self.file.close()
+        return self.hasher.hexdigest()
+
+    async def abandon(self) -> None:
+        for pair in self.futures:
+            for future in pair:
+                try:
+                    await future
+                except OSError:
+                    pass
+        self.file.close()
+
+
+class UploadError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Received:
+    path: Path  # a temporary file: the caller moves it or deletes it
+    filename: str
+    size: int
+    sha256: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+_hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
+_writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-write")
+
+
+async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int, messages: dict[str, str],
+                       field_name: str = "file") -> Received:
+    """Stream the multipart body of ``request`` into a new file under ``folder``.
+
+    ``messages`` gives the user's-language text for: too_big, not_multipart, broken, no_file.
+    Raises UploadError (413 too big, 400 otherwise) and leaves nothing on disk."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != "multipart/form-data" or not options.get("boundary"):
+        raise UploadError(400, messages["not_multipart"])
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise UploadError(413, messages["too_big"])  # refused before a byte of it is read
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"upload-{os.getpid()}-{secrets.token_hex(8)}.part"
+    sink: Optional[_Sink] = None
+    size, filename, fields = 0, None, {}
+    current: Optional[MultipartSegment] = None
+    value = b""
+    try:
+        parser = PushMultipartParser(options["boundary"], max_segment_count=16, strict=False)
+        async for chunk in request.stream():
+            for event in parser.parse(chunk):
+                if isinstance(event, MultipartSegment):
+                    current, value = event, b""
+                    if event.name == field_name and event.filename is not None and sink is None:
+                        filename = event.filename
+                        sink = _Sink(path)
+                elif event is None:  # end of a part
+                    if current is not None and current.filename is None and current.name:
+                        fields[current.name] = value.decode("utf-8", "replace")
+                    current = None
+                elif current is not None and current.name == field_name and current.filename is not None and sink is not None:
+                    size += len(event)
+                    if size > limit:
+                        raise UploadError(413, messages["too_big"])
+                    await sink.feed(event)
+                elif current is not None and current.filename is None:
+                    value += event
+                    if len(value) > MAX_FIELD:
+                        raise UploadError(400, messages["broken"])
+        parser.close()
+        if sink is None:
+            raise UploadError(400, messages["no_file"])
+        digest = await sink.finish()
+    except MultipartError:
+        await _cleanup(sink, path)
+        raise UploadError(400, messages["broken"]) from None
+    except BaseException:
+        await _cleanup(sink, path)
+        raise
+    return Received(path, filename or "", size, digest, fields)
+
+
+async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
+    if sink is not None:
+        await sink.abandon()
+    path.unlink(missing_ok=True)
