@@ -3,6 +3,7 @@
 import datetime as dt
 import secrets
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -29,12 +30,13 @@ ERRORS = {
 }
 
 
-def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.datetime) -> list[dict[str, Any]]:
-    """The presentations with their feedback window state."""
+def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.datetime,
+                  only: int | None = None) -> list[dict[str, Any]]:
+    """The presentations with their feedback window state (``only``: just that one)."""
     closes = event.get("feedback_closes_at") or feedback.default_close(view.planned_end)
     items = []
     for item in view.items:
-        if item["kind"] != "presentation":
+        if item["kind"] != "presentation" or (only is not None and item["id"] != only):
             continue
         opens = view.start if event.get("feedback_from_event_start") else item["start"]
         items.append({**item, "state": feedback.window_state(now, opens, closes), "opens": opens, "closes": closes})
@@ -134,9 +136,9 @@ class FeedbackPages(Controller):
         """The hot path of the day: who may rate is checked in the same statement that stores
         the rating, so a post costs one write and no separate read."""
         event = await published_event(slug)
-        items = presentations(event, await queries.cached_agenda_view(event), fq.now())
+        items = presentations(event, await queries.cached_agenda_view(event), fq.now(), only=item_id)
         device = device_of(request)
-        item = next((i for i in items if i["id"] == item_id), None)
+        item = items[0] if items else None
         if item is None:
             raise NotFoundException(detail=lazy("This presentation is not part of this event."))
         raw = {"rating": str(data.get("rating", ""))[:10], "comment": str(data.get("comment", ""))}
@@ -164,7 +166,9 @@ class FeedbackPages(Controller):
             return again(400, errors=errors)
         if not await fq.save(event["id"], item_id, device, rating, comment, event["feedback_anonymous"]):  # type: ignore[arg-type]
             return again(403, blocked=_("Only people checked in at the door can give feedback: check in first."))
-        return Redirect(path=f"/e/{event['slug']}/feedback?saved={item_id}")
+        # 303 See Other, the answer to a form post, as a plain response: Litestar's Redirect
+        # resolves and validates its target, a tenth of this whole request.
+        return Response(b"", status_code=303, headers={"Location": f"/e/{quote(event['slug'])}/feedback?saved={item_id}"})
 
 
 class FeedbackResults(Controller):

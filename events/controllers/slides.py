@@ -322,12 +322,16 @@ def slides_preview(pdf: Path, target: Path) -> bool:
 
     if not shutil.which("pdftoppm"):
         return False
+    import secrets
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    stem = target.with_suffix("")
+    stem = target.parent / f".{target.stem}.{secrets.token_hex(4)}"  # rendered aside, then renamed whole
     try:
         subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-singlefile", "-scale-to", "480", "-png", str(pdf), str(stem)],
                        check=True, capture_output=True, timeout=30)
+        Path(f"{stem}.png").replace(target)
     except (subprocess.SubprocessError, OSError):
+        Path(f"{stem}.png").unlink(missing_ok=True)
         return False
-    return target.exists()
+    return True
 
