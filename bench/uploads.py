@@ -2,8 +2,9 @@
 (a multipart POST on loopback, the file sent with sendfile) against copying the same file
 on the same disk (`cp`), in the same run; and the server's memory while it takes them.
 
-Throughput is the best of a few runs each; memory is the server process's peak resident
-size (VmHWM) before the first upload and after the last.
+Copies and uploads alternate, each started from a quiet disk (`sync` first, so neither
+pays for the other's writeback); throughput is the best of a few runs each. Memory is the
+server process's peak resident size (VmHWM) before the first upload and after the last.
 """
 
 from __future__ import annotations
@@ -82,19 +83,23 @@ def run(serve, stop) -> dict:
             fh.write(os.urandom(1024 * 1024))
     size = deck.stat().st_size
 
-    copies = []
-    for n in range(TRIES):
-        target = data_dir / f"copy-{n}.pdf"
-        start = time.perf_counter()
-        subprocess.run(["cp", str(deck), str(target)], check=True)
-        copies.append(time.perf_counter() - start)
-        target.unlink()
-
     process, url = serve("app:create_app", 1, env)
+    copies, plain_copies, uploads, statuses = [], [], [], []
     try:
         before = peak_rss_mb(process.pid)
-        uploads, statuses = [], []
-        for _ in range(TRIES):
+        for n in range(TRIES):  # alternate, each from a quiet disk: no writeback left from the last one
+            target = data_dir / f"copy-{n}.pdf"
+            os.sync()
+            start = time.perf_counter()
+            subprocess.run(["cp", str(deck), str(target)], check=True)
+            copies.append(time.perf_counter() - start)
+            target.unlink()
+            os.sync()
+            start = time.perf_counter()  # the same copy through user space, 1 MB reads and writes
+            subprocess.run(["dd", f"if={deck}", f"of={target}", "bs=1M", "status=none"], check=True)
+            plain_copies.append(time.perf_counter() - start)
+            target.unlink()
+            os.sync()
             start = time.perf_counter()
             statuses.append(upload(url, f"{facts['portal']}/slides/{facts['item']}", deck))
             uploads.append(time.perf_counter() - start)
@@ -107,6 +112,8 @@ def run(serve, stop) -> dict:
         "size_mb": round(size / 1048576, 1), "copy_s": round(min(copies), 4), "upload_s": round(min(uploads), 4),
         "copy_mb_s": round(size / 1048576 / min(copies), 1), "upload_mb_s": round(size / 1048576 / min(uploads), 1),
         "ratio": round(min(copies) / min(uploads), 3), "statuses": statuses,
+        "dd_s": round(min(plain_copies), 4), "dd_mb_s": round(size / 1048576 / min(plain_copies), 1),
+        "ratio_dd": round(min(plain_copies) / min(uploads), 3),
         "peak_rss_before_mb": round(before, 1), "peak_rss_after_mb": round(after, 1), "rss_growth_mb": round(after - before, 1),
         "stored_files": len(files), "stored_matches": bool(files) and files[0].stat().st_size == size,
     }
@@ -116,15 +123,18 @@ def run(serve, stop) -> dict:
 
 def report(r: dict) -> tuple[list[str], list[str]]:
     lines = ["# Uploads benchmark: a slide deck through the presenter portal", "",
-             f"One run, this machine: `cp` of a {r['size_mb']} MB file on the data disk, then the same file uploaded "
+             f"One run, this machine: `cp` and `dd` of a {r['size_mb']} MB file on the data disk, then the same file uploaded "
              "(multipart, sent with sendfile over loopback) to one uvicorn process on SQLite, best of a few each. Memory: the server's peak "
-             "resident size before the first upload and after the last.", "",
-             "| file | cp s (MB/s) | upload s (MB/s) | ratio | peak RSS before → after MB | growth | answers | stored |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| {r['size_mb']} MB | {r['copy_s']} ({r['copy_mb_s']}) | {r['upload_s']} ({r['upload_mb_s']}) | {r['ratio']:.0%} | "
+             "resident size before the first upload and after the last. Copies and uploads alternate, each after a `sync`.", "",
+             "| file | cp s (MB/s) | dd bs=1M s (MB/s) | upload s (MB/s) | ratio to cp | ratio to dd | peak RSS before → after MB | growth | answers | stored |",
+             "|---|---|---|---|---|---|---|---|---|---|",
+             f"| {r['size_mb']} MB | {r['copy_s']} ({r['copy_mb_s']}) | {r['dd_s']} ({r['dd_mb_s']}) | {r['upload_s']} ({r['upload_mb_s']}) | "
+             f"{r['ratio']:.0%} | {r['ratio_dd']:.0%} | "
              f"{r['peak_rss_before_mb']} → {r['peak_rss_after_mb']} | {r['rss_growth_mb']} MB | {' '.join(r['statuses'])} | "
              f"{r['stored_files']} file{'s' if r['stored_files'] != 1 else ''}, whole: {r['stored_matches']} |",
-             "", "Targets: upload ≥ 30% of the copy's speed; the server's memory grows by less than 20 MB."]
+             "", "Targets: upload ≥ 30% of the copy's speed; the server's memory grows by less than 20 MB. "
+             "`cp` copies inside the kernel (copy_file_range); `dd bs=1M` is the same copy through user space, "
+             "as a program that reads and writes the file does. The target is judged against `cp`, the stricter."]
     missed = []
     if r["ratio"] < 0.30:
         missed.append(f"upload at {r['ratio']:.0%} of cp (target ≥ 30%)")
