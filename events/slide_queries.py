@@ -3,9 +3,7 @@ content under their SHA-256; every upload is a new version row; the newest is cu
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any, Optional
 from db import integrity_errors, write_transaction
 from events.tables import AgendaItem, Event, SlideVersion
 from presenters.tables import Method, PortalLink, Presenter
+from web.signing import capability_token, token_id
 
 
 def now() -> dt.datetime:
@@ -95,8 +94,7 @@ async def deadlines(event_id: int) -> dict[str, Any]:
 # -- portal links -----------------------------------------------------------------------
 
 def link_token(secret: bytes, link_id: int, nonce: str) -> str:
-    mac = hmac.new(secret, f"portal:{link_id}:{nonce}".encode(), hashlib.sha256).digest()
-    return f"{link_id}-{base64.urlsafe_b64encode(mac).decode().rstrip('=')[:32]}"
+    return capability_token(secret, "portal", link_id, nonce)
 
 
 async def create_link(presenter_id: int, expires_at: Optional[dt.datetime]) -> int:
@@ -122,10 +120,10 @@ async def active_links(presenter_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 async def presenter_for_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
     """The presenter a portal token opens, or None when it is forged, revoked or expired."""
-    head, _, _mac = (token or "").partition("-")
-    if not head.isdigit() or len(token) > 60:
+    link_id = token_id(token)
+    if link_id is None:
         return None
-    link = await PortalLink.select().where(PortalLink.id == int(head)).first()
+    link = await PortalLink.select().where(PortalLink.id == link_id).first()
     if link is None or link["revoked"] or (link["expires_at"] is not None and link["expires_at"] <= now()):
         return None
     if not hmac.compare_digest(link_token(secret, link["id"], link["nonce"]), token):

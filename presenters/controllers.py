@@ -286,4 +286,6 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
     return Api
 
 
-ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values())]
+from presenters.review_pages import ApplicationPages, CallPages, ReviewPages  # noqa: E402 - after the catalog
+
+ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values()), ApplicationPages, CallPages, ReviewPages]

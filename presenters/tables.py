@@ -52,3 +52,48 @@ class PortalLink(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(null=True, default=None)
     revoked = Boolean(default=False)
+
+
+class Call(Table):
+    """A call for methods (征集): branches apply on the unified form while it is open."""
+
+    title = Varchar(length=100)
+    description = Text(default="")
+    areas = Varchar(length=200, default="")  # the accepted areas' ids, comma-separated; empty: all
+    opens_at = Timestamptz()
+    closes_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Application(Table):
+    """One branch's method on the unified application form, and where it stands in the
+    three-step review. ``version`` grows with every change: a move is made only against
+    the version the reviewer saw, so two reviewers never both move it."""
+
+    call = ForeignKey(references=Call, on_delete=OnDelete.cascade, index=True)
+    branch_name = Varchar(length=100)
+    unit = Varchar(length=100)
+    secretary = Varchar(length=50)
+    contact = Varchar(length=100)
+    title = Varchar(length=100)
+    area = ForeignKey(references=Area, on_delete=OnDelete.restrict)
+    summary = Text()
+    highlights = Text(default="")
+    stage = Varchar(length=12, default="submitted", index=True)
+    version = Integer(default=1)
+    nonce = Varchar(length=32)  # the applicant's private link, as for portal links
+    method = ForeignKey(references=Method, on_delete=OnDelete.set_null, null=True)  # once approved
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApplicationEvent(Table):
+    """The history of an application: every move with who, when, from, to and the note."""
+
+    application = ForeignKey(references=Application, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(default=TimestamptzNow())
+    actor = Varchar(length=100)  # a reviewer's user name, or "applicant"
+    role = Varchar(length=20)
+    from_stage = Varchar(length=12, default="")
+    to_stage = Varchar(length=12)
+    note = Text(default="")

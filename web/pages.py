@@ -70,9 +70,10 @@ class SitePages(Controller):
             )
         request.clear_session()
         request.set_session({"uid": user_id, "sid": secrets.token_hex(8)})
-        if not target:  # organisers to their console, door staff where they can work
+        if not target:  # organisers to their console, reviewers to their queue, door staff where they can work
             user = await load_user(user_id)
-            target = "/organiser/" if user is None or user.has("organiser") else "/staff/"
+            target = ("/organiser/" if user is None or user.has("organiser")
+                      else "/review/" if user.has("screener", "approver") else "/staff/")
         return Redirect(path=target)
 
     @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])

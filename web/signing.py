@@ -27,3 +27,19 @@ def unsign(secret: bytes, token: Optional[str]) -> Optional[str]:
     if not expires.isdigit() or int(expires) < time.time():
         return None
     return value
+
+
+def capability_token(secret: bytes, purpose: str, ident: int, nonce: str) -> str:
+    """A private link's token: ``<id>-<mac>``, the MAC an HMAC-SHA256 of the purpose, id and
+    a random nonce stored with the row. The database alone cannot rebuild it; a new nonce
+    makes a new link."""
+    import base64
+
+    mac = hmac.new(secret, f"{purpose}:{ident}:{nonce}".encode(), hashlib.sha256).digest()
+    return f"{ident}-{base64.urlsafe_b64encode(mac).decode().rstrip('=')[:32]}"
+
+
+def token_id(token: str) -> Optional[int]:
+    """The id a capability token names (not yet checked), or None if it is malformed."""
+    head, _, mac = (token or "").partition("-")
+    return int(head) if head.isdigit() and len(head) <= 12 and 20 <= len(mac) <= 40 else None

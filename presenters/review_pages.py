@@ -1,0 +1,270 @@
+"""Calls for methods, the public unified application form, the applicant's private page,
+and the reviewers' queues (screening, then approval)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from presenters import review
+from presenters import review_queries as rq
+from web.auth import organiser_guard, requires_role
+from web.errors import Said
+from web.forms import Field, parse_form, parse_local_datetime
+from web.i18n import gettext as _
+from web.i18n import lazy
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PUBLIC = {"exclude_from_auth": True}
+reviewer_guard = requires_role("screener", "approver")
+
+APPLICATION_FORM = [
+    Field("branch_name", lazy("Party branch"), max_length=100),
+    Field("unit", lazy("Parent unit"), max_length=100),
+    Field("secretary", lazy("Branch secretary"), max_length=50),
+    Field("contact", lazy("Contact (phone or e-mail)"), max_length=100),
+    Field("title", lazy("Method title"), max_length=100),
+    Field("area", lazy("Area"), kind="select"),
+    Field("summary", lazy("Summary"), kind="textarea", max_length=2000),
+    Field("highlights", lazy("Practice highlights"), kind="textarea", max_length=4000, required=False),
+]
+CALL_FORM = [
+    Field("title", lazy("Title"), max_length=100),
+    Field("description", lazy("Description"), kind="textarea", max_length=2000, required=False),
+]
+REASONS = {
+    "unknown_action": lazy("This action does not exist."),
+    "not_your_step": lazy("This step belongs to another role: a screener screens, an approver approves."),
+    "wrong_stage": lazy("This application is not at that step (it may have moved already)."),
+    "note_required": lazy("Returning or rejecting needs a note for the applicant."),
+    "note_too_long": lazy("The note is too long (at most 1,000 characters)."),
+    "conflict": lazy("Someone else changed this application while you were looking at it. Reload to see where it stands."),
+    "missing": lazy("No such application."),
+    "locked": lazy("Screening has started: the application can no longer be changed."),
+}
+STAGE_NAMES = {
+    "submitted": lazy("self-nominated"), "returned": lazy("returned for changes"), "screened": lazy("screened"),
+    "approved": lazy("approved"), "rejected": lazy("rejected"),
+}
+ACTION_NAMES = {
+    "screen": lazy("Pass screening"), "return_at_screening": lazy("Return for changes"),
+    "reject_at_screening": lazy("Reject"), "approve": lazy("Approve"), "return_at_approval": lazy("Return for changes"),
+    "reject_at_approval": lazy("Reject"),
+}
+
+
+def secret_of(request: Request) -> bytes:
+    return request.app.state["secret"]
+
+
+def call_state(call: dict[str, Any]) -> str:
+    at = rq.now()
+    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
+
+
+def stage_names() -> dict[str, str]:
+    return {k: _(v) for k, v in STAGE_NAMES.items()}
+
+
+class ApplicationPages(Controller):
+    """What a branch sees: the call and its form, then its own application's private page."""
+
+    opt = PUBLIC
+
+    async def _call(self, call_id: int) -> dict[str, Any]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call
+
+    async def _form_page(self, call: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
+                         errors: Optional[dict] = None) -> Template:
+        areas = await rq.call_areas(call)
+        return Template("presenters/call.html", status_code=status, context={
+            "call": call, "state": call_state(call), "fields": APPLICATION_FORM, "raw": raw or {}, "errors": errors or {},
+            "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+        })
+
+    @get("/calls/{call_id:int}")
+    async def call(self, call_id: FromPath[int]) -> Template:
+        return await self._form_page(await self._call(call_id))
+
+    @post("/calls/{call_id:int}")
+    async def apply(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
+        call = await self._call(call_id)
+        if call_state(call) != "open":
+            return await self._form_page(call, 403, errors={"_": _("This call is not open for applications.")})
+        areas = await rq.call_areas(call)
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._form_page(call, 400, result.raw, result.errors)
+        row = await rq.submit(call_id, result.values)
+        token = rq.application_token(secret_of(request), {"id": row["id"], "nonce": row["nonce"]})
+        return Redirect(path=f"/a/{token}?saved=new")
+
+    async def _mine(self, request: Request, token: str) -> dict[str, Any]:
+        row = await rq.by_token(secret_of(request), token)
+        if row is None:
+            raise NotFoundException(detail=lazy("This link does not work. Check that it was copied whole."))
+        return row
+
+    async def _status_page(self, request: Request, token: str, row: dict[str, Any], status: int = 200,
+                           raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        raw = raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}
+        return Template("presenters/application.html", status_code=status, context={
+            "application": row, "history": await rq.history(row["id"]), "token": token, "fields": APPLICATION_FORM,
+            "raw": raw, "errors": errors or {}, "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(),
+            "saved": request.query_params.get("saved", ""),
+        })
+
+    @get("/a/{token:str}")
+    async def mine(self, request: Request, token: FromPath[str]) -> Template:
+        return await self._status_page(request, token, await self._mine(request, token))
+
+    @post("/a/{token:str}")
+    async def edit(self, request: Request, token: FromPath[str], data: FormBody) -> Response:
+        row = await self._mine(request, token)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._status_page(request, token, row, 400, result.raw, result.errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(row["id"], int(seen) if seen.isdigit() else -1, result.values, data.get("resubmit") == "yes")
+        if reason:
+            return await self._status_page(request, token, await self._mine(request, token), 409,
+                                           result.raw, {"_": _(REASONS[reason])})
+        return Redirect(path=f"/a/{token}?saved=edit")
+
+
+class CallPages(Controller):
+    path = "/organiser/calls"
+    guards = [organiser_guard]
+
+    async def _page(self, status: int = 200, raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
+        from presenters.tables import Area
+
+        return Template("presenters/calls.html", status_code=status, context={
+            "calls": await rq.list_calls(), "fields": CALL_FORM, "raw": raw or {}, "errors": errors or {},
+            "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "counts": await rq.counts(),
+            "stages": stage_names(),
+        })
+
+    @get("/")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        form = await request.form()
+        result = parse_form(CALL_FORM, form)
+        errors = dict(result.errors)
+        tz = _zone()
+        opens = closes = None
+        try:
+            opens = parse_local_datetime(str(form.get("opens_at", "")), tz)
+            closes = parse_local_datetime(str(form.get("closes_at", "")), tz)
+        except ValueError as exc:
+            errors["dates"] = str(exc)
+        if not errors and (opens is None or closes is None or closes <= opens):
+            errors["dates"] = _("Give an opening and a closing time, the closing one later.")
+        areas = [int(a) for a in form.getall("areas", []) if str(a).isdigit()] if hasattr(form, "getall") else []
+        if errors:
+            return await self._page(400, {**result.raw, "opens_at": str(form.get("opens_at", "")),
+                                          "closes_at": str(form.get("closes_at", ""))}, errors)
+        await rq.create_call(result.values["title"], result.values["description"] or "", areas, opens, closes)  # type: ignore[arg-type]
+        return Redirect(path="/organiser/calls/")
+
+
+def _zone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    from settings import get_settings
+
+    return ZoneInfo(get_settings().default_timezone)
+
+
+class ReviewPages(Controller):
+    """Screeners see self-nominated applications, approvers screened ones; each step is
+    checked against the role again when it is taken."""
+
+    path = "/review"
+    guards = [reviewer_guard]
+
+    def _roles(self, request: Request) -> set[str]:
+        return set(request.user.roles)
+
+    @get("/")
+    async def index(self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "",
+                     stage: FromQuery[str] = "") -> Template:
+        from presenters.tables import Area
+
+        roles = self._roles(request)
+        mine = [s for s, role in (("submitted", "screener"), ("screened", "approver")) if role in roles]
+        stages = [stage] if stage in review.STAGES else (mine or ["submitted", "screened"])
+        rows = await rq.queue(stages, int(area) if area.isdigit() else None, unit[:100])
+        return Template("presenters/review_queue.html", context={
+            "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
+            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": stage_names(),
+            "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],
+            "saved": request.query_params.get("saved", ""), "failed": request.query_params.get("failed", ""),
+        })
+
+    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+        row = await rq.get_application(application_id)
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
+        actions = review.actions_for(self._roles(request), row["stage"])
+        return Template("presenters/review_detail.html", status_code=status, context={
+            "application": row, "history": await rq.history(application_id), "stages": stage_names(),
+            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error,
+        })
+
+    @get("/{application_id:int}")
+    async def detail(self, request: Request, application_id: FromPath[int]) -> Template:
+        return await self._detail(request, application_id)
+
+    @post("/{application_id:int}")
+    async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
+        seen = str(data.get("version", ""))
+        reason = await rq.move(application_id, int(seen) if seen.isdigit() else -1, str(data.get("action", "")),
+                               self._roles(request), request.user.username, str(data.get("note", "")))
+        if reason == "missing":
+            raise NotFoundException(detail=lazy("No such application."))
+        if reason:
+            status = {"not_your_step": 403, "conflict": 409, "wrong_stage": 409}.get(reason, 400)
+            return await self._detail(request, application_id, status, _(REASONS[reason]))
+        return Redirect(path="/review/?saved=1")
+
+    @post("/bulk")
+    async def bulk(self, request: Request) -> Response:
+        """The same move for every ticked application, each checked on its own: a bulk
+        approval never approves one that was not screened."""
+        form = await request.form()
+        ids = [int(i) for i in form.getall("ids", []) if str(i).isdigit()][:500]
+        action, note = str(form.get("action", "")), str(form.get("note", ""))
+        if not ids:
+            raise ClientException(detail=Said(_("Tick at least one application.")))
+        moved, failed = 0, 0
+        for application_id in ids:
+            row = await rq.get_application(application_id)
+            if row is None:
+                failed += 1
+                continue
+            reason = await rq.move(application_id, row["version"], action, self._roles(request), request.user.username, note)
+            if reason in ("not_your_step", "note_required", "note_too_long", "unknown_action"):
+                return await self._bulk_refused(request, reason)
+            moved, failed = (moved + 1, failed) if reason is None else (moved, failed + 1)
+        return Redirect(path=f"/review/?saved={moved}&failed={failed}")
+
+    async def _bulk_refused(self, request: Request, reason: str) -> Response:
+        status = 403 if reason == "not_your_step" else 400
+        raise ClientException(status_code=status, detail=Said(_(REASONS[reason])))

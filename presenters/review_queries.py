@@ -1,0 +1,181 @@
+"""Calls for methods, applications and their three-step review: async queries. Every move
+is one transaction that checks the stage and version the mover saw, writes the new stage
+and the history row together, or changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any, Optional
+
+from db import write_transaction
+from presenters import review
+from presenters.tables import Application, ApplicationEvent, Area, Branch, Call, Method
+from web.signing import capability_token, token_id
+
+APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def area_ids(call: dict[str, Any]) -> set[int]:
+    return {int(a) for a in (call.get("areas") or "").split(",") if a.strip().isdigit()}
+
+
+async def create_call(title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime) -> int:
+    rows = await Call.insert(Call(title=title, description=description, areas=",".join(map(str, sorted(areas))),
+                                  opens_at=opens_at, closes_at=closes_at, created_at=now())).returning(Call.id)
+    return rows[0]["id"]
+
+
+async def get_call(call_id: int) -> Optional[dict[str, Any]]:
+    return await Call.select().where(Call.id == call_id).first()
+
+
+async def list_calls() -> list[dict[str, Any]]:
+    return await Call.select().order_by(Call.opens_at, ascending=False)
+
+
+async def call_areas(call: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = area_ids(call)
+    rows = await Area.select(Area.id, Area.name).order_by(Area.position).order_by(Area.name)
+    return [r for r in rows if not wanted or r["id"] in wanted]
+
+
+def application_token(secret: bytes, application: dict[str, Any]) -> str:
+    return capability_token(secret, "application", application["id"], application["nonce"])
+
+
+async def submit(call_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """A new application (自荐), with its first history row."""
+    at = now()
+    async with write_transaction():
+        rows = await Application.insert(Application(
+            call=call_id, **{k: values[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
+            nonce=secrets.token_hex(16), created_at=at, updated_at=at,
+        )).returning(Application.id, Application.nonce)
+        await ApplicationEvent.insert(ApplicationEvent(
+            application=rows[0]["id"], at=at, actor="applicant", role="applicant", from_stage="", to_stage="submitted"))
+    return rows[0]
+
+
+async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
+    application_id = token_id(token)
+    if application_id is None:
+        return None
+    row = await get_application(application_id)
+    if row is None:
+        return None
+    import hmac
+
+    return row if hmac.compare_digest(application_token(secret, row), token) else None
+
+
+async def get_application(application_id: int) -> Optional[dict[str, Any]]:
+    return await Application.select(
+        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
+        Application.call.closes_at.as_alias("call_closes_at"),
+    ).where(Application.id == application_id).first()
+
+
+async def history(application_id: int) -> list[dict[str, Any]]:
+    return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
+
+
+async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool) -> Optional[str]:
+    """The applicant's edit while the application is still theirs (submitted or returned).
+    None when saved, else why not: conflict (it moved meanwhile) or locked."""
+    at = now()
+    async with write_transaction():
+        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        if row is None or row["version"] != seen_version:
+            return "conflict"
+        if not review.applicant_may_edit(row["stage"]):
+            return "locked"
+        stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
+        await Application.update({**{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+                                  Application.stage: stage, Application.version: row["version"] + 1,
+                                  Application.updated_at: at}).where(Application.id == application_id)
+        if stage != row["stage"]:
+            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor="applicant",
+                                                           role="applicant", from_stage=row["stage"], to_stage=stage))
+    return None
+
+
+async def move(application_id: int, seen_version: int, action_name: str, roles: set[str], actor: str, note: str) -> Optional[str]:
+    """A reviewer's move. None when made, else why not: missing, conflict (someone moved it
+    since this reviewer looked), or one of review.check's reasons. An approval puts the
+    method into the pool agendas are planned from, in the same transaction."""
+    at = now()
+    action = review.ACTIONS.get(action_name)
+    try:
+        return await _move(application_id, seen_version, action_name, action, roles, actor, note, at)
+    except _Lost:
+        return "conflict"
+
+
+class _Lost(Exception):
+    """Raised inside the transaction so that nothing of a lost race is kept."""
+
+
+async def _move(application_id: int, seen_version: int, action_name: str, action: Optional[review.Action],
+                roles: set[str], actor: str, note: str, at: dt.datetime) -> Optional[str]:
+    async with write_transaction():
+        row = await Application.select().where(Application.id == application_id).first()
+        if row is None:
+            return "missing"
+        if row["version"] != seen_version:
+            return "conflict"
+        reason = review.check(action_name, roles, row["stage"], note)
+        if reason or action is None:
+            return reason or "unknown_action"
+        changes: dict[Any, Any] = {Application.stage: action.target, Application.version: row["version"] + 1,
+                                   Application.updated_at: at}
+        if action.target == "approved":
+            changes[Application.method] = await _into_pool(row)
+        updated = await Application.update(changes).where(
+            (Application.id == application_id) & (Application.version == seen_version)).returning(Application.id)
+        if not updated:  # PostgreSQL: another transaction won between our read and this write
+            raise _Lost
+        await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=actor, role=action.role,
+                                                       from_stage=row["stage"], to_stage=action.target, note=note.strip()))
+    return None
+
+
+async def _into_pool(row: dict[str, Any]) -> int:
+    """The approved method, under its branch (found by name and unit, or made)."""
+    branch = await Branch.select(Branch.id).where((Branch.name == row["branch_name"]) & (Branch.unit == row["unit"])).first()
+    if branch is None:
+        branch = (await Branch.insert(Branch(name=row["branch_name"], unit=row["unit"], secretary=row["secretary"],
+                                             contact=row["contact"])).returning(Branch.id))[0]
+    method = await Method.insert(Method(title=row["title"], area=row["area"], summary=row["summary"],
+                                        branch=branch["id"])).returning(Method.id)
+    return method[0]["id"]
+
+
+async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None) -> list[dict[str, Any]]:
+    query = Application.select(
+        Application.id, Application.title, Application.branch_name, Application.unit, Application.stage,
+        Application.version, Application.updated_at, Application.area.name.as_alias("area_name"),
+    ).where(Application.stage.is_in(stages)).order_by(Application.updated_at)
+    if area:
+        query = query.where(Application.area == area)
+    if unit:
+        query = query.where(Application.unit == unit)
+    if call:
+        query = query.where(Application.call == call)
+    return await query
+
+
+async def units() -> list[str]:
+    rows = await Application.select(Application.unit).distinct().order_by(Application.unit)
+    return [r["unit"] for r in rows]
+
+
+async def counts() -> dict[str, int]:
+    from piccolo.query.functions.aggregate import Count
+
+    rows = await Application.select(Application.stage, Count(alias="n")).group_by(Application.stage)
+    return {r["stage"]: r["n"] for r in rows}

@@ -1,0 +1,223 @@
+"""Method applications and the three-step review: the pure rules, then the whole path over
+HTTP on the configured engine (apply → screen → approve → the method is in the pool)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+import pytest
+
+from presenters import review
+from tests.conftest import make_user, text_of
+
+# -- the rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action, roles, stage, note, reason", [
+    ("screen", {"screener"}, "submitted", "", None),
+    ("approve", {"approver"}, "screened", "", None),
+    ("approve", {"screener"}, "screened", "", "not_your_step"),  # a screener cannot approve
+    ("screen", {"approver"}, "submitted", "", "not_your_step"),
+    ("approve", {"approver"}, "submitted", "", "wrong_stage"),  # not screened yet
+    ("screen", {"screener"}, "approved", "", "wrong_stage"),
+    ("return_at_screening", {"screener"}, "submitted", "  ", "note_required"),
+    ("reject_at_approval", {"approver"}, "screened", "", "note_required"),
+    ("reject_at_approval", {"approver"}, "screened", "与征集主题不符", None),
+    ("return_at_screening", {"screener"}, "submitted", "长" * 1001, "note_too_long"),
+    ("approve", {"admin"}, "screened", "", "not_your_step"),  # managing users is not reviewing
+    ("delete", {"approver"}, "screened", "", "unknown_action"),
+])
+def test_who_may_move_what(action, roles, stage, note, reason):
+    assert review.check(action, roles, stage, note) == reason
+
+
+def test_each_role_sees_only_its_own_steps():
+    assert [a.name for a in review.actions_for({"screener"}, "submitted")] == ["screen", "return_at_screening", "reject_at_screening"]
+    assert review.actions_for({"screener"}, "screened") == []
+    assert [a.name for a in review.actions_for({"approver"}, "screened")] == ["approve", "return_at_approval", "reject_at_approval"]
+    assert review.applicant_may_edit("returned") and not review.applicant_may_edit("screened")
+
+
+# -- over HTTP ----------------------------------------------------------------------------------
+
+FORM = {"branch_name": "党建工作科党支部", "unit": "芙蓉区税务局", "secretary": "谭玲", "contact": "13800001111",
+        "title": "“37℃学习法”", "summary": "以“37℃”的温度开展党员学习。", "highlights": "学习有温度、交流有热度"}
+
+
+async def log_in_as(client, username: str, *roles: str) -> None:
+    await client.run(make_user, username, *roles)
+    await client.form("/logout")
+    response = await client.form("/login", {"username": username, "password": "correct-horse-1"})
+    assert response.status_code == 200, response.text
+
+
+async def open_call(client, **changes) -> tuple[int, int]:
+    from presenters import review_queries as rq
+    from presenters.tables import Area
+
+    async def make():
+        area = await Area.select(Area.id).where(Area.name == "党员教育").first()
+        now = dt.datetime.now(dt.timezone.utc)
+        opens, closes = changes.get("opens", now - dt.timedelta(days=1)), changes.get("closes", now + dt.timedelta(days=7))
+        call = await rq.create_call("2026年支部工作法征集", "面向全市税务系统", [area["id"]], opens, closes)
+        return call, area["id"]
+
+    return await client.run(make)
+
+
+async def apply(client, call_id: int, area_id: int, **changes) -> str:
+    sent = await client.form(f"/calls/{call_id}", {**FORM, "area": str(area_id), **changes})
+    assert sent.status_code == 200, sent.text
+    return re.search(r"/a/[\w-]+", str(sent.url)).group(0)
+
+
+async def the_application(client) -> dict:
+    from presenters.tables import Application
+
+    return await client.run(lambda: Application.select().first())
+
+
+async def test_apply_screen_approve_and_the_method_is_in_the_pool(client, demo):
+    call, area = await open_call(client)
+    page = await client.get(f"/calls/{call}")
+    assert page.status_code == 200 and "统一申报表" in text_of(page.text)
+    link = await apply(client, call, area)
+    mine = text_of((await client.get(link)).text)
+    assert "自荐" in mine and "“37℃学习法”" in mine
+
+    await log_in_as(client, "screener1", "screener")
+    queue = text_of((await client.get("/review/")).text)
+    assert "“37℃学习法”" in queue
+    application = await the_application(client)
+    refused = await client.form(f"/review/{application['id']}", {"action": "approve", "version": "1"})
+    assert refused.status_code == 403 and "初审" in text_of(refused.text)  # a screener cannot approve
+    screened = await client.form(f"/review/{application['id']}", {"action": "screen", "version": "1", "note": "符合要求"})
+    assert screened.status_code == 200
+
+    await log_in_as(client, "approver1", "approver")
+    assert "“37℃学习法”" in text_of((await client.get("/review/")).text)
+    approved = await client.form(f"/review/{application['id']}", {"action": "approve", "version": "2"})
+    assert approved.status_code == 200
+    application = await the_application(client)
+    assert application["stage"] == "approved" and application["method"] is not None
+
+    from presenters.tables import Method
+
+    method = await client.run(lambda: Method.select(Method.title, Method.branch.name.as_alias("branch"))
+                              .where(Method.id == application["method"]).first())
+    assert method == {"title": "“37℃学习法”", "branch": "党建工作科党支部"}
+    history = text_of((await client.get(link)).text)
+    assert "已审定" in history and "符合要求" in history
+    assert [h["to_stage"] for h in await client.run(history_of, application["id"])] == ["submitted", "screened", "approved"]
+
+
+async def history_of(application_id: int) -> list[dict]:
+    from presenters import review_queries as rq
+
+    return await rq.history(application_id)
+
+
+async def test_approving_what_was_not_screened_is_refused_and_changes_nothing(client, demo):
+    call, area = await open_call(client)
+    await apply(client, call, area)
+    await log_in_as(client, "approver1", "approver")
+    application = await the_application(client)
+    refused = await client.form(f"/review/{application['id']}", {"action": "approve", "version": "1"})
+    assert refused.status_code == 409 and "不在这一步" in text_of(refused.text)
+    assert (await the_application(client))["stage"] == "submitted"
+    assert len(await client.run(history_of, application["id"])) == 1
+
+
+async def test_two_reviewers_moving_the_same_application_one_wins(client, demo):
+    from presenters import review_queries as rq
+
+    call, area = await open_call(client)
+    await apply(client, call, area)
+    application = await the_application(client)
+    results = await client.run(lambda: asyncio.gather(
+        rq.move(application["id"], 1, "screen", {"screener"}, "甲", ""),
+        rq.move(application["id"], 1, "reject_at_screening", {"screener"}, "乙", "不符合")))
+    assert sorted(r or "ok" for r in results) == ["conflict", "ok"]
+    after = await the_application(client)
+    history = await client.run(history_of, application["id"])
+    assert after["version"] == 2 and len(history) == 2 and history[-1]["to_stage"] == after["stage"]
+
+    await log_in_as(client, "screener1", "screener")
+    stale = await client.form(f"/review/{application['id']}", {"action": "screen", "version": "1"})
+    assert stale.status_code == 409 and "其他人" in text_of(stale.text)
+
+
+async def test_return_needs_a_note_and_the_applicant_edits_and_sends_it_back(client, demo):
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    no_note = await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1"})
+    assert no_note.status_code == 400 and "备注" in text_of(no_note.text)
+    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    page = text_of((await client.get(link)).text)
+    assert "退回修改" in page and "请补充实践亮点" in page
+    edited = await client.form(link, {**FORM, "area": str(area), "highlights": "补充：三个阶段", "version": "2", "resubmit": "yes"})
+    assert edited.status_code == 200
+    after = await the_application(client)
+    assert after["stage"] == "submitted" and after["highlights"] == "补充：三个阶段"
+    await client.form(f"/review/{application['id']}", {"action": "screen", "version": "3"})
+    locked = await client.form(link, {**FORM, "area": str(area), "title": "改名", "version": "4"})
+    assert locked.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
+
+
+@pytest.mark.parametrize("changes, field_error", [
+    ({"title": ""}, "必填"),
+    ({"area": "999999"}, "请选择其中一项"),
+    ({"summary": "长" * 2001}, "最多"),
+])
+async def test_bad_applications_are_refused_with_the_field_named(client, demo, changes, field_error):
+    call, area = await open_call(client)
+    sent = await client.form(f"/calls/{call}", {**FORM, "area": str(area), **changes})
+    assert sent.status_code == 400 and field_error in text_of(sent.text)
+    from presenters.tables import Application
+
+    assert await client.run(lambda: Application.count()) == 0
+
+
+async def test_an_area_the_call_does_not_accept_is_refused(client, demo):
+    from presenters.tables import Area
+
+    call, _area = await open_call(client)
+    other = await client.run(lambda: Area.select(Area.id).where(Area.name == "党业融合").first())
+    sent = await client.form(f"/calls/{call}", {**FORM, "area": str(other["id"])})
+    assert sent.status_code == 400
+
+
+async def test_applying_after_the_call_closes_is_refused(client, demo):
+    now = dt.datetime.now(dt.timezone.utc)
+    call, area = await open_call(client, opens=now - dt.timedelta(days=9), closes=now - dt.timedelta(days=1))
+    sent = await client.form(f"/calls/{call}", {**FORM, "area": str(area)})
+    assert sent.status_code == 403 and "不在申报期" in text_of(sent.text)
+
+
+async def test_bulk_screening_moves_each_and_a_forged_link_opens_nothing(client, demo):
+    call, area = await open_call(client)
+    links = [await apply(client, call, area, title=f"工作法{n}") for n in range(3)]
+    await log_in_as(client, "screener1", "screener")
+    from presenters.tables import Application
+
+    ids = [r["id"] for r in await client.run(lambda: Application.select(Application.id))]
+    moved = await client.post("/review/bulk", data={"ids": [str(i) for i in ids], "action": "screen", "note": "",
+                                                   "_csrf_token": await client.csrf()})
+    assert moved.status_code == 200 and "3" in text_of(moved.text)
+    assert {r["stage"] for r in await client.run(lambda: Application.select(Application.stage))} == {"screened"}
+    wrong = await client.post("/review/bulk", data={"ids": [str(i) for i in ids], "action": "approve",
+                                                   "_csrf_token": await client.csrf()})
+    assert wrong.status_code == 403
+    forged = links[0][:-3] + ("abc" if not links[0].endswith("abc") else "xyz")
+    assert (await client.get(forged)).status_code == 404
+
+
+async def test_review_pages_need_a_reviewer(client, demo):
+    assert (await client.get("/review/", follow_redirects=False)).status_code in (302, 303, 401)
+    await log_in_as(client, "door", "staff")
+    assert (await client.get("/review/")).status_code == 403
+    assert (await client.get("/organiser/calls/")).status_code == 403
