@@ -83,6 +83,8 @@ def download(request: Request, row: dict[str, Any]) -> File:
     """An attachment with the original name and the content type of what it is: nothing
     uploaded is ever shown as a page."""
     path = sq.object_path(settings_of(request).data_dir, row["sha256"])
+    if not path.is_file():  # storage not mounted, or the file removed by hand
+        raise NotFoundException(detail=lazy("This file is missing from the slides storage: upload it again."))
     return File(path=path, media_type=slides.KINDS[row["kind"]][1], content_disposition_type="attachment",
                 headers={"Content-Disposition": slides.content_disposition(row["filename"]),
                          "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
