@@ -184,6 +184,51 @@ class CallPages(Controller):
         return Redirect(path="/organiser/calls/")
 
 
+class Overview(Controller):
+    """Where a round stands: counts by stage, area and unit, and every application with its
+    history as a spreadsheet."""
+
+    path = "/organiser/calls"
+    guards = [organiser_guard]
+
+    @get("/overview")
+    async def overview(self) -> Template:
+        rows = await rq.all_applications()
+        by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
+        return Template("presenters/overview.html", context={
+            "total": len(rows), "by_area": by_area, "by_unit": by_unit, "stages": stage_names(),
+            "peak": max((t for _n, _c, t in by_area), default=0),
+        })
+
+    @get("/applications.csv")
+    async def export_csv(self) -> Response[bytes]:
+        return await self._export("csv")
+
+    @get("/applications.xlsx")
+    async def export_xlsx(self) -> Response[bytes]:
+        return await self._export("xlsx")
+
+    async def _export(self, fmt: str) -> Response[bytes]:
+        from web.spreadsheets import spreadsheet
+
+        stages, history = stage_names(), await rq.all_history()
+        zone = _zone()
+
+        def when(moment: Any) -> str:
+            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+        rows = [[
+            r["id"], r["call_title"], r["unit"], r["branch_name"], r["secretary"], r["contact"], r["title"], r["area_name"],
+            stages.get(r["stage"], r["stage"]), when(r["created_at"]), when(r["updated_at"]), r["summary"], r["highlights"],
+            "\n".join(f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
+                      + (f"：{h['note']}" if h["note"] else "") for h in history.get(r["id"], [])),
+        ] for r in await rq.all_applications()]
+        header = [_("No."), _("Call"), _("Parent unit"), _("Party branch"), _("Branch secretary"), _("Contact (phone or e-mail)"),
+                  _("Method title"), _("Area"), _("Stage"), _("Submitted"), _("Last change"), _("Summary"),
+                  _("Practice highlights"), _("History")]
+        return spreadsheet("applications", header, rows, fmt, sheet_title="申报")
+
+
 def _zone() -> Any:
     from zoneinfo import ZoneInfo
 

@@ -179,3 +179,26 @@ async def counts() -> dict[str, int]:
 
     rows = await Application.select(Application.stage, Count(alias="n")).group_by(Application.stage)
     return {r["stage"]: r["n"] for r in rows}
+
+
+async def all_applications() -> list[dict[str, Any]]:
+    return await Application.select(
+        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
+    ).order_by(Application.id)
+
+
+async def all_history() -> dict[int, list[dict[str, Any]]]:
+    rows = await ApplicationEvent.select().order_by(ApplicationEvent.id)
+    history: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        history.setdefault(row["application"], []).append(row)
+    return history
+
+
+def tally(rows: list[dict[str, Any]], key: str) -> list[tuple[str, dict[str, int], int]]:
+    """Counts per value of ``key`` (area, unit) and stage, largest total first."""
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts = table.setdefault(row[key] or "—", {})
+        counts[row["stage"]] = counts.get(row["stage"], 0) + 1
+    return sorted(((name, counts, sum(counts.values())) for name, counts in table.items()), key=lambda t: (-t[2], t[0]))

@@ -221,3 +221,26 @@ async def test_review_pages_need_a_reviewer(client, demo):
     await log_in_as(client, "door", "staff")
     assert (await client.get("/review/")).status_code == 403
     assert (await client.get("/organiser/calls/")).status_code == 403
+
+
+async def test_overview_counts_and_export_with_history(client, demo):
+    import io
+
+    import openpyxl
+
+    call, area = await open_call(client)
+    for n, unit in enumerate(["芙蓉区税务局", "芙蓉区税务局", "天心区税务局"]):
+        await apply(client, call, area, unit=unit, title=f"工作法{n}")
+    await log_in_as(client, "screener1", "screener")
+    first = (await the_application(client))["id"]
+    await client.form(f"/review/{first}", {"action": "return_at_screening", "version": "1", "note": "请补充材料"})
+    await log_in_as(client, "organiser2", "organiser")
+    overview = text_of((await client.get("/organiser/calls/overview")).text)
+    assert "共 3 份申报" in overview and "芙蓉区税务局 1 1 0 0 0 2" in overview and "天心区税务局 1 0 0 0 0 1" in overview
+    sheet = await client.get("/organiser/calls/applications.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "序号" and len(rows) == 4
+    returned = next(r for r in rows[1:] if r[0] == first)
+    assert returned[8] == "退回修改" and "自荐→退回修改：请补充材料" in returned[13] and "screener1" in returned[13]
+    csv_text = (await client.get("/organiser/calls/applications.csv")).content.decode("utf-8-sig")
+    assert "工作法2" in csv_text and "天心区税务局" in csv_text
