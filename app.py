@@ -29,6 +29,7 @@ from web.templating import build_environment
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
+    from accounts.pages import UserPages
     from events.controllers import ROUTERS as EVENT_ROUTES
     from presenters.controllers import ROUTERS as PRESENTER_ROUTES
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SitePages,
             *PRESENTER_ROUTES,
             *EVENT_ROUTES,
+            UserPages,
             create_static_files_router(path="/assets", directories=[ROOT / "assets"], opt={"exclude_from_auth": True}),
         ],
         lifespan=[lifespan],

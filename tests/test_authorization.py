@@ -28,6 +28,7 @@ RULES: list[tuple[str, str, set[str]]] = [
     (r"^/staff$|^/organiser/events/\{event_id:int\}/scan$|^/api/events/\{event_id:int\}/(attendance|attendees)$", "*",
      {"staff", "organiser", "admin"}),
     (r"^/review", "*", {"screener", "approver", "admin"}),
+    (r"^/admin/", "*", {"admin"}),
     (r"^/organiser|^/api/", "*", {"organiser", "admin"}),
 ]
 
@@ -71,7 +72,7 @@ async def world(client) -> dict:
     return {
         "event_id": event["id"], "item_id": item["id"], "row_id": 1, "kind": "methods", "slug": "shuixin-2026",
         "code": code, "call_id": call, "application_id": application["id"], "presenter_id": item["presenter"],
-        "attendee_id": 1, "feedback_id": 1, "vote_id": 1, "version_id": version, "file_path": "css/app.css",
+        "attendee_id": 1, "feedback_id": 1, "vote_id": 1, "user_id": 1, "version_id": version, "file_path": "css/app.css",
         "path": "openapi.json",
         "applicant_token": rq.application_token(secret, application),
         "presenter_token": sq.link_token(secret, link_id, link["nonce"]),
