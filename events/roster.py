@@ -6,15 +6,12 @@ organiser confirms.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Optional
 
 from events.checkin import clean_phone, clean_text, name_error, phone_error, unit_error
+from web.spreadsheets import MAX_BYTES, MAX_ROWS, read_table  # noqa: E402,F401 - the import limits, shared
 
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
 HEADERS = {
     "name": ("姓名", "名字", "name", "full name"),
     "unit": ("单位", "所在单位", "部门", "unit", "organisation", "organization", "department"),
@@ -42,43 +39,6 @@ class Roster:
     @property
     def valid_rows(self) -> list[RosterRow]:
         return [r for r in self.rows if not r.errors]
-
-
-def decode_csv(data: bytes) -> tuple[Optional[str], str]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None, ""
-
-
-def read_table(data: bytes, filename: str) -> tuple[Optional[list[list[str]]], str, Optional[str]]:
-    """(cells, encoding, error code)."""
-    if len(data) > MAX_BYTES:
-        return None, "", "too_big"
-    if not data.strip():
-        return None, "", "empty"
-    if data[:4] == b"PK\x03\x04":
-        try:
-            from openpyxl import load_workbook
-
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-            return cells, "xlsx", None
-        except Exception:  # noqa: BLE001 - any broken workbook is the same message to the user
-            return None, "", "bad_xlsx"
-    if b"\x00" in data[:2048]:
-        return None, "", "not_a_table"
-    text, encoding = decode_csv(data)
-    if text is None:
-        return None, "", "bad_encoding"
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)], encoding, None
 
 
 def parse_roster(data: bytes, filename: str = "") -> Roster:

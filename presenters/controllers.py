@@ -286,6 +286,6 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
     return Api
 
 
-from presenters.review_pages import ApplicationPages, CallPages, Overview, ReviewPages  # noqa: E402 - after the catalog
+from presenters.review_pages import ApplicationPages, CallPages, ImportPages, Overview, ReviewPages  # noqa: E402
 
-ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values()), ApplicationPages, CallPages, Overview, ReviewPages]
+ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values()), ApplicationPages, CallPages, ImportPages, Overview, ReviewPages]

@@ -184,6 +184,76 @@ class CallPages(Controller):
         return Redirect(path="/organiser/calls/")
 
 
+IMPORT_ERRORS = {
+    "missing": lazy("not filled in"), "too_long": lazy("too long"), "unknown_area": lazy("not an area of this call"),
+}
+FILE_ERRORS = {
+    "too_big": lazy("The file is too large (at most 5 MB)."), "empty": lazy("The file is empty."),
+    "bad_xlsx": lazy("This .xlsx file cannot be read."), "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
+    "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
+    "missing_columns": lazy("Columns are missing: %(columns)s."), "too_many_rows": lazy("Too many rows (at most 5,000)."),
+}
+COLUMN_NAMES = {"branch_name": "党支部", "unit": "所属单位", "secretary": "支部书记", "contact": "联系方式", "title": "工作法名称",
+                "area": "领域", "summary": "简介", "highlights": "实践亮点"}
+
+
+class ImportPages(Controller):
+    """A round of applications from the bureau's existing list: preview with the errors
+    of each row, then confirm. The confirmation checks every row again."""
+
+    path = "/organiser/calls/{call_id:int}/import"
+    guards = [organiser_guard]
+
+    async def _call(self, call_id: int) -> tuple[dict[str, Any], dict[str, int]]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
+
+    @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
+    async def preview(self, call_id: FromPath[int],
+                      data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+        import msgspec
+        from litestar.datastructures import UploadFile
+
+        from presenters import application_import as ai
+
+        call, areas = await self._call(call_id)
+        upload = data.get("file")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        parsed = ai.parse_round(content, areas, getattr(upload, "filename", "") or "")
+        file_error = ""
+        if parsed.error:
+            file_error = _(FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns))
+        rows = [{"line": r.line, **r.values,
+                 "errors": [f"{COLUMN_NAMES[f]}：{_(IMPORT_ERRORS[code])}" for f, code in r.errors]} for r in parsed.rows]
+        valid = [{**r.values, "area": str(r.area_id)} for r in parsed.valid]
+        return Template("presenters/import_preview.html", status_code=400 if parsed.error else 200, context={
+            "call": call, "rows": rows, "valid_count": len(valid), "file_error": file_error,
+            "payload": msgspec.json.encode(valid).decode(),
+        })
+
+    @post("/confirm")
+    async def confirm(self, call_id: FromPath[int], data: FormBody) -> Redirect:
+        import msgspec
+
+        call, areas = await self._call(call_id)
+        try:
+            rows = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
+        except msgspec.DecodeError:
+            raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
+        choices = {"area": [(i, n) for n, i in areas.items()]}
+        clean = []
+        for row in rows[:5000]:
+            result = parse_form(APPLICATION_FORM, row, choices)
+            if not result.ok:
+                raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
+            clean.append(result.values)
+        for values in clean:
+            await rq.submit(call_id, values, actor="import")
+        return Redirect(path=f"/organiser/calls/?imported={len(clean)}")
+
+
 class Overview(Controller):
     """Where a round stands: counts by stage, area and unit, and every application with its
     history as a spreadsheet."""

@@ -48,8 +48,9 @@ def application_token(secret: bytes, application: dict[str, Any]) -> str:
     return capability_token(secret, "application", application["id"], application["nonce"])
 
 
-async def submit(call_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    """A new application (自荐), with its first history row."""
+async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant") -> dict[str, Any]:
+    """A new application (自荐), with its first history row (``actor``: "import" for a row
+    of an imported list)."""
     at = now()
     async with write_transaction():
         rows = await Application.insert(Application(
@@ -57,7 +58,8 @@ async def submit(call_id: int, values: dict[str, Any]) -> dict[str, Any]:
             nonce=secrets.token_hex(16), created_at=at, updated_at=at,
         )).returning(Application.id, Application.nonce)
         await ApplicationEvent.insert(ApplicationEvent(
-            application=rows[0]["id"], at=at, actor="applicant", role="applicant", from_stage="", to_stage="submitted"))
+            application=rows[0]["id"], at=at, actor=actor, role="applicant" if actor == "applicant" else "organiser",
+            from_stage="", to_stage="submitted"))
     return rows[0]
 
 

@@ -1,10 +1,11 @@
-"""CSV and XLSX downloads from rows: Chinese intact when opened in Excel or WPS."""
+"""CSV and XLSX downloads from rows (Chinese intact when opened in Excel or WPS), and
+reading the lists people already have (.xlsx, or .csv in UTF-8 or GBK)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Sequence
+from typing import Optional, Sequence
 from urllib.parse import quote
 
 from litestar import Response
@@ -36,3 +37,46 @@ def spreadsheet(filename: str, header: Sequence[str], rows: Sequence[Sequence[ob
     name = f"{filename}.{fmt}"
     return Response(data, media_type=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"})
+
+
+# -- reading the lists people already have --------------------------------------------
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def decode_csv(data: bytes) -> tuple[Optional[str], str]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None, ""
+
+
+def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[list[str]]], str, Optional[str]]:
+    """(cells, encoding, error code): .xlsx, or .csv in UTF-8 or GBK (older office tools)."""
+    if len(data) > MAX_BYTES:
+        return None, "", "too_big"
+    if not data.strip():
+        return None, "", "empty"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+            return cells, "xlsx", None
+        except Exception:  # noqa: BLE001 - any broken workbook is the same message to the user
+            return None, "", "bad_xlsx"
+    if b"\x00" in data[:2048]:
+        return None, "", "not_a_table"
+    text, encoding = decode_csv(data)
+    if text is None:
+        return None, "", "bad_encoding"
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)], encoding, None

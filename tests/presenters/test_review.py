@@ -244,3 +244,61 @@ async def test_overview_counts_and_export_with_history(client, demo):
     assert returned[8] == "退回修改" and "自荐→退回修改：请补充材料" in returned[13] and "screener1" in returned[13]
     csv_text = (await client.get("/organiser/calls/applications.csv")).content.decode("utf-8-sig")
     assert "工作法2" in csv_text and "天心区税务局" in csv_text
+
+
+def round_of(rows: int, broken: dict[int, dict]) -> bytes:
+    """The bureau's list as .xlsx: ``rows`` applications, some of them broken."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "所属单位", "党支部", "支部书记", "联系电话", "工作法名称", "领域", "工作法简介", "实践亮点"])
+    units = ["芙蓉区税务局", "天心区税务局", "开福区税务局", "雨花区税务局", "长沙县税务局"]
+    for n in range(rows):
+        row = {"unit": units[n % 5], "branch": f"第{n + 1}党支部", "secretary": f"书记{n}", "contact": f"1380000{n:04d}",
+               "title": f"“{n + 1}号”工作法", "area": "党员教育", "summary": "以支部为引擎。" * 3, "highlights": ""}
+        row.update(broken.get(n, {}))
+        sheet.append([n + 1, row["unit"], row["branch"], row["secretary"], row["contact"], row["title"], row["area"],
+                      row["summary"], row["highlights"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_round_of_80_is_imported_after_a_preview_with_row_errors(client, demo):
+    from presenters.tables import Application, ApplicationEvent
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    data = round_of(80, {4: {"title": ""}, 10: {"area": "后勤保障"}, 20: {"summary": "长" * 2001}})
+    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", data)},
+                                data={"_csrf_token": await client.csrf()})
+    assert preview.status_code == 200
+    page = text_of(preview.text)
+    assert "共 80 行，其中 77 行可以导入" in page
+    assert "工作法名称：未填写" in page and "领域：不是本次征集的领域" in page and "简介：太长" in page
+    assert await client.run(lambda: Application.count()) == 0  # a preview stores nothing
+    payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
+    import html
+
+    confirmed = await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": html.unescape(payload)})
+    assert confirmed.status_code == 200 and "已导入 77 份申报" in text_of(confirmed.text)
+    assert await client.run(lambda: Application.count().where(Application.stage == "submitted")) == 77
+    assert await client.run(lambda: ApplicationEvent.count().where(ApplicationEvent.actor == "import")) == 77
+    tampered = await client.form(f"/organiser/calls/{call}/import/confirm",
+                                 {"payload": '[{"title": "", "area": "1"}]'})
+    assert tampered.status_code == 400 and await client.run(lambda: Application.count()) == 77
+
+
+async def test_an_import_without_the_needed_columns_or_not_a_table_is_refused(client, demo):
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    csv_gbk = "单位,工作法名称\n芙蓉区税务局,三小工作法\n".encode("gbk")
+    missing = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("list.csv", csv_gbk)},
+                                data={"_csrf_token": await client.csrf()})
+    assert missing.status_code == 400 and "缺少列" in text_of(missing.text) and "支部书记" in text_of(missing.text)
+    binary = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("x.xlsx", b"\x00\x01garbage" * 50)},
+                               data={"_csrf_token": await client.csrf()})
+    assert binary.status_code == 400
