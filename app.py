@@ -47,8 +47,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 logging.getLogger("showcase").error("database unreachable at start-up: %r", exc)
                 owns_pool = False
         if settings.pdf_warm_up:
-            from events import handouts
-
             handouts.warm_up_in_background(app.template_engine.engine)
         # Everything loaded so far lives as long as the process: keep it out of the cyclic
         # collector's full passes, which a PDF render (millions of short-lived objects)
@@ -62,6 +60,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             elif hasattr(engine, "close_pool"):
                 await engine.close_pool()
 
+    from events import handouts
+
+    handouts.media_dir = settings.data_dir / "featured"  # the one folder of uploads the PDF renderer may read
     secret = settings.session_secret()
     auth = session_auth(secret, settings.secure_cookies)
     env = build_environment()

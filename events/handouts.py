@@ -17,6 +17,7 @@ import collections
 import hashlib
 import json
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,15 +44,25 @@ FONTS_CSS = """
 @font-face { font-family: "Showcase Symbols"; font-weight: 700; src: url(fonts/DejaVuSans-Bold.ttf); }
 @font-face { font-family: "Showcase Emoji"; src: url(fonts/NotoEmoji-Regular.ttf); }
 """
+# Pictures people uploaded for featured cases, by their SHA-256 only (set by create_app).
+MEDIA_ORIGIN = "https://media.showcase.invalid/"
+MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpeg)$")
+media_dir: Path | None = None
 TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 refused: collections.deque[str] = collections.deque(maxlen=100)  # what the fetcher said no to, newest last
 
 
 class AssetsOnly(URLFetcher):
-    """WeasyPrint's URL fetcher, narrowed to files under assets/ with a known type: no
-    network, no file://, no data from anywhere a user could point it."""
+    """WeasyPrint's URL fetcher, narrowed to files under assets/ with a known type, and to
+    stored pictures named by their hash: no network, no file://, nothing a user could
+    point it at."""
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith(MEDIA_ORIGIN) and media_dir is not None:
+            name = url[len(MEDIA_ORIGIN):]
+            if MEDIA_NAME.match(name) and (media_dir / name).is_file():
+                kind = name.rsplit(".", 1)[1]
+                return URLFetcherResponse(url, body=(media_dir / name).read_bytes(), headers={"Content-Type": f"image/{kind}"})
         if url.startswith(ASSET_ORIGIN):
             relative = unquote(url[len(ASSET_ORIGIN):].split("?", 1)[0].split("#", 1)[0])
             path = (ASSETS / relative).resolve()

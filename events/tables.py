@@ -147,3 +147,15 @@ class SlideVersion(Table):
     kind = Varchar(length=8)  # pdf | pptx | ppt | key | odp, decided by content
     uploaded_at = Timestamptz(default=TimestamptzNow())
     by_organiser = Boolean(default=False)
+
+
+class FeaturedCase(Table):
+    """每周一例: a method from the pool, featured for one week, with a short write-up and a
+    picture (stored by its SHA-256 under the data folder)."""
+
+    method = ForeignKey(references=Method, on_delete=OnDelete.restrict)
+    week_of = Date()  # the Monday of the week
+    writeup = Text(default="")
+    picture_sha256 = Varchar(length=64, default="")
+    picture_kind = Varchar(length=4, default="")  # png | jpeg
+    created_at = Timestamptz(default=TimestamptzNow())

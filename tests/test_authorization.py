@@ -20,7 +20,7 @@ LOGGED_IN = {"staff", "screener", "approver", "organiser", "admin"}
 # (path pattern, methods or "*", who may use it). First match wins.
 RULES: list[tuple[str, str, set[str]]] = [
     (r"^/$|^/healthz$|^/login$|^/logout$|^/lang$|^/assets/", "*", EVERYONE),
-    (r"^/e/|^/t/|^/calls/", "*", EVERYONE),
+    (r"^/e/|^/t/|^/calls/|^/cases", "*", EVERYONE),
     (r"^/a/", "*", {"applicant"}),  # the applicant's private link
     (r"^/p/", "*", {"presenter"}),  # the presenter's private link
     (r"^/api/tokens$|^/api/schema", "*", LOGGED_IN),
@@ -72,7 +72,7 @@ async def world(client) -> dict:
     return {
         "event_id": event["id"], "item_id": item["id"], "row_id": 1, "kind": "methods", "slug": "shuixin-2026",
         "code": code, "call_id": call, "application_id": application["id"], "presenter_id": item["presenter"],
-        "attendee_id": 1, "feedback_id": 1, "vote_id": 1, "user_id": 1, "version_id": version, "file_path": "css/app.css",
+        "attendee_id": 1, "feedback_id": 1, "vote_id": 1, "user_id": 1, "case_id": 1, "version_id": version, "file_path": "css/app.css",
         "path": "openapi.json",
         "applicant_token": rq.application_token(secret, application),
         "presenter_token": sq.link_token(secret, link_id, link["nonce"]),

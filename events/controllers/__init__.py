@@ -1,5 +1,6 @@
 from events.controllers.api import EventsApi
 from events.controllers.checkin import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
+from events.controllers.featured import FeaturedPages, FeaturedPublic
 from events.controllers.feedback import FeedbackPages, FeedbackResults
 from events.controllers.handouts import HandoutPages, PublicProgramme, ResultsReport
 from events.controllers.organiser import EventPages
@@ -7,4 +8,5 @@ from events.controllers.public import PublicPages
 from events.controllers.slides import PresenterPortal, SlidePages
 
 ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults,
-           HandoutPages, ResultsReport, PublicProgramme, PresenterPortal, SlidePages]
+           HandoutPages, ResultsReport, PublicProgramme, PresenterPortal, SlidePages,
+           FeaturedPublic, FeaturedPages]

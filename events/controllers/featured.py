@@ -1,0 +1,147 @@
+"""每周一例 — the weekly featured case: the organiser picks a method from the pool for a
+week, with a write-up and a picture; a public page lists the issues in order, and each
+issue has a printable one-page card with a QR to its page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import File, Redirect, Template
+
+from events import handout_docs, handouts
+from events.controllers.handouts import pdf_response
+from events.controllers.public import PUBLIC, public_base
+from events.tables import FeaturedCase
+from presenters.tables import Method
+from web.auth import organiser_guard
+from web.i18n import gettext as _
+from web.i18n import lazy
+
+PICTURE_MAX = 5 * 1024 * 1024
+PICTURE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+WRITEUP_MAX = 3000
+
+
+def picture_kind(data: bytes) -> Optional[str]:
+    """PNG or JPEG, by content."""
+    return next((kind for magic, kind in PICTURE_MAGIC.items() if data.startswith(magic)), None)
+
+
+def media_folder(request: Request) -> Path:
+    return Path(request.app.template_engine.engine.globals["settings"].data_dir) / "featured"
+
+
+async def issues() -> list[dict[str, Any]]:
+    """Every issue, numbered in the order of their weeks (第1期 is the first week)."""
+    rows = await FeaturedCase.select(
+        *FeaturedCase.all_columns(), FeaturedCase.method.title.as_alias("title"), FeaturedCase.method.summary.as_alias("summary"),
+        FeaturedCase.method.branch.name.as_alias("branch"), FeaturedCase.method.branch.unit.as_alias("unit"),
+        FeaturedCase.method.area.name.as_alias("area"),
+    ).order_by(FeaturedCase.week_of).order_by(FeaturedCase.id)
+    return [{**row, "number": n} for n, row in enumerate(rows, start=1)]
+
+
+async def one_issue(case_id: int) -> dict[str, Any]:
+    found = next((i for i in await issues() if i["id"] == case_id), None)
+    if found is None:
+        raise NotFoundException(detail=lazy("No such featured case."))
+    return found
+
+
+class FeaturedPublic(Controller):
+    opt = PUBLIC
+
+    @get("/cases")
+    async def index(self) -> Template:
+        return Template("events/cases.html", context={"issues": list(reversed(await issues()))})
+
+    @get("/cases/{case_id:int}")
+    async def case(self, request: Request, case_id: FromPath[int]) -> Template:
+        return Template("events/case.html", context={"issue": await one_issue(case_id)})
+
+    @get("/cases/{case_id:int}/picture")
+    async def picture(self, request: Request, case_id: FromPath[int]) -> File:
+        issue = await one_issue(case_id)
+        path = media_folder(request) / f"{issue['picture_sha256']}.{issue['picture_kind']}"
+        if not issue["picture_sha256"] or not path.is_file():
+            raise NotFoundException(detail=lazy("This case has no picture."))
+        return File(path=path, media_type=f"image/{issue['picture_kind']}", content_disposition_type="inline",
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})
+
+    @get("/cases/{case_id:int}/card.pdf")
+    async def card(self, request: Request, case_id: FromPath[int]) -> Response[bytes]:
+        issue = await one_issue(case_id)
+        document = handout_docs.Document(
+            "card", "a4", f"case-{issue['number']}.pdf",
+            {**handout_docs._common({"slug": "", "theme_color": "#b71c1c"}, "a4", ""), "issue": issue,
+             "page_url": f"{public_base(request)}/cases/{case_id}",
+             "picture_url": f"{handouts.MEDIA_ORIGIN}{issue['picture_sha256']}.{issue['picture_kind']}" if issue["picture_sha256"] else ""},
+            [issue, public_base(request)],
+        )
+        return await pdf_response(request, document, public=True)
+
+
+class FeaturedPages(Controller):
+    path = "/organiser/featured"
+    guards = [organiser_guard]
+
+    async def _page(self, status: int = 200, errors: Optional[dict] = None, raw: Optional[dict] = None) -> Template:
+        methods = await Method.select(Method.id, Method.title, Method.branch.unit.as_alias("unit")).order_by(Method.title)
+        return Template("events/featured.html", status_code=status, context={
+            "issues": list(reversed(await issues())), "methods": methods, "errors": errors or {}, "raw": raw or {},
+        })
+
+    @get("/")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/", request_max_body_size=PICTURE_MAX + 64 * 1024)
+    async def create(self, request: Request,
+                     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
+        raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
+        errors: dict[str, str] = {}
+        method_id = int(raw["method"]) if raw["method"].isdigit() else None
+        if method_id is None or not await Method.exists().where(Method.id == method_id):
+            errors["method"] = _("Choose a method from the pool.")
+        try:
+            week = dt.date.fromisoformat(raw["week_of"])
+            week -= dt.timedelta(days=week.weekday())  # the Monday of that week
+        except ValueError:
+            errors["week_of"] = _("Enter a date as YYYY-MM-DD, e.g. 2026-07-01.")
+        writeup = raw["writeup"].strip()
+        if not writeup or len(writeup) > WRITEUP_MAX:
+            errors["writeup"] = _("Write a few lines (at most %(n)s characters).", n=WRITEUP_MAX)
+        upload = data.get("picture")
+        picture, kind = b"", ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            picture = await upload.read()
+            kind = picture_kind(picture) or ""
+            if not kind:
+                errors["picture"] = _("The picture must be a PNG or JPEG image.")
+        if errors:
+            return await self._page(400, errors, raw)
+        sha = ""
+        if picture:
+            sha = hashlib.sha256(picture).hexdigest()
+            target = media_folder(request) / f"{sha}.{kind}"
+
+            def keep() -> None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    temporary = target.with_suffix(".part")
+                    temporary.write_bytes(picture)
+                    temporary.replace(target)
+
+            await anyio.to_thread.run_sync(keep)
+        await FeaturedCase.insert(FeaturedCase(method=method_id, week_of=week, writeup=writeup, picture_sha256=sha,
+                                               picture_kind=kind))
+        return Redirect(path="/organiser/featured/")

@@ -1,0 +1,72 @@
+"""每周一例: the organiser features a method for a week with a write-up and a picture; the
+public page lists the issues in order; each has a one-page card whose QR opens its page."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests import pdftools
+from tests.conftest import text_of
+
+
+def a_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 240), (183, 28, 28)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def methods(client) -> list[int]:
+    from presenters.tables import Method
+
+    return [m["id"] for m in await client.run(lambda: Method.select(Method.id).order_by(Method.id))]
+
+
+async def feature(client, method: int, week: str, picture: bytes | None = None, writeup: str = "把党建融入纳税服务的细节。"):
+    files = {"picture": ("photo.png", picture, "image/png")} if picture is not None else {}
+    return await client.post("/organiser/featured/", data={"method": str(method), "week_of": week, "writeup": writeup,
+                                                           "_csrf_token": await client.csrf()}, files=files or None)
+
+
+async def test_weekly_cases_are_numbered_by_week_and_the_card_opens_the_page(organiser, demo):
+    pdftools.need_tools()
+    first, second = (await methods(organiser))[:2]
+    assert (await feature(organiser, second, "2026-07-15", a_png())).status_code == 200  # a Wednesday
+    assert (await feature(organiser, first, "2026-07-06")).status_code == 200
+    listing = text_of((await organiser.get("/cases")).text)
+    assert listing.index("第 2 期") < listing.index("第 1 期")  # newest first; numbered by week
+    from events.tables import FeaturedCase
+
+    rows = await organiser.run(lambda: FeaturedCase.select(FeaturedCase.id, FeaturedCase.week_of).order_by(FeaturedCase.week_of))
+    assert [str(r["week_of"]) for r in rows] == ["2026-07-06", "2026-07-13"]  # the Monday of the week given
+    later = rows[1]["id"]
+    page = await organiser.get(f"/cases/{later}")
+    assert page.status_code == 200 and "第 2 期" in text_of(page.text) and "“三小”工作法" in text_of(page.text)
+    picture = await organiser.get(f"/cases/{later}/picture")
+    assert picture.headers["content-type"] == "image/png" and picture.content == a_png()
+    card = await organiser.get(f"/cases/{later}/card.pdf")
+    assert card.status_code == 200 and pdftools.info(card.content)["Pages"] == "1"
+    assert pdftools.qr_codes(card.content) == [[f"http://testserver.local/cases/{later}"]]
+    assert "把党建融入纳税服务" in pdftools.pages(card.content)[0]
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"method": "999999"}, "工作法库"), ({"week_of": "下周"}, "YYYY-MM-DD"), ({"writeup": ""}, "介绍"),
+])
+async def test_bad_input_is_refused_with_a_message(organiser, demo, changes, field):
+    method = (await methods(organiser))[0]
+    data = {"method": str(method), "week_of": "2026-07-06", "writeup": "好", **changes, "_csrf_token": await organiser.csrf()}
+    sent = await organiser.post("/organiser/featured/", data=data)
+    assert sent.status_code == 400 and field in text_of(sent.text)
+
+
+async def test_a_picture_that_is_not_an_image_is_refused(organiser, demo):
+    method = (await methods(organiser))[0]
+    sent = await feature(organiser, method, "2026-07-06", b"MZ\x90\x00 not an image")
+    assert sent.status_code == 400 and "PNG 或 JPEG" in text_of(sent.text)
+    assert "还没有发布" in text_of((await organiser.get("/cases")).text)
+    assert re.search(r"/cases/\d+", (await organiser.get("/cases")).text) is None
