@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from events.checkin import clean_phone, clean_text, name_error, phone_error, unit_error
-from web.spreadsheets import MAX_BYTES, MAX_ROWS, read_table  # noqa: E402,F401 - the import limits, shared
+from web.spreadsheets import MAX_BYTES, MAX_ROWS, find_columns, non_empty_lines, read_table  # noqa: F401 - shared limits
 
 HEADERS = {
     "name": ("姓名", "名字", "name", "full name"),
@@ -45,16 +45,10 @@ def parse_roster(data: bytes, filename: str = "") -> Roster:
     cells, encoding, error = read_table(data, filename)
     if error or cells is None:
         return Roster(rows=[], error=error or "empty")
-    numbered = [(line, row) for line, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
+    numbered = non_empty_lines(cells)
     if not numbered:
         return Roster(rows=[], error="empty")
-    header = [clean_text(c).lower() for c in numbered[0][1]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for index, title in enumerate(header):
-            if title in names:
-                columns[key] = index
-                break
+    columns = find_columns(numbered[0][1], HEADERS, clean_text)
     if "name" not in columns:
         return Roster(rows=[], error="no_name_column", encoding=encoding)
     if len(numbered) - 1 > MAX_ROWS:

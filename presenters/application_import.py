@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
-from web.spreadsheets import MAX_ROWS, read_table
+from web.spreadsheets import MAX_ROWS, find_columns, non_empty_lines, read_table
 
 HEADERS = {
     "branch_name": ("党支部", "支部", "支部名称", "党支部名称", "branch", "party branch"),
@@ -55,16 +55,10 @@ def parse_round(data: bytes, areas: dict[str, int], filename: str = "") -> Round
     cells, _encoding, error = read_table(data, filename)
     if error or cells is None:
         return Round(rows=[], error=error or "empty")
-    numbered = [(line, row) for line, row in enumerate(cells, start=1) if any(str(c).strip() for c in row)]
+    numbered = non_empty_lines(cells)
     if not numbered:
         return Round(rows=[], error="empty")
-    header = [clean(str(c)).lower() for c in numbered[0][1]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for index, title in enumerate(header):
-            if title in names:
-                columns[key] = index
-                break
+    columns = find_columns(numbered[0][1], HEADERS, clean)
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
         return Round(rows=[], error="missing_columns", missing_columns=missing)

@@ -64,3 +64,27 @@ def qr_codes(pdf: bytes, dpi: int = 100) -> list[list[str]]:
                                 capture_output=True, text=True)
         found.append([line for line in result.stdout.splitlines() if line])
     return found
+
+
+def qr_codes_per_card(pdf: bytes, dpi: int, origin_mm: tuple[float, float], card_mm: tuple[float, float],
+                      columns: int, rows: int) -> list[list[str]]:
+    """Per page, the code zbarimg reads on each card cut out of the sheet on its own, as a
+    door scanner sees one ticket at a time ("" where a card has no readable code)."""
+    from PIL import Image
+
+    path = _file(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(path.parent / "p")], check=True)
+    scale = dpi / 25.4
+    found = []
+    for png in sorted(path.parent.glob("p-*.png"), key=lambda p: int(re.search(r"-(\d+)\.png$", p.name).group(1))):
+        page, codes = Image.open(png), []
+        for row in range(rows):
+            for column in range(columns):
+                left, top = (origin_mm[0] + column * card_mm[0]) * scale, (origin_mm[1] + row * card_mm[1]) * scale
+                card = png.parent / f"{png.stem}-{row}-{column}.png"
+                page.crop((int(left), int(top), int(left + card_mm[0] * scale), int(top + card_mm[1] * scale))).save(card)
+                result = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(card)],
+                                        capture_output=True, text=True)
+                codes.append(result.stdout.strip())
+        found.append(codes)
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 from urllib.parse import quote
 
 from litestar import Response
@@ -80,3 +80,20 @@ def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[list[str]
     except csv.Error:
         dialect = csv.excel
     return [row for row in csv.reader(io.StringIO(text), dialect)], encoding, None
+
+
+def non_empty_lines(cells: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """The rows that hold anything, with their line numbers in the file (1-based)."""
+    return [(line, row) for line, row in enumerate(cells, start=1) if any(str(c).strip() for c in row)]
+
+
+def find_columns(header: list[str], names: dict[str, tuple[str, ...]], clean: Callable[[str], str]) -> dict[str, int]:
+    """Which column holds each field, by the header titles people use for it."""
+    titles = [clean(str(c)).lower() for c in header]
+    columns: dict[str, int] = {}
+    for key, accepted in names.items():
+        for index, title in enumerate(titles):
+            if title in accepted:
+                columns[key] = index
+                break
+    return columns
