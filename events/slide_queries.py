@@ -19,27 +19,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-# -- files ------------------------------------------------------------------------------
-
-def object_path(data_dir: Path, sha256: str) -> Path:
-    return Path(data_dir) / "slides" / "objects" / sha256[:2] / sha256
-
-
-def upload_folder(data_dir: Path) -> Path:
-    return Path(data_dir) / "slides" / "incoming"
-
-
-def keep_file(data_dir: Path, temporary: Path, sha256: str) -> Path:
-    """Move an uploaded file to its content address (blocking: run it in a thread). The
-    same bytes uploaded twice are stored once; a rename never exposes a half file."""
-    target = object_path(data_dir, sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        temporary.unlink(missing_ok=True)
-    else:
-        temporary.replace(target)
-    return target
-
+from web.uploads import keep_file, object_path, upload_folder  # noqa: E402,F401 - the one store of uploaded documents
 
 # -- versions ---------------------------------------------------------------------------
 

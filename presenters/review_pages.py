@@ -18,6 +18,7 @@ from web.errors import Said
 from web.forms import Field, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.uploads import download_document, object_path, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC = {"exclude_from_auth": True}
@@ -60,6 +61,17 @@ ACTION_NAMES = {
 
 def secret_of(request: Request) -> bytes:
     return request.app.state["secret"]
+
+
+def settings_of(request: Request) -> Any:
+    return request.app.template_engine.engine.globals["settings"]
+
+
+def attachment_download(request: Request, row: dict[str, Any]) -> Response:
+    if not row["attachment_sha256"]:
+        raise NotFoundException(detail=lazy("This application has no attachment."))
+    return download_document(object_path(settings_of(request).data_dir, row["attachment_sha256"]),
+                             row["attachment_name"], row["attachment_kind"])
 
 
 def call_state(call: dict[str, Any]) -> str:
@@ -128,6 +140,25 @@ class ApplicationPages(Controller):
     @get("/a/{token:str}")
     async def mine(self, request: Request, token: FromPath[str]) -> Template:
         return await self._status_page(request, token, await self._mine(request, token))
+
+    @post("/a/{token:str}/attachment", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    async def attachment(self, request: Request, token: FromPath[str]) -> Response:
+        """Streamed like slides: the private link is the capability, so the CSRF middleware
+        (which would read the whole body to find its token) stays out of it."""
+        row = await self._mine(request, token)
+        if not review.applicant_may_edit(row["stage"]):
+            return await self._status_page(request, token, row, 409, errors={"_": _(REASONS["locked"])})
+        settings = settings_of(request)
+        stored, error = await receive_document(request, settings.data_dir, settings.slides_max_mb)
+        if stored is None:
+            return await self._status_page(request, token, row, 400, errors={"_": error})
+        if await rq.attach(row["id"], stored.sha256, stored.filename, stored.kind, stored.size):
+            return await self._status_page(request, token, await self._mine(request, token), 409, errors={"_": _(REASONS["locked"])})
+        return Redirect(path=f"/a/{token}?saved=attachment")
+
+    @get("/a/{token:str}/attachment")
+    async def attachment_file(self, request: Request, token: FromPath[str]) -> Response:
+        return attachment_download(request, await self._mine(request, token))
 
     @post("/a/{token:str}")
     async def edit(self, request: Request, token: FromPath[str], data: FormBody) -> Response:
@@ -346,6 +377,13 @@ class ReviewPages(Controller):
     @get("/{application_id:int}")
     async def detail(self, request: Request, application_id: FromPath[int]) -> Template:
         return await self._detail(request, application_id)
+
+    @get("/{application_id:int}/attachment")
+    async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
+        row = await rq.get_application(application_id)
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
+        return attachment_download(request, row)
 
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:

@@ -82,6 +82,20 @@ async def get_application(application_id: int) -> Optional[dict[str, Any]]:
     ).where(Application.id == application_id).first()
 
 
+async def attach(application_id: int, sha256: str, filename: str, kind: str, size: int) -> Optional[str]:
+    """The applicant's attachment, replacing any before it, while the application is still
+    theirs. None when stored, else "locked"."""
+    async with write_transaction():
+        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        if row is None or not review.applicant_may_edit(row["stage"]):
+            return "locked"
+        await Application.update({
+            Application.attachment_sha256: sha256, Application.attachment_name: filename, Application.attachment_kind: kind,
+            Application.attachment_size: size, Application.version: row["version"] + 1, Application.updated_at: now(),
+        }).where(Application.id == application_id)
+    return None
+
+
 async def history(application_id: int) -> list[dict[str, Any]]:
     return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
 

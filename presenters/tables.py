@@ -1,6 +1,6 @@
 """Branches, their methods and the people who present them."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -83,6 +83,11 @@ class Application(Table):
     version = Integer(default=1)
     nonce = Varchar(length=32)  # the applicant's private link, as for portal links
     method = ForeignKey(references=Method, on_delete=OnDelete.set_null, null=True)  # once approved
+    # an optional attachment, stored like slides (by SHA-256, checked by content)
+    attachment_sha256 = Varchar(length=64, default="")
+    attachment_name = Varchar(length=255, default="")
+    attachment_kind = Varchar(length=8, default="")
+    attachment_size = BigInt(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

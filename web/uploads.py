@@ -158,3 +158,92 @@ async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
     if sink is not None:
         await sink.abandon()
     path.unlink(missing_ok=True)
+
+
+# -- documents: received, checked by content, stored once per content ------------------
+
+def object_path(data_dir: Path, sha256: str) -> Path:
+    return Path(data_dir) / "slides" / "objects" / sha256[:2] / sha256
+
+
+def upload_folder(data_dir: Path) -> Path:
+    return Path(data_dir) / "slides" / "incoming"
+
+
+def keep_file(data_dir: Path, temporary: Path, sha256: str) -> Path:
+    """Move an uploaded file to its content address (blocking: run it in a thread). The
+    same bytes uploaded twice are stored once; a rename never exposes a half file."""
+    target = object_path(data_dir, sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        temporary.unlink(missing_ok=True)
+    else:
+        temporary.replace(target)
+    return target
+
+
+def upload_messages(limit_mb: float) -> dict[str, str]:
+    from web.documents import ACCEPTED
+    from web.i18n import gettext as _
+
+    return {
+        "too_big": _("The file is too large: at most %(mb)s MB.", mb=f"{limit_mb:g}"),
+        "not_multipart": _("Send the file with the upload form."),
+        "broken": _("The upload was incomplete or malformed. Please try again."),
+        "no_file": _("Choose a file to upload."),
+        "empty": _("The file is empty."),
+        "kind": _("This is not a presentation we accept. Accepted: %(kinds)s.", kinds=ACCEPTED),
+    }
+
+
+@dataclass
+class StoredDocument:
+    sha256: str
+    size: int
+    filename: str  # safe, with the extension of what it really is
+    kind: str
+
+
+async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limit_mb: float) -> tuple[Optional[StoredDocument], str]:
+    """Receive an uploaded document as it streams, check it by content, store it by hash.
+    Returns (document, "") or (None, the user's-language reason); a body over the limit is
+    a 413. Nothing is left behind on a refusal."""
+    import anyio
+    from litestar.exceptions import ClientException
+
+    from web import documents
+    from web.errors import Said
+
+    messages = upload_messages(limit_mb)
+    try:
+        received = await receive_file(request, upload_folder(data_dir), int(limit_mb * 1024 * 1024), messages)
+    except UploadError as error:
+        if error.status == 413:
+            raise ClientException(status_code=413, detail=Said(error.message)) from None
+        return None, error.message
+    try:
+        if received.size == 0:
+            return None, messages["empty"]
+        kind = await anyio.to_thread.run_sync(documents.detect_kind, received.path)
+        if kind is None:
+            return None, messages["kind"]
+        await anyio.to_thread.run_sync(keep_file, data_dir, received.path, received.sha256)
+    finally:
+        received.discard()  # a no-op once kept
+    return StoredDocument(received.sha256, received.size, documents.safe_filename(received.filename, kind), kind), ""
+
+
+def download_document(path: Path, filename: str, kind: str) -> Any:
+    """An attachment with its name and the content type of what it is: nothing uploaded is
+    ever shown as a page."""
+    from litestar.exceptions import NotFoundException
+    from litestar.response import File
+
+    from web import documents
+    from web.i18n import lazy
+
+    if not path.is_file():  # storage not mounted, or the file removed by hand
+        raise NotFoundException(detail=lazy("This file is missing from the slides storage: upload it again."))
+    return File(path=path, media_type=documents.KINDS[kind][1], content_disposition_type="attachment",
+                headers={"Content-Disposition": documents.content_disposition(filename),
+                         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

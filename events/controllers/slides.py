@@ -28,7 +28,7 @@ from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.qr import qr_svg
-from web.uploads import Received, UploadError, receive_file
+from web.uploads import download_document, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 SUMMARY_MAX = 2000
@@ -39,17 +39,6 @@ SUMMARY_MAX = 2000
 STREAMED = {"exclude_from_csrf": True}
 
 
-def upload_messages(limit_mb: float) -> dict[str, str]:
-    return {
-        "too_big": _("The file is too large: at most %(mb)s MB.", mb=f"{limit_mb:g}"),
-        "not_multipart": _("Send the file with the upload form."),
-        "broken": _("The upload was incomplete or malformed. Please try again."),
-        "no_file": _("Choose a file to upload."),
-        "empty": _("The file is empty."),
-        "kind": _("This is not a presentation we accept. Accepted: %(kinds)s.", kinds=slides.ACCEPTED),
-    }
-
-
 def settings_of(request: Request) -> Any:
     return request.app.template_engine.engine.globals["settings"]
 
@@ -58,36 +47,15 @@ async def take_upload(request: Request, event_id: int, item_id: int, by_organise
     """Receive, check by content, store, number. Returns (version, "") or (None, message);
     the previous versions are never touched."""
     settings = settings_of(request)
-    messages = upload_messages(settings.slides_max_mb)
-    try:
-        received: Received = await receive_file(request, sq.upload_folder(settings.data_dir), settings.slides_max_bytes, messages)
-    except UploadError as error:
-        if error.status == 413:
-            raise ClientException(status_code=413, detail=Said(error.message)) from None
-        return None, error.message
-    try:
-        if received.size == 0:
-            return None, messages["empty"]
-        kind = await anyio.to_thread.run_sync(slides.detect_kind, received.path)
-        if kind is None:
-            return None, messages["kind"]
-        await anyio.to_thread.run_sync(sq.keep_file, settings.data_dir, received.path, received.sha256)
-    finally:
-        received.discard()  # a no-op once kept
-    name = slides.safe_filename(received.filename, kind)
-    version = await sq.add_version(event_id, item_id, received.sha256, received.size, name, kind, by_organiser)
+    stored, error = await receive_document(request, settings.data_dir, settings.slides_max_mb)
+    if stored is None:
+        return None, error
+    version = await sq.add_version(event_id, item_id, stored.sha256, stored.size, stored.filename, stored.kind, by_organiser)
     return version, ""
 
 
 def download(request: Request, row: dict[str, Any]) -> File:
-    """An attachment with the original name and the content type of what it is: nothing
-    uploaded is ever shown as a page."""
-    path = sq.object_path(settings_of(request).data_dir, row["sha256"])
-    if not path.is_file():  # storage not mounted, or the file removed by hand
-        raise NotFoundException(detail=lazy("This file is missing from the slides storage: upload it again."))
-    return File(path=path, media_type=slides.KINDS[row["kind"]][1], content_disposition_type="attachment",
-                headers={"Content-Disposition": slides.content_disposition(row["filename"]),
-                         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return download_document(sq.object_path(settings_of(request).data_dir, row["sha256"]), row["filename"], row["kind"])
 
 
 async def slot_view(event: dict[str, Any], item_id: int) -> Optional[dict[str, Any]]:

@@ -302,3 +302,25 @@ async def test_an_import_without_the_needed_columns_or_not_a_table_is_refused(cl
     binary = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("x.xlsx", b"\x00\x01garbage" * 50)},
                                data={"_csrf_token": await client.csrf()})
     assert binary.status_code == 400
+
+
+async def test_an_attachment_is_checked_by_content_and_reviewers_can_read_it(client, demo):
+    from events import handouts
+
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    pdf = handouts.render_pdf("<p>申报材料</p>")
+    exe = await client.post(f"{link}/attachment", files={"file": ("材料.pdf", b"MZ\x90\x00" * 100)})
+    assert exe.status_code == 400 and "不是可接受的演示文件" in text_of(exe.text)
+    sent = await client.post(f"{link}/attachment", files={"file": ("申报材料.pdf", pdf)})
+    assert sent.status_code == 200 and "附件已上传" in text_of(sent.text) and "申报材料.pdf" in text_of(sent.text)
+    mine = await client.get(f"{link}/attachment")
+    assert mine.content == pdf and mine.headers["content-disposition"].startswith("attachment;")
+
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    assert (await client.get(f"/review/{application['id']}/attachment")).content == pdf
+    await client.form(f"/review/{application['id']}", {"action": "screen", "version": str(application["version"])})
+    await client.form("/logout")
+    late = await client.post(f"{link}/attachment", files={"file": ("新材料.pdf", pdf)})
+    assert late.status_code == 409 and (await the_application(client))["attachment_name"] == "申报材料.pdf"
