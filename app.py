@@ -46,12 +46,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # and queries connect directly until the next restart brings the pool.
                 logging.getLogger("showcase").error("database unreachable at start-up: %r", exc)
                 owns_pool = False
-        if settings.pdf_warm_up:
+        if settings.pdf_warm_up:  # a serving process (tests switch this off)
             handouts.warm_up_in_background(app.template_engine.engine)
-        # Everything loaded so far lives as long as the process: keep it out of the cyclic
-        # collector's full passes, which a PDF render (millions of short-lived objects)
-        # otherwise pays for again and again (~10% of a first 50-page booklet).
-        gc.freeze()
+            # Everything loaded so far lives as long as the process: keep it out of the
+            # cyclic collector's full passes, which a PDF render (millions of short-lived
+            # objects) otherwise pays for again and again (~10% of a first 50-page booklet).
+            # Collect first, so no garbage is frozen with it.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
