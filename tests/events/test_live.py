@@ -1,0 +1,76 @@
+"""The live day's timing (pure): expected times follow what actually happened on stage."""
+
+import datetime as dt
+
+from events import live
+
+T0 = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def at(minutes: int) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def plan() -> list[live.Slot]:
+    """Opening 10 min, then three talks of 20 min."""
+    return [live.Slot(1, at(0), 10), live.Slot(2, at(10), 20), live.Slot(3, at(30), 20), live.Slot(4, at(50), 20)]
+
+
+def test_before_the_day_the_plan_is_the_forecast():
+    forecast = live.expected(plan(), at(-30))
+    assert [(e.start, e.end, e.state) for e in forecast] == [
+        (at(0), at(10), "coming"), (at(10), at(30), "coming"), (at(30), at(50), "coming"), (at(50), at(70), "coming")]
+    assert live.running_late(plan(), at(-30)) == 0
+
+
+def test_a_late_start_and_an_extension_push_everything_after():
+    slots = plan()
+    slots[0] = live.Slot(1, at(0), 10, actual_start=at(5), actual_end=at(17))  # opening ran 7 minutes late
+    slots[1] = live.Slot(2, at(10), 20, actual_start=at(17), extended=5)  # on stage, extended by 5
+    forecast = {e.id: e for e in live.expected(slots, at(20))}
+    assert forecast[1].state == "done" and forecast[2].state == "on_stage"
+    assert forecast[2].end == at(42)  # 17 + 20 + 5
+    assert forecast[3].start == at(42) and forecast[3].late_minutes == 12
+    assert forecast[4].start == at(62)
+    assert live.running_late(slots, at(20)) == 7
+
+
+def test_running_over_time_moves_the_rest_with_the_clock():
+    slots = plan()
+    slots[0] = live.Slot(1, at(0), 10, actual_start=at(0))
+    forecast = {e.id: e for e in live.expected(slots, at(14))}
+    assert forecast[1].state == "over_time" and forecast[1].end == at(14)
+    assert forecast[2].start == at(14)
+    assert live.running_late(slots, at(14)) == 4
+
+
+def test_an_early_finish_never_pulls_the_next_item_before_its_plan():
+    slots = plan()
+    slots[0] = live.Slot(1, at(0), 10, actual_start=at(0), actual_end=at(6))
+    forecast = {e.id: e for e in live.expected(slots, at(6))}
+    assert forecast[2].start == at(10)  # people come for the announced time
+
+
+def test_a_skipped_item_takes_no_time():
+    slots = plan()
+    slots[0] = live.Slot(1, at(0), 10, actual_start=at(0), actual_end=at(10))
+    slots[1] = live.Slot(2, at(10), 20, skipped=True)
+    forecast = {e.id: e for e in live.expected(slots, at(10))}
+    assert forecast[2].state == "skipped" and forecast[3].start == at(30)
+    assert live.next_up(slots).id == 3
+
+
+def test_next_ends_the_current_item_and_starts_the_following_one():
+    slots = plan()
+    slots[0] = live.Slot(1, at(0), 10, actual_start=at(0))
+    moved = live.go_next(slots, at(11))
+    assert moved[0].actual_end == at(11) and moved[1].actual_start == at(11)
+    assert live.on_stage(moved).id == 2
+
+
+def test_countdown_turns_amber_then_red():
+    slot = live.Slot(2, at(10), 20, actual_start=at(10))
+    assert live.countdown(slot, at(15)) == (900, "normal")
+    assert live.countdown(slot, at(28)) == (120, "amber")
+    assert live.countdown(slot, at(31)) == (-60, "red")
+    assert live.countdown(live.Slot(3, at(30), 20), at(15)) == (1200, "normal")
