@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from piccolo.apps.user.tables import BaseUser
 
 from accounts.tables import ROLES, UserRole
@@ -30,8 +30,11 @@ ROLE_NAMES = {
 }
 
 
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/l/1, O/0
+
+
 def new_password() -> str:
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
 
 
 async def hashed(password: str) -> str:
@@ -49,13 +52,22 @@ class UserPages(Controller):
         for row in await UserRole.select(UserRole.user, UserRole.role):
             roles.setdefault(row["user"], set()).add(row["role"])
         context = {"users": users, "roles": roles, "all_roles": [(r, _(ROLE_NAMES[r])) for r in ROLES], "me": request.user.id,
-                   "errors": {}, "raw": {}, "shown": None}
+                   "errors": {}, "raw": {}, "shown": None, "saved": ""}
         context.update(extra)
         return Template("accounts/users.html", context=context, status_code=status)
 
     @get("/")
     async def index(self, request: Request) -> Template:
-        return await self._page(request)
+        """A password made by the last post is shown here once, then forgotten (it travels
+        in the encrypted session cookie for this one redirect), so a reload never makes
+        another one."""
+        shown = request.session.pop("shown", None) if request.session else None
+        return await self._page(request, shown=shown, saved=request.query_params.get("saved", ""))
+
+    def _done(self, request: Request, anchor: str = "", shown: dict | None = None, saved: str = "") -> Redirect:
+        if shown:
+            request.session["shown"] = shown
+        return Redirect(path=f"/admin/users/{'?saved=' + saved if saved else ''}{'#' + anchor if anchor else ''}", status_code=303)
 
     @post("/")
     async def create(self, request: Request) -> Template:
@@ -74,7 +86,7 @@ class UserPages(Controller):
                                                   active=True)).returning(BaseUser.id)
             for role in wanted:
                 await UserRole.insert(UserRole(user=rows[0]["id"], role=role))
-        return await self._page(request, 201, shown={"username": username, "password": password})
+        return self._done(request, f"user-{rows[0]['id']}", shown={"username": username, "password": password})
 
     async def _user(self, user_id: int) -> dict[str, Any]:
         row = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
@@ -94,7 +106,7 @@ class UserPages(Controller):
             for role in sorted(wanted):
                 await UserRole.insert(UserRole(user=user_id, role=role))
         auth._users.clear()  # this process at once; the others within USER_CACHE_SECONDS
-        return await self._page(request, 200)
+        return self._done(request, f"user-{user_id}", saved="roles")
 
     @post("/{user_id:int}/active")
     async def set_active(self, request: Request, user_id: FromPath[int], data: FormBody) -> Response:
@@ -103,11 +115,11 @@ class UserPages(Controller):
             return await self._page(request, 409, errors={"_": _("You cannot switch off your own account.")})
         await BaseUser.update({BaseUser.active: data.get("active") == "yes"}).where(BaseUser.id == user_id)
         auth._users.clear()
-        return await self._page(request, 200)
+        return self._done(request, f"user-{user_id}", saved="access")
 
     @post("/{user_id:int}/password")
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
         password = new_password()
         await BaseUser.update({BaseUser.password: await hashed(password)}).where(BaseUser.id == user_id)
-        return await self._page(request, 200, shown={"username": user["username"], "password": password})
+        return self._done(request, f"user-{user_id}", shown={"username": user["username"], "password": password})

@@ -74,6 +74,13 @@ def attachment_download(request: Request, row: dict[str, Any]) -> Response:
                              row["attachment_name"], row["attachment_kind"])
 
 
+def history_helpers() -> dict[str, Any]:
+    """Times in the organisation's zone; who moved it, in words."""
+    zone = _zone()
+    names = {"applicant": _("the applicant"), "import": _("imported list")}
+    return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"])}
+
+
 def call_state(call: dict[str, Any]) -> str:
     at = rq.now()
     return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
@@ -133,7 +140,7 @@ class ApplicationPages(Controller):
         return Template("presenters/application.html", status_code=status, context={
             "application": row, "history": await rq.history(row["id"]), "token": token, "fields": APPLICATION_FORM,
             "raw": raw, "errors": errors or {}, "choices": {"area": [(a["id"], a["name"]) for a in areas]},
-            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(),
+            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(), **history_helpers(),
             "saved": request.query_params.get("saved", ""),
         })
 
@@ -371,7 +378,7 @@ class ReviewPages(Controller):
         actions = review.actions_for(self._roles(request), row["stage"])
         return Template("presenters/review_detail.html", status_code=status, context={
             "application": row, "history": await rq.history(application_id), "stages": stage_names(),
-            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error,
+            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(),
         })
 
     @get("/{application_id:int}")
