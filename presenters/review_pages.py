@@ -106,6 +106,7 @@ class ApplicationPages(Controller):
         areas = await rq.call_areas(call)
         return Template("presenters/call.html", status_code=status, context={
             "call": call, "state": call_state(call), "fields": APPLICATION_FORM, "raw": raw or {}, "errors": errors or {},
+            "zone": _zone(),
             "choices": {"area": [(a["id"], a["name"]) for a in areas]},
         })
 

@@ -127,6 +127,8 @@ class FeaturedPages(Controller):
             kind = picture_kind(picture) or ""
             if not kind:
                 errors["picture"] = _("The picture must be a PNG or JPEG image.")
+        if not errors and await FeaturedCase.exists().where(FeaturedCase.week_of == week):
+            return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
         if errors:
             return await self._page(400, errors, raw)
         sha = ""

@@ -70,3 +70,10 @@ async def test_a_picture_that_is_not_an_image_is_refused(organiser, demo):
     assert sent.status_code == 400 and "PNG 或 JPEG" in text_of(sent.text)
     assert "还没有发布" in text_of((await organiser.get("/cases")).text)
     assert re.search(r"/cases/\d+", (await organiser.get("/cases")).text) is None
+
+
+async def test_one_case_a_week(organiser, demo):
+    first, second = (await methods(organiser))[:2]
+    assert (await feature(organiser, first, "2026-07-06")).status_code == 200
+    again = await feature(organiser, second, "2026-07-08")  # the same week
+    assert again.status_code == 409 and "本周已有一期" in text_of(again.text)

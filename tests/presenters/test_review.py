@@ -324,3 +324,12 @@ async def test_an_attachment_is_checked_by_content_and_reviewers_can_read_it(cli
     await client.form("/logout")
     late = await client.post(f"{link}/attachment", files={"file": ("新材料.pdf", pdf)})
     assert late.status_code == 409 and (await the_application(client))["attachment_name"] == "申报材料.pdf"
+
+
+async def test_the_public_form_says_when_the_call_closes(client, demo):
+    now = dt.datetime.now(dt.timezone.utc)
+    closes = now + dt.timedelta(days=7)
+    call, _area = await open_call(client, closes=closes)
+    page = text_of((await client.get(f"/calls/{call}")).text)
+    local = closes.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert f"申报截止：{local.year}年{local.month}月{local.day}日" in page and local.strftime("%H:%M") in page
