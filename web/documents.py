@@ -35,6 +35,8 @@ def _zip_kind(path: Path) -> Optional[str]:
                 return "odp"
             if "Index/Document.iwa" in names or "Index.zip" in names or "index.apxl" in names:
                 return "key"
+    # NotImplementedError is what zipfile raises for a member packed with a compression
+    # method it cannot read (an encrypted or exotic "PPTX"): not ours to accept either.
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError):
         return None
     return None

@@ -51,6 +51,22 @@ def test_kind_is_decided_by_content(tmp_path, data, kind):
     assert slides.detect_kind(path) == kind
 
 
+def test_a_zip_packed_with_an_unreadable_method_is_refused(tmp_path):
+    """An ODP whose mimetype member claims compression method 99 (AES): zipfile cannot read
+    it (NotImplementedError), so it is not accepted."""
+    data = bytearray(ODP)
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # local and central headers: method at +8 and +10
+        at = data.find(header)
+        offset = 8 if header == b"PK\x03\x04" else 10
+        data[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+    path = tmp_path / "x.odp"
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotImplementedError):
+        with zipfile.ZipFile(path) as archive:
+            archive.read("mimetype")
+    assert slides.detect_kind(path) is None
+
+
 def test_a_real_pdf_is_a_pdf(tmp_path):
     path = tmp_path / "x.exe"
     path.write_bytes(a_pdf())
