@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await engine.close_pool()
 
     from events import handouts
+    from events.live_hub import hub
 
+    hub.interval = settings.live_poll_seconds
     handouts.media_dir = settings.data_dir / "featured"  # the one folder of uploads the PDF renderer may read
     secret = settings.session_secret()
     auth = session_auth(secret, settings.secure_cookies)
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
         ),
-        state=State({"secret": secret, "base_url": settings.base_url}),
+        state=State({"secret": secret, "base_url": settings.base_url, "settings": settings}),
         debug=settings.debug,
     )
 

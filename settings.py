@@ -32,6 +32,10 @@ class Settings:
     slides_max_mb: float = field(default_factory=lambda: float(_env("SLIDES_MAX_MB", "100")))
     # Load the PDF fonts in the background at start, so the first handout is not slower.
     pdf_warm_up: bool = field(default_factory=lambda: _env("PDF_WARM_UP", "1") == "1")
+    # The live day: how often each process reads the stage for its screens, and how long one
+    # server-sent stream lasts before the browser reconnects (proxies drop idle long ones).
+    live_poll_seconds: float = field(default_factory=lambda: float(_env("LIVE_POLL_SECONDS", "1")))
+    live_stream_seconds: float = field(default_factory=lambda: float(_env("LIVE_STREAM_SECONDS", "300")))
 
     @property
     def slides_max_bytes(self) -> int:

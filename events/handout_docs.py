@@ -101,6 +101,7 @@ async def report(event: dict[str, Any]) -> Document:
     summaries = {t["id"]: feedback.summarise([r["rating"] for r in by_item.get(t["id"], [])]) for t in talks}
     choices = {t["id"]: sum(1 for v in votes if v["choice"] == t["id"]) for t in talks}
     stats = await cq.attendance(event["id"])
+    timing = await _timing(event, view)
     context = {
         **_common(event, "a4", ""), "view": view, "talks": {t["id"]: t for t in talks}, "order": [t["id"] for t in talks],
         "ranking": feedback.rank(summaries), "summaries": summaries, "comments": by_item, "choices": choices,
@@ -110,8 +111,34 @@ async def report(event: dict[str, Any]) -> Document:
         "now": fq.now().astimezone(agenda_view.zone(event["timezone"])),
         "hidden": sum(1 for r in ratings if r["hidden"] and r["comment"]) + sum(1 for v in votes if v["hidden"] and v["comment"]),
     }
-    inputs = [_event_inputs(event), rows, ratings, votes, stats["checked_in"]]
+    context["timing"] = timing
+    inputs = [_event_inputs(event), rows, ratings, votes, stats["checked_in"], timing]
     return Document("report", "a4", f"feedback-report-{event['slug']}.pdf", context, inputs)
+
+
+async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[dict[str, Any]]:
+    """Planned against actual, item by item, once stage control recorded anything."""
+    from events import live_queries
+
+    stage = await live_queries.read_stage(event["id"])
+    if stage is None or not any(s.actual_start for s in stage.slots):
+        return []
+    tz = agenda_view.zone(event["timezone"])
+    by_id = {s.id: s for s in stage.slots}
+    out = []
+    for item in view.items:
+        slot = by_id.get(item["id"])
+        if slot is None:
+            continue
+        start, end = slot.actual_start, slot.actual_end
+        out.append({
+            "title": item["display_title"], "kind": item["kind_label"], "planned": (item["start"], item["end"]),
+            "actual": (start.astimezone(tz) if start else None, end.astimezone(tz) if end else None),
+            "delay": int((start - item["start"]).total_seconds() // 60) if start else None,
+            "minutes": int((end - start).total_seconds() // 60) if start and end else None,
+            "planned_minutes": item["duration"], "skipped": slot.skipped,
+        })
+    return out
 
 
 def render_html(env: Environment, document: Document, preview: bool = False, back: str = "", pdf_url: str = "") -> str:

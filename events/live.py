@@ -107,3 +107,101 @@ def countdown(slot: Slot, now: dt.datetime) -> tuple[int, str]:
         return int(length(slot).total_seconds()), "normal"
     left = int((slot.actual_start + length(slot) - now).total_seconds())
     return left, "red" if left < 0 else "amber" if left <= 120 else "normal"
+
+
+def end_current(slots: Sequence[Slot], now: dt.datetime) -> list[Slot]:
+    """The item on stage ends now and nothing starts: the stage is between items."""
+    current = on_stage(slots)
+    return [replace(s, actual_end=now) if current and s.id == current.id else s for s in slots]
+
+
+def last_done(slots: Sequence[Slot]) -> Optional[Slot]:
+    done = [s for s in slots if s.actual_start and s.actual_end and not s.skipped]
+    return max(done, key=lambda s: (s.actual_end, s.actual_start), default=None)
+
+
+def go_back(slots: Sequence[Slot]) -> list[Slot]:
+    """Undo a "next" pressed too soon: the item on stage goes back to coming (its
+    extension forgotten) and the one that ended last is on stage again."""
+    current, previous = on_stage(slots), last_done(slots)
+    out = []
+    for slot in slots:
+        if current and slot.id == current.id:
+            slot = replace(slot, actual_start=None, actual_end=None, extended=0)
+        elif previous and slot.id == previous.id:
+            slot = replace(slot, actual_end=None)
+        out.append(slot)
+    return out
+
+
+def extend(slots: Sequence[Slot], minutes: int) -> list[Slot]:
+    current = on_stage(slots)
+    return [replace(s, extended=max(-s.minutes, s.extended + minutes)) if current and s.id == current.id else s
+            for s in slots]
+
+
+def skip(slots: Sequence[Slot], item_id: int) -> list[Slot]:
+    """Drop an item that has not started, or bring a dropped one back."""
+    return [replace(s, skipped=not s.skipped) if s.id == item_id and not s.actual_start else s for s in slots]
+
+
+def day_state(slots: Sequence[Slot]) -> str:
+    """before (nothing started) | live (an item on stage) | between (stage empty, items to
+    come) | done (nothing left)."""
+    if on_stage(slots):
+        return "live"
+    if not any(s.actual_start for s in slots):
+        return "before"
+    return "between" if next_up(slots) else "done"
+
+
+RATE_AFTER = dt.timedelta(minutes=3)
+
+
+def to_rate(slots: Sequence[Slot], presentations: set[int], now: dt.datetime) -> Optional[int]:
+    """The presentation whose feedback QR the room should see: the one that just ended,
+    while the stage is empty or a segment (break, remarks) is on, and for the first three
+    minutes of the next presentation."""
+    previous = last_done([s for s in slots if s.id in presentations])
+    if previous is None or previous.actual_end is None:
+        return None
+    current = on_stage(slots)
+    if current is None or current.id not in presentations:
+        return previous.id
+    if current.actual_start and current.actual_start >= previous.actual_end and now - current.actual_start < RATE_AFTER:
+        return previous.id
+    return None
+
+
+def _ms(moment: Optional[dt.datetime]) -> Optional[int]:
+    return int(moment.timestamp() * 1000) if moment else None
+
+
+def board(slots: Sequence[Slot], presentations: set[int], now: dt.datetime, tz: dt.tzinfo) -> dict:
+    """Everything a live screen shows, language-neutral (ids, clock times, states), so one
+    encoding serves every viewer: the projector, the stage control and attendees' phones
+    hold the titles already and look them up by id."""
+    forecast = expected(slots, now)
+    current, following = on_stage(slots), next_up(slots)
+    ends = None
+    if current and current.actual_start:
+        ends = current.actual_start + length(current)
+    return {
+        "day": day_state(slots),
+        "late": running_late(slots, now),
+        "on": current.id if current else None,
+        "next": following.id if following else None,
+        "started": _ms(current.actual_start) if current else None,
+        "ends": _ms(ends),
+        "rate": to_rate(slots, presentations, now),
+        "items": [[e.id, e.start.astimezone(tz).strftime("%H:%M"), e.end.astimezone(tz).strftime("%H:%M"), e.state,
+                   e.late_minutes] for e in forecast],
+    }
+
+
+def actual_or_expected_starts(slots: Sequence[Slot], now: dt.datetime) -> dict[int, dt.datetime]:
+    """When each item starts, once the day is run from the stage control: its real start, or
+    its expected one. Empty while nothing has started (the plan holds)."""
+    if not any(s.actual_start for s in slots):
+        return {}
+    return {e.id: e.start for e in expected(slots, now) if e.state != "skipped"}

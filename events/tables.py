@@ -51,6 +51,9 @@ class Event(Table):
     # Presenter portal: uploads close at slides_deadline, method summaries lock at summary_lock_at.
     slides_deadline = Timestamptz(null=True, default=None)
     summary_lock_at = Timestamptz(null=True, default=None)
+    # The live day: bumped by every stage action (start, next, back, extend, skip), so two
+    # people at the stage control cannot both move the day on from the same state.
+    live_version = Integer(default=0)
 
 
 class AgendaItem(Table):
@@ -68,6 +71,12 @@ class AgendaItem(Table):
     )
     duration = Integer(default=15)
     guid = UUID()
+    # What happened on the day (stage control): when it really started and ended, minutes
+    # added on stage, and whether it was dropped.
+    actual_start = Timestamptz(null=True, default=None)
+    actual_end = Timestamptz(null=True, default=None)
+    extended = Integer(default=0)
+    skipped = Boolean(default=False)
 
 
 class Attendee(Table):

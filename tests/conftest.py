@@ -18,6 +18,9 @@ import pytest
 os.environ["SHOWCASE_DATA_DIR"] = tempfile.mkdtemp(prefix="showcase-test-")
 os.environ.setdefault("SHOWCASE_PDF_WARM_UP", "0")  # tests that time nothing need no warm-up
 os.environ.setdefault("SHOWCASE_SECRET_KEY", "test-secret-key")
+# In-process requests read a live stream to its end: keep streams short here (the servers
+# tests start get the normal length, see tests/servers.py).
+os.environ.setdefault("SHOWCASE_LIVE_STREAM_SECONDS", "0.3")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 
 from litestar.testing import AsyncTestClient
@@ -37,7 +40,7 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
-    from events import caches, queries
+    from events import caches, live_queries, queries
     from web import auth
 
     engine = engine_finder()
@@ -48,6 +51,7 @@ async def db() -> AsyncIterator[None]:
     auth._users.clear()
     queries._agendas.clear()
     queries._views.clear()
+    live_queries._stages.clear()
     yield
 
 

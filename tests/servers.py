@@ -35,7 +35,7 @@ def app_servers(count: int = 1, extra_env: dict[str, str] | None = None) -> Iter
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
                  "--port", str(port), "--no-access-log"],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(extra_env or {})},
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "SHOWCASE_LIVE_STREAM_SECONDS": "300", **(extra_env or {})},
             ))
             urls.append(f"http://127.0.0.1:{port}")
         for process, url, log in zip(processes, urls, logs):

@@ -11,7 +11,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from events import agenda_view, feedback, queries
+from events import agenda_view, feedback, live_queries, queries
 from events import checkin_queries as cq
 from events import feedback_queries as fq
 from events.controllers.checkin import DEVICE_COOKIE, device_of, local
@@ -31,14 +31,17 @@ ERRORS = {
 
 
 def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.datetime,
-                  only: int | None = None) -> list[dict[str, Any]]:
-    """The presentations with their feedback window state (``only``: just that one)."""
+                  only: int | None = None, starts: dict[int, dt.datetime] | None = None) -> list[dict[str, Any]]:
+    """The presentations with their feedback window state (``only``: just that one). Each
+    opens at its start: the real (or expected) one from ``starts`` once the stage control
+    runs the day, else the planned one."""
+    starts = starts or {}
     closes = event.get("feedback_closes_at") or feedback.default_close(view.planned_end)
     items = []
     for item in view.items:
         if item["kind"] != "presentation" or (only is not None and item["id"] != only):
             continue
-        opens = view.start if event.get("feedback_from_event_start") else item["start"]
+        opens = view.start if event.get("feedback_from_event_start") else starts.get(item["id"], item["start"])
         items.append({**item, "state": feedback.window_state(now, opens, closes), "opens": opens, "closes": closes})
     return items
 
@@ -66,7 +69,7 @@ class FeedbackPages(Controller):
         view = await queries.cached_agenda_view(event)
         device = device_of(request)
         attendee = await fq.checked_in_attendee(event["id"], device)
-        return event, presentations(event, view, fq.now()), device, attendee
+        return event, presentations(event, view, fq.now(), starts=await live_queries.starts(event["id"])), device, attendee
 
     def _who_may(self, event: dict, device: str, attendee: Any) -> str:
         """'' if this phone may give feedback, else the reason."""
@@ -82,7 +85,7 @@ class FeedbackPages(Controller):
         return Template("events/feedback_list.html", context={
             "event": event, "items": items, "given": given, "blocked": self._who_may(event, device, attendee),
             "saved": request.query_params.get("saved", ""), "overall_state": overall_state(event, items),
-            "vote": vote, "errors": {},
+            "vote": vote, "errors": {}, "live": await live_queries.attendee_live(event),
         })
 
     @post("/e/{slug:str}/feedback/overall")
@@ -111,6 +114,7 @@ class FeedbackPages(Controller):
                 "blocked": blocked or ("" if device else _("Only people checked in at the door can give feedback: check in first.")),
                 "saved": "", "overall_state": state, "errors": errors,
                 "vote": {"rating": rating, "comment": comment[:600], "choice": choice},
+                "live": await live_queries.attendee_live(event),
             })
         await fq.save_vote(event["id"], device, attendee, choice, rating, comment)
         return Redirect(path=f"/e/{event['slug']}/feedback?saved=overall")
@@ -136,7 +140,8 @@ class FeedbackPages(Controller):
         """The hot path of the day: who may rate is checked in the same statement that stores
         the rating, so a post costs one write and no separate read."""
         event = await published_event(slug)
-        items = presentations(event, await queries.cached_agenda_view(event), fq.now(), only=item_id)
+        items = presentations(event, await queries.cached_agenda_view(event), fq.now(), only=item_id,
+                              starts=await live_queries.starts(event["id"]))
         device = device_of(request)
         item = items[0] if items else None
         if item is None:
@@ -181,7 +186,7 @@ class FeedbackResults(Controller):
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
-        items = presentations(event, view, fq.now())
+        items = presentations(event, view, fq.now(), starts=await live_queries.starts(event_id))
         rows = await fq.all_feedback(event_id)
         by_item: dict[int, list[dict]] = {}
         for row in rows:

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from events import agenda_view, exports, queries
+from events import agenda_view, exports, live_queries, queries
 from web.i18n import lazy
 
 PUBLIC = {"exclude_from_auth": True}
@@ -36,7 +36,8 @@ class PublicPages(Controller):
     async def agenda_page(self, slug: FromPath[str]) -> Template:
         event = await published_event(slug)
         view = await queries.cached_agenda_view(event)
-        return Template("events/public_agenda.html", context={"event": event, "view": view})
+        return Template("events/public_agenda.html", context={
+            "event": event, "view": view, "live": await live_queries.attendee_live(event)})
 
     async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:
         event = await published_event(slug)

@@ -74,3 +74,63 @@ def test_countdown_turns_amber_then_red():
     assert live.countdown(slot, at(28)) == (120, "amber")
     assert live.countdown(slot, at(31)) == (-60, "red")
     assert live.countdown(live.Slot(3, at(30), 20), at(15)) == (1200, "normal")
+
+
+def test_back_puts_the_last_ended_item_on_stage_again():
+    slots = live.go_next(live.go_next(plan(), at(0)), at(12))
+    slots = live.extend(slots, 5)
+    back = live.go_back(slots)
+    assert live.on_stage(back).id == 1 and back[0].actual_start == at(0) and back[0].actual_end is None
+    assert back[1].actual_start is None and back[1].extended == 0
+    assert live.day_state(back) == "live"
+    assert live.go_back(live.go_back(back)) == plan()  # back to before the day started
+
+
+def test_end_frees_the_stage_and_next_starts_the_following_item():
+    slots = live.end_current(live.go_next(plan(), at(0)), at(9))
+    assert live.on_stage(slots) is None and live.day_state(slots) == "between"
+    assert live.next_up(slots).id == 2
+    slots = live.go_next(slots, at(15))
+    assert live.on_stage(slots).id == 2 and slots[0].actual_end == at(9)
+
+
+def test_extend_only_touches_the_item_on_stage():
+    assert live.extend(plan(), 5) == plan()  # nothing on stage: nothing to extend
+    slots = live.extend(live.go_next(plan(), at(0)), 5)
+    assert [s.extended for s in slots] == [5, 0, 0, 0]
+    assert live.countdown(slots[0], at(12)) == (180, "normal")
+
+
+def test_skip_toggles_only_items_that_have_not_started():
+    started = live.go_next(plan(), at(0))
+    assert live.skip(started, 1) == started  # on stage: cannot be skipped
+    skipped = live.skip(started, 3)
+    assert skipped[2].skipped and live.skip(skipped, 3)[2].skipped is False
+
+
+def test_the_day_is_done_when_nothing_is_left():
+    slots = plan()
+    for minute in (0, 10, 30, 50, 70):
+        slots = live.go_next(slots, at(minute))
+    assert live.day_state(slots) == "done" and live.on_stage(slots) is None
+    assert live.running_late(slots, at(80)) == 0
+
+
+def test_the_feedback_qr_shows_between_talks_and_briefly_into_the_next():
+    talks = {2, 3, 4}
+    slots = live.go_next(live.go_next(plan(), at(0)), at(10))  # opening done, talk 2 on stage
+    assert live.to_rate(slots, talks, at(12)) is None  # no talk has ended yet
+    ended = live.end_current(slots, at(30))
+    assert live.to_rate(ended, talks, at(31)) == 2  # stage free: rate the talk that ended
+    following = live.go_next(ended, at(32))
+    assert live.to_rate(following, talks, at(34)) == 2  # first three minutes of the next talk
+    assert live.to_rate(following, talks, at(36)) is None
+
+
+def test_the_board_is_language_neutral_and_carries_clock_times():
+    slots = live.extend(live.go_next(plan(), at(5)), 2)
+    board = live.board(slots, {2, 3, 4}, at(6), T0.tzinfo)
+    assert board["day"] == "live" and board["on"] == 1 and board["next"] == 2 and board["late"] == 5
+    assert board["ends"] == int((at(5) + dt.timedelta(minutes=12)).timestamp() * 1000)
+    assert board["items"][0] == [1, "09:05", "09:17", "on_stage", 5]
+    assert board["items"][1] == [2, "09:17", "09:37", "coming", 7]

@@ -1,0 +1,188 @@
+"""The live day: stage control (organisers, phone or laptop), the projector view, and the
+server-sent streams that keep every screen and attendee page up to date."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response.sse import ServerSentEventMessage
+
+from events import agenda_view, checkin, live_queries, queries
+from events.checkin_queries import now as clock
+from events.controllers.organiser import FormBody, load_event
+from events.controllers.public import PUBLIC, public_base, published_event
+from events.live_hub import hub
+from web.auth import organiser_guard
+from web.i18n import gettext as _
+from web.i18n import lazy
+from web.qr import qr_svg
+
+HEARTBEAT_SECONDS = 15.0
+RETRY_MS = 2000
+EXTEND_CHOICES = (1, 2, 5, 10)
+
+
+def who(item: dict[str, Any]) -> str:
+    return " · ".join(x for x in (item.get("unit"), item.get("branch")) if x)
+
+
+def screen_items(view: agenda_view.AgendaView) -> dict[int, dict[str, Any]]:
+    """What screens show of each item, in the page's language, keyed by id for the script."""
+    return {
+        item["id"]: {"t": item["display_title"], "w": who(item), "p": item.get("presenter") or "",
+                     "k": item["kind_label"], "talk": item["kind"] == "presentation"}
+        for item in view.items
+    }
+
+
+async def current_stage(event_id: int) -> live_queries.Stage:
+    stage = await live_queries.read_stage(event_id)
+    if stage is None:
+        raise NotFoundException(detail=lazy("No such event."))
+    return stage
+
+
+async def live_stream(event_id: int, with_count: bool, seconds: float) -> AsyncIterator[ServerSentEventMessage]:
+    """One screen's stream: the board now, then every change; a ping when nothing changes
+    (the page reconnects when even those stop). It ends after ``seconds``; the browser
+    reconnects and catches up at once."""
+    viewer = hub.join(event_id, with_count)
+    ends = time.monotonic() + seconds
+    try:
+        while (left := ends - time.monotonic()) > 0:
+            board = await viewer.next(min(HEARTBEAT_SECONDS, left))
+            if board is None:
+                if time.monotonic() < ends:
+                    yield ServerSentEventMessage(event="ping", data="")
+                continue
+            yield ServerSentEventMessage(data=board)
+    except asyncio.CancelledError:
+        raise
+    finally:
+        hub.leave(viewer)
+
+
+def sse(request: Request, event_id: int, with_count: bool) -> ServerSentEvent:
+    settings = request.app.state.settings
+    return ServerSentEvent(
+        live_stream(event_id, with_count, settings.live_stream_seconds), retry_duration=RETRY_MS,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+class StagePages(Controller):
+    path = "/organiser/events/{event_id:int}"
+    guards = [organiser_guard]
+
+    @get("/stage")
+    async def stage(self, request: Request, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        view = agenda_view.build(event, await queries.agenda_rows(event_id))
+        stage = await current_stage(event_id)
+        now = clock()
+        board = stage.board(now, with_count=True)
+        tz = agenda_view.zone(event["timezone"])
+        actual = {s.id: s for s in stage.slots}
+        return Template("events/stage.html", context={
+            "event": event, "view": view, "board": board, "expected": live_queries.expected_by_id(board), "actual": actual,
+            "local": lambda moment: moment.astimezone(tz) if moment else None, "screen": screen_items(view),
+            "message": _stage_message(request.query_params.get("done", "")), "extend_choices": EXTEND_CHOICES,
+            "ended": board["day"] == "done", "tab": "stage",
+        })
+
+    @post("/stage")
+    async def act(self, event_id: FromPath[int], data: FormBody) -> Response:
+        await load_event(event_id)
+        action = str(data.get("action", ""))
+        if action not in live_queries.ACTIONS and action != "reset":
+            raise ClientException(detail=lazy("Unknown stage action."))
+        try:
+            version = int(str(data.get("v", "")))
+        except ValueError:
+            raise ClientException(detail=lazy("The form is missing the stage version: reload the page.")) from None
+        args: dict[str, int] = {}
+        if action == "extend":
+            try:
+                args["minutes"] = int(str(data.get("minutes", "")))
+            except ValueError:
+                args["minutes"] = 0
+            if not 1 <= args["minutes"] <= 60:
+                raise ClientException(detail=lazy("Extend by 1 to 60 minutes."))
+        if action == "skip":
+            try:
+                args["item"] = int(str(data.get("item", "")))
+            except ValueError:
+                raise ClientException(detail=lazy("Choose the item to skip.")) from None
+            if args["item"] not in await queries.item_ids(event_id):
+                raise ClientException(detail=lazy("That item is not on this event's agenda."))
+        if action == "reset":
+            if data.get("confirm") != "yes":
+                raise ClientException(detail=lazy("Tick the box to confirm that the recorded times should be cleared."))
+            await live_queries.reset(event_id)
+            outcome = "reset"
+        else:
+            outcome = await live_queries.act(event_id, action, version, clock(), **args)
+        hub.poke(event_id)
+        return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome if outcome != 'ok' else action}")
+
+    @get("/projector")
+    async def projector(self, request: Request, event_id: FromPath[int]) -> Template:
+        """The room's screen: full screen, 16:9, readable from the back of the hall."""
+        event = await load_event(event_id)
+        ci = await _checkin_event(event_id)
+        view = agenda_view.build(event, await queries.agenda_rows(event_id))
+        stage = await current_stage(event_id)
+        board = stage.board(clock(), with_count=True)
+        base = public_base(request)
+        checkin_url = f"{base}/e/{event['slug']}/checkin"
+        return Template("events/projector.html", context={
+            "event": event, "board": board, "screen": screen_items(view),
+            "rotating": ci["rotating_door_code"], "period": checkin.DOOR_PERIOD_SECONDS,
+            "checkin_qr": qr_svg(checkin_url, _("Check-in QR code")),
+            "rate_qr": {i["id"]: qr_svg(f"{base}/e/{event['slug']}/feedback/{i['id']}", _("Feedback QR code"))
+                        for i in view.items if i["kind"] == "presentation"},
+            "published": event["status"] == "published",
+        })
+
+    @get("/live")
+    async def stream(self, request: Request, event_id: FromPath[int]) -> ServerSentEvent:
+        await load_event(event_id)
+        return sse(request, event_id, with_count=True)
+
+
+async def _checkin_event(event_id: int) -> dict[str, Any]:
+    from events import checkin_queries as cq
+
+    event = await cq.event_for_checkin(event_id)
+    if event is None:
+        raise NotFoundException(detail=lazy("No such event."))
+    return event
+
+
+def _stage_message(done: str) -> str:
+    return {
+        "next": _("Moved on: the next item is on stage."),
+        "end": _("The item on stage has ended; the stage is free."),
+        "back": _("Went back: the previous item is on stage again."),
+        "extend": _("The item on stage was extended; everything after it moves."),
+        "skip": _("Done: the item is skipped (or back on the agenda)."),
+        "reset": _("The recorded times were cleared."),
+        "stale": _("Someone else changed the stage a moment ago, so nothing was done. Check what is on stage now and press again if still needed."),
+        "unchanged": _("Nothing to do: nothing is on stage or nothing comes next."),
+    }.get(done, "")
+
+
+class LivePublic(Controller):
+    opt = PUBLIC
+
+    @get("/e/{slug:str}/live")
+    async def stream(self, request: Request, slug: FromPath[str]) -> ServerSentEvent:
+        event = await published_event(slug)
+        return sse(request, event["id"], with_count=False)

@@ -1,0 +1,117 @@
+"""Server-sent updates of the live day. Per app process and event, one watcher reads the
+stage from the database (once a second, or at once when this process changed it) and hands
+the new board to every connected screen; a board is encoded once, whatever the number of
+viewers. Nothing lives only here: another process sees the same database and tells its own
+viewers, so any number of processes can serve the day."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Optional
+
+from events import live_queries
+
+log = logging.getLogger("showcase.live")
+
+
+@dataclass(eq=False)
+class Viewer:
+    event_id: int
+    with_count: bool  # organisers' screens also show the check-in count
+    pending: Optional[str] = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def give(self, board: str) -> None:
+        self.pending = board  # a slow screen skips to the newest board: each one is whole
+        self.ready.set()
+
+    async def next(self, timeout: float) -> Optional[str]:
+        """The next board with the server's clock stamped in, or None after ``timeout``."""
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        self.ready.clear()
+        board, self.pending = self.pending, None
+        if board is None:
+            return None
+        return board[:-1] + f',"now":{int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)}}}'
+
+
+@dataclass(eq=False)
+class _Watch:
+    viewers: set[Viewer] = field(default_factory=set)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    boards: dict[bool, str] = field(default_factory=dict)  # with_count -> newest board
+    task: Optional[asyncio.Task] = None
+
+
+class LiveHub:
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self._watches: dict[int, _Watch] = {}
+
+    def join(self, event_id: int, with_count: bool) -> Viewer:
+        viewer = Viewer(event_id, with_count)
+        watch = self._watches.get(event_id)
+        if watch is None or watch.task is None or watch.task.done():
+            watch = self._watches[event_id] = _Watch()
+            watch.task = asyncio.get_running_loop().create_task(self._watch(event_id, watch))
+        watch.viewers.add(viewer)
+        if with_count in watch.boards:
+            viewer.give(watch.boards[with_count])  # a newcomer (or a reconnect) catches up at once
+        return viewer
+
+    def leave(self, viewer: Viewer) -> None:
+        watch = self._watches.get(viewer.event_id)
+        if watch is not None:
+            watch.viewers.discard(viewer)
+            watch.wake.set()
+
+    def poke(self, event_id: int) -> None:
+        """This process just changed the stage: read it now rather than at the next tick."""
+        watch = self._watches.get(event_id)
+        if watch is not None:
+            watch.wake.set()
+
+    def viewers(self, event_id: int) -> int:
+        watch = self._watches.get(event_id)
+        return len(watch.viewers) if watch else 0
+
+    async def _watch(self, event_id: int, watch: _Watch) -> None:
+        try:
+            while watch.viewers:
+                watch.wake.clear()
+                try:
+                    await self._read(event_id, watch)
+                except Exception as exc:  # noqa: BLE001 - the database away: screens keep the last board
+                    log.warning("live board for event %s not read: %r", event_id, exc)
+                try:
+                    await asyncio.wait_for(watch.wake.wait(), self.interval)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            if self._watches.get(event_id) is watch:
+                del self._watches[event_id]
+
+    async def _read(self, event_id: int, watch: _Watch) -> None:
+        stage = await live_queries.read_stage(event_id)
+        now = dt.datetime.now(dt.timezone.utc)
+        for with_count in (True, False):
+            if stage is None:
+                board = json.dumps({"gone": True})
+            else:
+                board = json.dumps(stage.board(now, with_count), separators=(",", ":"), ensure_ascii=False)
+            if watch.boards.get(with_count) == board:
+                continue
+            watch.boards[with_count] = board
+            for viewer in list(watch.viewers):
+                if viewer.with_count == with_count:
+                    viewer.give(board)
+
+
+hub = LiveHub()
