@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -21,8 +23,9 @@ from piccolo.engine import engine_finder
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, http_error, server_error
-from web.middleware import LocaleMiddleware, attendee_post_limit
+from web.middleware import LocaleMiddleware, attendee_post_limit, login_limit
 from web.pages import SitePages
+from web.security import security_headers
 from web.templating import build_environment
 
 
@@ -54,9 +57,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Collect first, so no garbage is frozen with it.
             gc.collect()
             gc.freeze()
+        listener = None
+        if settings.redis_url:
+            listener = asyncio.get_running_loop().create_task(hub.listen(settings.redis_url))
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             if owns_pool:
                 await engine.close_connection_pool()
             elif hasattr(engine, "close_pool"):
@@ -82,7 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         # Locale first, so a 429 page is in the user's language.
-        middleware=[LocaleMiddleware, attendee_post_limit(settings).middleware],
+        middleware=[LocaleMiddleware, attendee_post_limit(settings).middleware, login_limit(settings).middleware],
+        before_send=[security_headers(settings.secure_cookies)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=secret.hex(),
@@ -98,9 +109,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
         ),
+        stores=shared_stores(settings),
         state=State({"secret": secret, "base_url": settings.base_url, "settings": settings}),
         debug=settings.debug,
     )
+
+
+def shared_stores(settings: Settings) -> dict | None:
+    """With SHOWCASE_REDIS_URL, the rate limits are counted in Redis, shared by every app
+    process; without it, in each process's memory."""
+    if not settings.redis_url:
+        return None
+    from litestar.stores.redis import RedisStore
+
+    store = RedisStore.with_client(url=settings.redis_url, namespace="showcase")
+    return {"rate_limit": store.with_namespace("rate_limit"), "login_rate_limit": store.with_namespace("login_rate_limit")}
 
 
 logging.getLogger("showcase").setLevel(logging.INFO)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
 import sqlite3
 import weakref
 from contextlib import asynccontextmanager
@@ -18,7 +19,10 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Optional, TypeVar
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
-BUSY_TIMEOUT_SECONDS = 30
+# How long a SQLite write waits for a lock another process (or a backup) holds, before the
+# request answers 503 "database unavailable": long enough for any real transaction of ours,
+# short enough that a phone is told rather than left waiting.
+BUSY_TIMEOUT_SECONDS = float(os.environ.get("SHOWCASE_SQLITE_BUSY_SECONDS", "10"))
 POOL_SIZE = 8
 T = TypeVar("T")
 
@@ -39,7 +43,7 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
         pending._thread.daemon = True
         connection = await pending
         connection.row_factory = dict_factory  # type: ignore[assignment]
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        await connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         await connection.execute("PRAGMA foreign_keys = 1")
         if not self._wal_checked:
             await connection.execute("PRAGMA journal_mode = WAL")

@@ -27,6 +27,9 @@ class Settings:
     secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
     attendee_posts_per_minute: int = field(default_factory=lambda: int(_env("ATTENDEE_POSTS_PER_MINUTE", "30")))
+    login_attempts_per_minute: int = field(default_factory=lambda: int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")))
+    # Shared store for several app processes: rate limits and live-day pushes (empty: none).
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL"))
     debug: bool = field(default_factory=lambda: _env("DEBUG", "0") == "1")
     # Presenters' slides: the largest upload accepted, in MB (refused with 413 as it streams).
     slides_max_mb: float = field(default_factory=lambda: float(_env("SLIDES_MAX_MB", "100")))

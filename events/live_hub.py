@@ -50,10 +50,75 @@ class _Watch:
     task: Optional[asyncio.Task] = None
 
 
+CHANNEL = "showcase:live"
+COALESCE = 0.25  # seconds: check-ins of one burst share one message to the other processes
+
+
 class LiveHub:
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
         self._watches: dict[int, _Watch] = {}
+        self._redis = None  # with SHOWCASE_REDIS_URL: every process hears of a change at once
+        self._pending: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def announce(self, event_id: int) -> None:
+        """The stage of this event changed: tell this process's watcher, and through Redis
+        every other process's, so their screens need not wait for the next read."""
+        self.poke(event_id)
+        if self._redis is not None:
+            try:
+                await self._redis.publish(CHANNEL, str(event_id))
+            except Exception as exc:  # noqa: BLE001 - other processes still read within a second
+                log.warning("live change not published: %r", exc)
+
+    def announce_soon(self, event_id: int) -> None:
+        """A check-in: tell this process's screens now and the others' within COALESCE
+        seconds, one message for a whole burst, without making the check-in wait."""
+        self.poke(event_id)
+        if self._redis is None or event_id in self._pending:
+            return
+        self._pending.add(event_id)
+
+        async def later() -> None:
+            try:
+                await asyncio.sleep(COALESCE)
+                await self.announce(event_id)
+            finally:
+                self._pending.discard(event_id)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def listen(self, url: str) -> None:
+        """Subscribe to the other processes' changes until cancelled; reconnect when Redis
+        goes away (meanwhile every process still reads the database once a second)."""
+        import redis.asyncio as redis
+
+        self._redis = redis.Redis.from_url(url)
+        delay = 0.5
+        try:
+            while True:
+                try:
+                    async with self._redis.pubsub() as pubsub:
+                        await pubsub.subscribe(CHANNEL)
+                        delay = 0.5
+                        async for message in pubsub.listen():
+                            if message.get("type") == "message":
+                                try:
+                                    self.poke(int(message["data"]))
+                                except (TypeError, ValueError):
+                                    continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - Redis away: retry with a growing pause
+                    log.warning("live updates from Redis interrupted: %r", exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10)
+        finally:
+            client, self._redis = self._redis, None
+            await client.aclose()
 
     def join(self, event_id: int, with_count: bool) -> Viewer:
         viewer = Viewer(event_id, with_count)

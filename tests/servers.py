@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,3 +59,48 @@ def app_servers(count: int = 1, extra_env: dict[str, str] | None = None) -> Iter
                 process.kill()
         for log in logs:
             log.close()
+
+
+class Server:
+    """One app process that a test may kill (SIGKILL) and start again on the same port."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None, preexec_fn=None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "SHOWCASE_LIVE_STREAM_SECONDS": "300", **(extra_env or {})}
+        self.preexec_fn = preexec_fn
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp") / f"server-{self.port}.log"
+
+    def start(self) -> "Server":
+        log = open(self.log_path, "a")  # noqa: SIM115 - the process holds it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env, preexec_fn=self.preexec_fn,
+        )
+        log.close()
+        for _ in range(400):
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=1)
+                return self
+            except urllib.error.HTTPError:
+                return self  # it answers (perhaps 503: the test decides)
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no shutdown, no flush, nothing finished
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

@@ -85,6 +85,12 @@ try:  # asyncpg is only imported where PostgreSQL is configured, but it is alway
     DB_DOWN_ERRORS += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
 except ImportError:  # pragma: no cover
     pass
+try:  # the shared store of several processes (rate limits)
+    import redis.exceptions
+
+    DB_DOWN_ERRORS += (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+except ImportError:  # pragma: no cover
+    pass
 
 
 def server_error(request: Request, exc: Exception) -> Response:

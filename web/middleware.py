@@ -61,3 +61,26 @@ def attendee_post_limit(settings):
         check_throttle_handler=_is_attendee_post,
         set_rate_limit_headers=False,  # phones never read them; they cost a tenth of a feedback post
     )
+
+
+def _login_key(request) -> str:
+    client = request.client
+    return "login-ip:" + (client.host if client else "unknown")
+
+
+async def _is_login_post(request) -> bool:
+    return request.method == "POST" and request.url.path == "/login"
+
+
+def login_limit(settings):
+    """Password guessing: SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE login posts per address; more
+    get 429 with a message, the right password included, until the minute has passed."""
+    from litestar.middleware.rate_limit import RateLimitConfig
+
+    return RateLimitConfig(
+        rate_limit=("minute", settings.login_attempts_per_minute),
+        identifier_for_request=_login_key,
+        check_throttle_handler=_is_login_post,
+        set_rate_limit_headers=False,
+        store="login_rate_limit",
+    )

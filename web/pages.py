@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from web.auth import API_TOKEN_HOURS, CurrentUser, check_password, issue_api_tok
 from web.i18n import gettext as _
 
 PUBLIC = {"exclude_from_auth": True}
+HEALTH_TIMEOUT = 5.0
 
 
 def safe_next(target: str | None, default: str = "/organiser") -> str:
@@ -31,16 +33,31 @@ class SitePages(Controller):
     opt = PUBLIC
 
     @get("/healthz", media_type="application/json")
-    async def healthz(self) -> Response[dict[str, Any]]:
+    async def healthz(self, request: Request) -> Response[dict[str, Any]]:
+        """503 and why when the database (or, if configured, Redis) cannot be reached."""
         engine = engine_finder()
         try:
-            await engine.run_querystring(QueryString("SELECT 1"))
+            await asyncio.wait_for(engine.run_querystring(QueryString("SELECT 1")), HEALTH_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - report, do not crash, whatever the driver raises
             return Response(
                 {"status": "unavailable", "database": "unreachable", "detail": f"{type(exc).__name__}: {exc}"[:300]},
                 status_code=503,
             )
-        return Response({"status": "ok", "database": engine.engine_type})
+        body: dict[str, Any] = {"status": "ok", "database": engine.engine_type}
+        redis_url = request.app.state.settings.redis_url
+        if redis_url:
+            import redis.asyncio as redis
+
+            client = redis.Redis.from_url(redis_url, socket_connect_timeout=HEALTH_TIMEOUT, socket_timeout=HEALTH_TIMEOUT)
+            try:
+                await client.ping()
+                body["redis"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                return Response({"status": "unavailable", "database": engine.engine_type, "redis": "unreachable",
+                                 "detail": f"{type(exc).__name__}: {exc}"[:300]}, status_code=503)
+            finally:
+                await client.aclose()
+        return Response(body)
 
     @get("/lang")
     async def switch_language(self, to: FromQuery[str] = "", next: FromQuery[str] = "/") -> Redirect:

@@ -74,7 +74,10 @@ class _Sink:
                     await future
                 except OSError:
                     pass
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError:  # the flush of a full disk fails again
+            pass
 
 
 class UploadError(Exception):
@@ -93,7 +96,10 @@ class Received:
     fields: dict[str, str] = field(default_factory=dict)
 
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 _hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
@@ -113,7 +119,10 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
         raise UploadError(413, messages["too_big"])  # refused before a byte of it is read
 
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise UploadError(507, messages.get("no_space", "no space")) from None
     path = folder / f"upload-{os.getpid()}-{secrets.token_hex(8)}.part"
     sink: Optional[_Sink] = None
     size, filename, fields = 0, None, {}
@@ -148,6 +157,9 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
     except MultipartError:
         await _cleanup(sink, path)
         raise UploadError(400, messages["broken"]) from None
+    except OSError:  # disk full, file too large for the file system, read-only data folder
+        await _cleanup(sink, path)
+        raise UploadError(507, messages.get("no_space", "no space")) from None
     except BaseException:
         await _cleanup(sink, path)
         raise
@@ -157,7 +169,10 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
 async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
     if sink is not None:
         await sink.abandon()
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 # -- documents: received, checked by content, stored once per content ------------------
@@ -193,6 +208,8 @@ def upload_messages(limit_mb: float) -> dict[str, str]:
         "no_file": _("Choose a file to upload."),
         "empty": _("The file is empty."),
         "kind": _("This is not a presentation we accept. Accepted: %(kinds)s.", kinds=ACCEPTED),
+        "no_space": _("The server could not store the file: its disk is full or cannot be written. Nothing was "
+                      "changed (the previous version stays). Please try again later, or tell the organisers."),
     }
 
 
@@ -218,8 +235,8 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
     try:
         received = await receive_file(request, upload_folder(data_dir), int(limit_mb * 1024 * 1024), messages)
     except UploadError as error:
-        if error.status == 413:
-            raise ClientException(status_code=413, detail=Said(error.message)) from None
+        if error.status in (413, 507):
+            raise ClientException(status_code=error.status, detail=Said(error.message)) from None
         return None, error.message
     try:
         if received.size == 0:
@@ -227,7 +244,10 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
         kind = await anyio.to_thread.run_sync(documents.detect_kind, received.path)
         if kind is None:
             return None, messages["kind"]
-        await anyio.to_thread.run_sync(keep_file, data_dir, received.path, received.sha256)
+        try:
+            await anyio.to_thread.run_sync(keep_file, data_dir, received.path, received.sha256)
+        except OSError:
+            raise ClientException(status_code=507, detail=Said(messages["no_space"])) from None
     finally:
         received.discard()  # a no-op once kept
     return StoredDocument(received.sha256, received.size, documents.safe_filename(received.filename, kind), kind), ""

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from events import agenda, agenda_view, checkin, queries, roster
 from events import checkin_queries as cq
 from events.controllers.public import PUBLIC, public_base
+from events.live_hub import hub
 from events.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
 from web.auth import issue_api_token, organiser_guard, requires_role, token_user
 from web.forms import parse_local_datetime
@@ -153,6 +154,8 @@ class SelfCheckIn(Controller):
             at = format_time(local(event, outcome.checked_in_at))
             return self._page(event, 200, state="already",
                               message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at))
+        if outcome.status == "checked_in":
+            hub.announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
         response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
         return response
@@ -253,6 +256,7 @@ class CheckInApi(Controller):
         if outcome.status == "already":
             return Response(CheckInOut(status="already", message=_("Already checked in at %(time)s.", time=format_time(at)),
                                        checked_in_at=at, attendee=person), status_code=200)
+        hub.announce_soon(event_id)  # the projector's count
         return Response(CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person), status_code=201)
 
 

@@ -129,7 +129,7 @@ class StagePages(Controller):
             outcome = "reset"
         else:
             outcome = await live_queries.act(event_id, action, version, clock(), **args)
-        hub.poke(event_id)
+        await hub.announce(event_id)
         return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome if outcome != 'ok' else action}")
 
     @get("/projector")
