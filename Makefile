@@ -49,6 +49,10 @@ test-postgres: deps
 bench: deps
 	$(BIN)/python -m bench
 
+# pip-audit over requirements.lock (needs pypi.org's JSON API; says so when unreachable).
+audit: deps
+	bash .ci/audit
+
 messages: deps
 	$(BIN)/pybabel extract -F babel.cfg -k lazy -k _ -k gettext -k ngettext:1,2 --no-location --omit-header \
 	  --ignore-dirs=".venv tests var" -o locales/messages.pot .

@@ -132,9 +132,11 @@ def db_count(env: dict[str, str], event_id: int) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def run_engine(name: str, workers: int) -> dict:
+def fresh_instance(name: str, **extra: str) -> tuple[dict[str, str], Path, dict, Path]:
+    """A new data folder and database (SQLite, or PostgreSQL at PG_URL) with the bench's event."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"showcase-bench-{name}-"))
-    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret", "PICCOLO_CONF": "piccolo_conf"}
+    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret", "PICCOLO_CONF": "piccolo_conf",
+           **extra}
     env.pop("SHOWCASE_DATABASE_URL", None)
     if name == "postgres":
         database = urllib.parse.urlparse(PG_URL).path.lstrip("/")
@@ -146,6 +148,11 @@ def run_engine(name: str, workers: int) -> dict:
     prepared = subprocess.run([sys.executable, "-m", "bench.prepare", str(TICKETS), str(codes)], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=True)
     facts = json.loads(prepared.stdout.strip().splitlines()[-1])
+    return env, data_dir, facts, codes
+
+
+def run_engine(name: str, workers: int) -> dict:
+    env, data_dir, facts, codes = fresh_instance(name)
     event_id = facts["event_id"]
     result: dict = {"engine": name, "workers": workers, "seconds": DURATION, "connections": CONNECTIONS}
 
@@ -196,7 +203,7 @@ def main() -> None:
     import importlib
 
     OUT.mkdir(parents=True, exist_ok=True)
-    parts = os.environ.get("BENCH_PARTS", "throughput,handouts,uploads").split(",")
+    parts = os.environ.get("BENCH_PARTS", "throughput,scaleout,handouts,uploads").split(",")
     for name in ("uploads", "handouts"):
         if name in parts:
             part = importlib.import_module(f"bench.{name}")
@@ -207,6 +214,54 @@ def main() -> None:
             print("\n".join(lines) + "\n")
     if "throughput" in parts:
         throughput()
+    if "scaleout" in parts:
+        scaleout()
+
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+SCALE_TARGET = 1.6
+
+
+def scaleout() -> None:
+    """Check-in with two app processes on PostgreSQL (and Redis, as deployed) against one,
+    beside the same ratio for the bare endpoint: what this machine allows at all."""
+    rows = []
+    for workers in (1, 2):
+        env, data_dir, facts, codes = fresh_instance("postgres", SHOWCASE_REDIS_URL=REDIS_URL)
+        bare, bare_url = serve("bench.bare:app", workers, env)
+        try:
+            wrk(bare_url + "/bare", {}, body='{"code":"' + "A" * 32 + '"}')  # warm-up
+            bare_run = wrk(bare_url + "/bare", {}, body='{"code":"' + "A" * 32 + '"}')
+        finally:
+            stop(bare)
+        app, app_url = serve("app:create_app", workers, env)
+        try:
+            scan_env = {"TOKEN": staff_token(app_url), "CODES": str(codes)}
+            scans = wrk(f"{app_url}/api/events/{facts['event_id']}/checkins", scan_env, str(ROOT / "bench" / "checkin.lua"))
+        finally:
+            stop(app)
+        checked_in, _ = db_count(env, facts["event_id"])
+        rows.append({"workers": workers, "bare": bare_run, "checkin": scans, "check_ins": checked_in})
+        shutil.rmtree(data_dir, ignore_errors=True)
+    one, two = rows
+    ratio = two["checkin"]["rps"] / one["checkin"]["rps"]
+    bare_ratio = two["bare"]["rps"] / one["bare"]["rps"]
+    lines = ["# Scale-out: two processes against one (PostgreSQL + Redis)", "",
+             f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback; app, PostgreSQL, Redis and wrk share this machine's "
+             f"{os.cpu_count()} cores. One run.", "",
+             "| processes | bare rps | check-in rps, first scans (p50/p99 ms) | check-in / bare | non-2xx | check-ins stored |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        c = r["checkin"]
+        lines.append(f"| {r['workers']} | {r['bare']['rps']} | {c['rps']} ({c['p50_ms']}/{c['p99_ms']}) | "
+                     f"{c['rps'] / r['bare']['rps']:.0%} | {c['non_2xx']} | {r['check_ins']} |")
+    lines += ["", f"Check-in, two processes over one: **{ratio:.2f}×** (target {SCALE_TARGET}×). "
+              f"The bare endpoint on the same machine: {bare_ratio:.2f}×."]
+    if ratio < SCALE_TARGET:
+        lines += ["", f"MISSED: check-in scales {ratio:.2f}× from one process to two, below {SCALE_TARGET}×."]
+    report = "\n".join(lines)
+    (OUT / "scaleout.md").write_text(report + "\n")
+    print(report)
 
 
 def throughput() -> None:

@@ -64,10 +64,11 @@ def app_servers(count: int = 1, extra_env: dict[str, str] | None = None) -> Iter
 class Server:
     """One app process that a test may kill (SIGKILL) and start again on the same port."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None, preexec_fn=None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, preexec_fn=None) -> None:
+        """``env``: the whole environment (default: this process's)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "SHOWCASE_LIVE_STREAM_SECONDS": "300", **(extra_env or {})}
+        self.env = {**(os.environ if env is None else env), "SHOWCASE_LIVE_STREAM_SECONDS": "300"}
         self.preexec_fn = preexec_fn
         self.process: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp") / f"server-{self.port}.log"

@@ -207,3 +207,23 @@ def test_a_full_disk_during_an_upload_says_so_and_keeps_the_previous_slides(tmp_
             assert not list((tmp_path / "slides").rglob("*.part"))  # nothing half-written left behind
     finally:
         server.stop()
+
+
+def test_redis_away_gives_503_on_rate_limited_posts_and_pages_still_work(tmp_path):
+    from tests.servers import free_port
+
+    env = instance_env(tmp_path, SHOWCASE_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    prepare(env)
+    server = Server(env).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as phone:
+            assert phone.get("/e/shuixin-2026").status_code == 200  # reading needs no Redis
+            phone.get("/e/shuixin-2026/checkin")
+            started = time.monotonic()
+            posted = phone.post("/e/shuixin-2026/checkin", data={"name": "谭玲", "unit": "第一稽查局",
+                                                                 "_csrf_token": phone.cookies["csrftoken"]})
+            assert posted.status_code == 503 and time.monotonic() - started < 10, posted.status_code
+            health = phone.get("/healthz")
+            assert health.status_code == 503 and health.json()["redis"] == "unreachable"
+    finally:
+        server.stop()

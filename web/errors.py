@@ -93,7 +93,19 @@ except ImportError:  # pragma: no cover
     pass
 
 
+UNSTORABLE_TEXT: tuple[type[BaseException], ...] = ()
+try:  # PostgreSQL refuses text with a NUL character (SQLSTATE 22021); SQLite stores it
+    import asyncpg
+
+    UNSTORABLE_TEXT = (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)
+except ImportError:  # pragma: no cover
+    pass
+NUL_MESSAGE = lazy("The text contains a character that cannot be stored (a NUL control character). Remove it and try again.")
+
+
 def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, UNSTORABLE_TEXT):  # the statement failed: nothing was stored
+        return _json(400, _(NUL_MESSAGE)) if wants_json(request) else _page(request, 400, _(NUL_MESSAGE))
     if isinstance(exc, DB_DOWN_ERRORS):
         logger.warning("database unavailable: %r", exc)
         status = HTTP_503_SERVICE_UNAVAILABLE
@@ -103,3 +115,17 @@ def server_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return _json(status, STATUS_MESSAGES[status])
     return _page(request, status, _(STATUS_MESSAGES[status]))
+
+
+MAX_ID = 2**31 - 1  # every id is a 32-bit serial
+
+
+async def ids_in_range(request: Request) -> None:
+    """Before any handler: a numeric id in the path that no row can have (beyond 32 bits,
+    which the databases refuse to compare, one with an overflow, one with a data error) is
+    simply not found."""
+    from litestar.exceptions import NotFoundException
+
+    for value in request.path_params.values():
+        if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+            raise NotFoundException(detail=_(STATUS_MESSAGES[404]))

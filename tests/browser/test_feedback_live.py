@@ -50,7 +50,7 @@ def test_phone_rating_appears_on_the_open_results_page(live_server, feedback_ope
 
     assert desk.inner_text("#comments") == before  # nothing changes until the next poll
     desk.clock.run_for(11_000)
-    desk.wait_for_function("document.querySelector('#comments').innerText.includes('讲得清楚')", timeout=5000)
+    desk.wait_for_function("() => document.querySelector('#comments').innerText.includes('讲得清楚')", timeout=5000)
     assert "4.00" in desk.inner_text("#ranking")
     assert desk.is_visible("#live-stamp")
     assert desk.url.endswith("/feedback/")  # no reload, no navigation

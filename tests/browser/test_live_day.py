@@ -104,9 +104,9 @@ def test_next_on_the_stage_control_changes_the_projector_and_extend_moves_the_pu
 
     # The countdown turns amber in the last two minutes and red when over time.
     in_thread(started_minutes_ago(first_talk["id"], 20 + 5 - 1.5))  # 90 s left of 20 + 5 minutes
-    projector.wait_for_function("document.querySelector('#countdown').dataset.state === 'amber'", timeout=3000)
+    projector.wait_for_function("() => document.querySelector('#countdown').dataset.state === 'amber'", timeout=3000)
     in_thread(started_minutes_ago(first_talk["id"], 20 + 5 + 1))
-    projector.wait_for_function("document.querySelector('#countdown').dataset.state === 'red'", timeout=3000)
+    projector.wait_for_function("() => document.querySelector('#countdown').dataset.state === 'red'", timeout=3000)
     assert projector.inner_text("#countdown").startswith("+")
 
     # Between talks, the room sees the feedback QR of the talk that just ended.

@@ -62,7 +62,7 @@ def test_presenter_uploads_on_a_phone_and_the_organiser_gets_the_pack(live_serve
     desk.reload()
     row = desk.inner_text("tbody tr:first-child")
     assert "已上传" in row and "37℃学习法（定稿）.pdf" in row
-    desk.wait_for_function("document.querySelector('img.slide-preview').naturalWidth > 0", timeout=15000)  # page 1, as a picture
+    desk.wait_for_function("() => document.querySelector('img.slide-preview').naturalWidth > 0", timeout=15000)  # page 1, as a picture
     with desk.expect_download() as download:
         desk.click("text=下载幻灯片合集")
     data = open(download.value.path(), "rb").read()
