@@ -23,7 +23,7 @@ from piccolo.engine import engine_finder
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, http_error, ids_in_range, server_error
-from web.middleware import LocaleMiddleware, attendee_post_limit, login_limit
+from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.pages import SitePages
 from web.security import security_headers
 from web.templating import build_environment
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         # Locale first, so a 429 page is in the user's language.
-        middleware=[LocaleMiddleware, attendee_post_limit(settings).middleware, login_limit(settings).middleware],
+        middleware=[LocaleMiddleware, rate_limit_middleware(settings)],
         before_send=[security_headers(settings.secure_cookies)],
         before_request=ids_in_range,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
@@ -110,21 +110,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
         ),
-        stores=shared_stores(settings),
         state=State({"secret": secret, "base_url": settings.base_url, "settings": settings}),
         debug=settings.debug,
     )
-
-
-def shared_stores(settings: Settings) -> dict | None:
-    """With SHOWCASE_REDIS_URL, the rate limits are counted in Redis, shared by every app
-    process; without it, in each process's memory."""
-    if not settings.redis_url:
-        return None
-    from litestar.stores.redis import RedisStore
-
-    store = RedisStore.with_client(url=settings.redis_url, namespace="showcase")
-    return {"rate_limit": store.with_namespace("rate_limit"), "login_rate_limit": store.with_namespace("login_rate_limit")}
 
 
 logging.getLogger("showcase").setLevel(logging.INFO)

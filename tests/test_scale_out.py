@@ -98,6 +98,20 @@ async def posts_until_refused(urls: list[str], path: str, form: dict, cookies: d
     return statuses
 
 
+async def concurrent_posts(urls: list[str], path: str, form: dict, cookies: dict, count: int) -> list[int]:
+    """``count`` posts of the same phone at once, spread over the processes."""
+    clients = [httpx.AsyncClient(base_url=u, cookies=cookies, timeout=30) for u in urls]
+    try:
+        for client in clients:
+            await client.get("/login")
+        return [r.status_code for r in await asyncio.gather(*(
+            clients[n % len(clients)].post(path, data={**form, "_csrf_token": clients[n % len(clients)].cookies["csrftoken"]})
+            for n in range(count)))]
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
 def test_two_processes_share_live_updates_and_rate_limits(cluster_env):
     env = cluster_env["env"]
     extra = {k: env[k] for k in ("SHOWCASE_DATABASE_URL", "SHOWCASE_DATA_DIR", "SHOWCASE_REDIS_URL")}
@@ -109,9 +123,13 @@ def test_two_processes_share_live_updates_and_rate_limits(cluster_env):
         device = {"showcase_device": "d" * 30}
         checkins = asyncio.run(posts_until_refused([a, b], "/e/shuixin-2026/checkin", {"name": "彭强", "unit": "雨花区税务局"}, device))
         logins = asyncio.run(posts_until_refused([a, b], "/login", {"username": "organiser", "password": "wrong"}, {}))
+        burst = asyncio.run(concurrent_posts([a, b], "/e/shuixin-2026/checkin", {"name": "彭强", "unit": "雨花区税务局"},
+                                             {"showcase_device": "e" * 30}, 24))
     assert seen["count_seen"] < 3 and seen["stage_seen"] < 3
     # Six posts a minute per phone in all, not six per process.
     assert checkins.count(429) == 1 and len(checkins) == 7, checkins
     # Six login posts a minute per address in all: two were the logins above.
     assert logins == [400, 400, 400, 400, 429], logins
+    # Twenty-four posts of one phone at the same moment, twelve to each process: six pass, not one more.
+    assert len(burst) - burst.count(429) == 6, burst
     print(f"\ncheck-in on A seen on B's projector after {seen['count_seen']:.2f} s, a stage change after {seen['stage_seen']:.2f} s")

@@ -7,6 +7,7 @@ import re
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from web import i18n
+from web.ratelimit import Limit, client_address, cookie, rate_limits
 
 LANG_RE = re.compile(rb"(?:^|;\s*)" + i18n.LANG_COOKIE.encode() + rb"=([A-Za-z_]{2,12})(?:;|$)")
 
@@ -35,52 +36,28 @@ class LocaleMiddleware:
             i18n.current_locale.reset(token)
 
 
-def _attendee_key(request) -> str:
+def _attendee_key(scope) -> str:
     """Per phone (the device cookie set at check-in), else per address. Not per address
     alone: a whole hall often shares one address behind the venue's Wi-Fi."""
-    device = request.cookies.get("showcase_device", "")
+    device = cookie(scope, "showcase_device") or ""
     if 20 <= len(device) <= 40:
         return "device:" + device
-    client = request.client
-    return "ip:" + (client.host if client else "unknown")
+    return "ip:" + client_address(scope)
 
 
-async def _is_attendee_post(request) -> bool:
-    """Async on purpose: Litestar runs a plain function here in a worker thread."""
-    return request.method == "POST" and request.url.path.startswith("/e/")
+def _is_attendee_post(scope) -> bool:
+    return scope["method"] == "POST" and scope["path"].startswith("/e/")
 
 
-def attendee_post_limit(settings):
-    """Check-in and feedback posts from phones: SHOWCASE_ATTENDEE_POSTS_PER_MINUTE each.
-    The store is this process's memory until a shared store is configured (scale-out)."""
-    from litestar.middleware.rate_limit import RateLimitConfig
-
-    return RateLimitConfig(
-        rate_limit=("minute", settings.attendee_posts_per_minute),
-        identifier_for_request=_attendee_key,
-        check_throttle_handler=_is_attendee_post,
-        set_rate_limit_headers=False,  # phones never read them; they cost a tenth of a feedback post
-    )
+def _is_login_post(scope) -> bool:
+    return scope["method"] == "POST" and scope["path"] == "/login"
 
 
-def _login_key(request) -> str:
-    client = request.client
-    return "login-ip:" + (client.host if client else "unknown")
-
-
-async def _is_login_post(request) -> bool:
-    return request.method == "POST" and request.url.path == "/login"
-
-
-def login_limit(settings):
-    """Password guessing: SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE login posts per address; more
-    get 429 with a message, the right password included, until the minute has passed."""
-    from litestar.middleware.rate_limit import RateLimitConfig
-
-    return RateLimitConfig(
-        rate_limit=("minute", settings.login_attempts_per_minute),
-        identifier_for_request=_login_key,
-        check_throttle_handler=_is_login_post,
-        set_rate_limit_headers=False,
-        store="login_rate_limit",
-    )
+def rate_limit_middleware(settings):
+    """Check-in and feedback posts from phones (SHOWCASE_ATTENDEE_POSTS_PER_MINUTE each) and
+    login posts per address (SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE; password guessing), counted
+    in Redis when SHOWCASE_REDIS_URL is set, so that they hold across every app process."""
+    return rate_limits([
+        Limit("attendee", settings.attendee_posts_per_minute, _is_attendee_post, _attendee_key),
+        Limit("login", settings.login_attempts_per_minute, _is_login_post, lambda scope: client_address(scope)),
+    ], settings.redis_url)
