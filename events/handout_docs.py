@@ -136,7 +136,7 @@ async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[d
             "actual": (start.astimezone(tz) if start else None, end.astimezone(tz) if end else None),
             "delay": int((start - item["start"]).total_seconds() // 60) if start else None,
             "minutes": int((end - start).total_seconds() // 60) if start and end else None,
-            "planned_minutes": item["duration"], "skipped": slot.skipped,
+            "planned_minutes": item["duration"], "extended": slot.extended, "skipped": slot.skipped,
         })
     return out
 

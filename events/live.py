@@ -36,7 +36,8 @@ def length(slot: Slot) -> dt.timedelta:
 def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
     """Done items keep their real times; the item on stage ends at its start plus its
     (extended) length, or now if it is running over; everything after follows on from
-    there, never earlier than planned. Before the day starts, the plan is the forecast."""
+    there, never earlier than planned nor than now. Before the day starts, the plan is the
+    forecast until its time comes; after that, a start not yet made moves with the clock."""
     out: list[Expected] = []
     cursor: Optional[dt.datetime] = None  # when the next item can start
     for slot in slots:
@@ -56,7 +57,9 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
             out.append(Expected(slot.id, slot.actual_start, end, state, _late(slot.actual_start, slot.planned_start)))
             cursor = end
             continue
-        start = max(cursor, slot.planned_start) if cursor else slot.planned_start
+        # Nothing can start in the past: an item whose time has come but that has not
+        # started yet (the day starts late, or the stage is free) is expected now.
+        start = max(cursor or slot.planned_start, slot.planned_start, now)
         out.append(Expected(slot.id, start, start + length(slot), "coming", _late(start, slot.planned_start)))
         cursor = start + length(slot)
     return out
@@ -204,4 +207,5 @@ def actual_or_expected_starts(slots: Sequence[Slot], now: dt.datetime) -> dict[i
     its expected one. Empty while nothing has started (the plan holds)."""
     if not any(s.actual_start for s in slots):
         return {}
-    return {e.id: e.start for e in expected(slots, now) if e.state != "skipped"}
+    soon = now + dt.timedelta(seconds=1)  # an item not started yet has not started, even if due
+    return {e.id: e.start if e.state != "coming" else max(e.start, soon) for e in expected(slots, now) if e.state != "skipped"}

@@ -58,15 +58,19 @@
     source.onerror = function () { connected(false); }; // EventSource retries on its own
   }
   setInterval(function () {
-    if (Date.now() - lastHeard > WATCHDOG_MS) { lastHeard = Date.now(); connected(false); connect(); }
+    if (source && Date.now() - lastHeard > WATCHDOG_MS) { lastHeard = Date.now(); connected(false); connect(); }
   }, 5000);
 
   function apply(next) {
     if (next.gone || leaving) return;
     if (agendaVersion && next.agenda && next.agenda !== agendaVersion) { window.location.reload(); return; }
     if (board && next.v < board.v) return; // an older board than the page already shows
-    if (reloadOnChange && pageVersion && next.v > Number(pageVersion) && !busy()) { window.location.reload(); return; }
+    if (reloadOnChange && pageVersion && next.v > Number(pageVersion) && !busy()) {
+      window.location.replace(window.location.pathname); // someone else moved the day on: their page, not our old message
+      return;
+    }
     board = next;
+    if (typeof board.count === "number") text("checked-in", String(board.count));
     rows();
     late();
     if (document.getElementById("projector")) projector();
@@ -87,6 +91,11 @@
         if (end && end.textContent !== row[2]) end.textContent = row[2];
         var planned = el.querySelector(".js-planned");
         if (planned) planned.hidden = planned.getAttribute("data-start") === row[1];
+        var opens = el.querySelector(".js-opens"); // "not yet" on the feedback list: open once it starts
+        if (opens && /^(on_stage|over_time|done)$/.test(row[3]) && opens.textContent !== opens.getAttribute("data-open")) {
+          opens.textContent = opens.getAttribute("data-open");
+          opens.classList.add("is-open");
+        }
         el.className = el.className.replace(/\bstate-[a-z_]+/g, "").trim() + " state-" + row[3];
       });
     });
@@ -115,13 +124,15 @@
     } else if (board.day === "done") {
       label = ""; title = p.getAttribute("data-done");
     } else if (up) {
-      label = fill(board.day === "before" ? p.getAttribute("data-starts") : p.getAttribute("data-continues"), startOf(board.next));
+      label = board.late > 0 ? p.getAttribute(board.day === "before" ? "data-soon" : "data-continues-soon")
+        : fill(board.day === "before" ? p.getAttribute("data-starts") : p.getAttribute("data-continues"), startOf(board.next));
       title = up.t; who = up.w; presenter = up.p;
     } else {
       label = ""; title = p.getAttribute("data-idle");
     }
     text("now-label", label);
-    text("now-title", title);
+    var heading = text("now-title", title);
+    if (heading) heading.classList.toggle("hang", title.charAt(0) === "\u201c");
     text("now-who", who);
     text("now-presenter", presenter ? fill(p.getAttribute("data-presenter"), presenter) : "");
     show("countdown", !!on);
@@ -132,7 +143,6 @@
       text("next-title", nextLine.t);
       text("next-who", nextLine.w);
     }
-    if (typeof board.count === "number") text("checked-in", String(board.count));
     var rate = board.rate && items[board.rate];
     show("rate-panel", !!rate);
     show("checkin-panel", !rate);
@@ -172,6 +182,33 @@
   tick();
   setInterval(tick, 1000);
   connect();
+
+  /* A tab in the background gives its connection back (a browser opens only six to one
+     server over HTTP/1.1: live tabs must not starve the stage control) and catches up when
+     it is shown again. */
+  var hiddenTimer = null;
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) {
+      hiddenTimer = setTimeout(function () { if (source) { source.close(); source = null; } }, 10000);
+    } else {
+      clearTimeout(hiddenTimer);
+      if (!source) { lastHeard = Date.now(); connect(); }
+    }
+  });
+
+  var screen = document.getElementById("projector");
+  if (screen) {
+    var idle = null;
+    var wake = function () {
+      screen.classList.remove("idle");
+      clearTimeout(idle);
+      idle = setTimeout(function () { screen.classList.add("idle"); }, 3000);
+    };
+    document.addEventListener("mousemove", wake);
+    wake();
+  }
+  var current = document.querySelector(".tabs [aria-current=page]");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
 
   /* A rotating door code: a fresh image every half period, swapped in once it has loaded. */
   var door = document.getElementById("checkin-img");

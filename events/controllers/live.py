@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 
-from events import agenda_view, checkin, live_queries, queries
+from events import agenda_view, checkin, live, live_queries, queries
 from events.checkin_queries import now as clock
 from events.controllers.organiser import FormBody, load_event
 from events.controllers.public import PUBLIC, public_base, published_event
@@ -83,54 +83,61 @@ class StagePages(Controller):
 
     @get("/stage")
     async def stage(self, request: Request, event_id: FromPath[int]) -> Template:
+        return await self._page(request, event_id)
+
+    async def _page(self, request: Request, event_id: int, status: int = 200, error: str = "") -> Template:
         event = await load_event(event_id)
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
         stage = await current_stage(event_id)
-        now = clock()
-        board = stage.board(now, with_count=True)
+        board = stage.board(clock(), with_count=True)
         tz = agenda_view.zone(event["timezone"])
-        actual = {s.id: s for s in stage.slots}
-        return Template("events/stage.html", context={
-            "event": event, "view": view, "board": board, "expected": live_queries.expected_by_id(board), "actual": actual,
-            "local": lambda moment: moment.astimezone(tz) if moment else None, "screen": screen_items(view),
-            "message": _stage_message(request.query_params.get("done", "")), "extend_choices": EXTEND_CHOICES,
-            "ended": board["day"] == "done", "tab": "stage",
+        done = request.query_params.get("done", "") if not error else ""
+        return Template("events/stage.html", status_code=status, context={
+            "event": event, "view": view, "board": board, "expected": live_queries.expected_by_id(board),
+            "actual": {s.id: s for s in stage.slots}, "local": lambda moment: moment.astimezone(tz) if moment else None,
+            "screen": screen_items(view), "message": error or _stage_message(done), "extend_choices": EXTEND_CHOICES,
+            "warning": bool(error) or done in ("stale", "unchanged"), "ended": board["day"] == "done", "tab": "stage",
         })
 
     @post("/stage")
-    async def act(self, event_id: FromPath[int], data: FormBody) -> Response:
+    async def act(self, request: Request, event_id: FromPath[int], data: FormBody) -> Response:
+        """A stage action. Bad input answers 400 with the stage page and what was wrong."""
         await load_event(event_id)
         action = str(data.get("action", ""))
+        refuse = lambda message: self._page(request, event_id, 400, str(message))  # noqa: E731
         if action not in live_queries.ACTIONS and action != "reset":
-            raise ClientException(detail=lazy("Unknown stage action."))
+            return await refuse(_("Unknown stage action."))
         try:
             version = int(str(data.get("v", "")))
         except ValueError:
-            raise ClientException(detail=lazy("The form is missing the stage version: reload the page.")) from None
+            return await refuse(_("The form is missing the stage version: reload the page."))
         args: dict[str, int] = {}
         if action == "extend":
-            try:
-                args["minutes"] = int(str(data.get("minutes", "")))
-            except ValueError:
-                args["minutes"] = 0
+            minutes = str(data.get("minutes", ""))
+            args["minutes"] = int(minutes) if minutes.isdigit() else 0
             if not 1 <= args["minutes"] <= 60:
-                raise ClientException(detail=lazy("Extend by 1 to 60 minutes."))
+                return await refuse(_("Extend by 1 to 60 minutes."))
         if action == "skip":
-            try:
-                args["item"] = int(str(data.get("item", "")))
-            except ValueError:
-                raise ClientException(detail=lazy("Choose the item to skip.")) from None
+            item = str(data.get("item", ""))
+            if not item.isdigit():
+                return await refuse(_("Choose the item to skip."))
+            args["item"] = int(item)
             if args["item"] not in await queries.item_ids(event_id):
-                raise ClientException(detail=lazy("That item is not on this event's agenda."))
+                return await refuse(_("That item is not on this event's agenda."))
         if action == "reset":
             if data.get("confirm") != "yes":
-                raise ClientException(detail=lazy("Tick the box to confirm that the recorded times should be cleared."))
+                return await refuse(_("Tick the box to confirm that the recorded times should be cleared."))
             await live_queries.reset(event_id)
             outcome = "reset"
         else:
             outcome = await live_queries.act(event_id, action, version, clock(), **args)
+            if outcome == "ok" and action == "next":
+                after = await live_queries.read_stage(event_id)
+                outcome = "finished" if after and live.day_state(after.slots) == "done" else "next"
+            elif outcome == "ok":
+                outcome = action
         await hub.announce(event_id)
-        return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome if outcome != 'ok' else action}")
+        return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome}")
 
     @get("/projector")
     async def projector(self, request: Request, event_id: FromPath[int]) -> Template:
@@ -174,6 +181,7 @@ def _stage_message(done: str) -> str:
         "extend": _("The item on stage was extended; everything after it moves."),
         "skip": _("Done: the item is skipped (or back on the agenda)."),
         "reset": _("The recorded times were cleared."),
+        "finished": _("The last item has ended: the day is over."),
         "stale": _("Someone else changed the stage a moment ago, so nothing was done. Check what is on stage now and press again if still needed."),
         "unchanged": _("Nothing to do: nothing is on stage or nothing comes next."),
     }.get(done, "")

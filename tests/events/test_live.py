@@ -134,3 +134,17 @@ def test_the_board_is_language_neutral_and_carries_clock_times():
     assert board["ends"] == int((at(5) + dt.timedelta(minutes=12)).timestamp() * 1000)
     assert board["items"][0] == [1, "09:05", "09:17", "on_stage", 5]
     assert board["items"][1] == [2, "09:17", "09:37", "coming", 7]
+
+
+def test_a_day_that_has_not_started_on_time_runs_late_with_the_clock():
+    forecast = {e.id: e for e in live.expected(plan(), at(12))}  # nobody pressed "start" yet
+    assert forecast[1].start == at(12) and forecast[1].late_minutes == 12
+    assert forecast[2].start == at(22) and forecast[4].start == at(62)
+    assert live.running_late(plan(), at(12)) == 12
+    assert live.day_state(plan()) == "before"
+
+
+def test_a_free_stage_past_the_next_items_time_runs_late_too():
+    slots = live.end_current(live.go_next(plan(), at(0)), at(10))  # opening on time, stage free since
+    assert {e.id: e for e in live.expected(slots, at(15))}[2].start == at(15)
+    assert live.running_late(slots, at(15)) == 5

@@ -61,8 +61,12 @@ def minutes(hhmm: str) -> int:
 
 async def test_start_next_and_extend_record_actual_times_and_move_the_public_agenda(organiser):
     event, ids = await live_day(organiser)
-    before = public_times((await organiser.get("/e/shuixin-2026")).text)
+    page = (await organiser.get("/e/shuixin-2026")).text
+    before = public_times(page)
     assert list(before) == ids
+    # Ten minutes past the start and nothing started: the day already runs late, and says so.
+    assert re.search(r"晚点 1[01] 分钟", text_of(page))
+    assert 'class="slot kind-presentation state-coming"' in page
 
     started = await stage(organiser, event["id"], "next")
     assert started.status_code == 200 and "下一项已开始" in text_of(started.text)
@@ -72,8 +76,8 @@ async def test_start_next_and_extend_record_actual_times_and_move_the_public_age
 
     page = (await organiser.get("/e/shuixin-2026")).text
     late = public_times(page)
-    # The first talk started about 10 minutes late: everything after moves with it.
-    assert 9 <= minutes(late[ids[1]]) - minutes(before[ids[1]]) <= 11
+    # The first talk started now, about 10 minutes late, as forecast: the times hold.
+    assert 0 <= (minutes(late[ids[1]]) - minutes(before[ids[1]])) % 1440 <= 1
     assert re.search(r"晚点 1[01] 分钟", text_of(page))
     assert 'class="slot kind-presentation state-on_stage"' in page
 
@@ -182,8 +186,10 @@ async def test_projector_page_holds_titles_qr_codes_and_the_board(organiser):
 
 async def test_planned_and_actual_times_are_in_the_report(organiser):
     event, ids = await live_day(organiser)
-    for _ in range(5):
+    for _ in range(4):
         await stage(organiser, event["id"], "next")
+    last = await stage(organiser, event["id"], "next")
+    assert "最后一项已结束" in text_of(last.text) and 'id="stage-next"' not in last.text  # nothing left to press
     stage_page = text_of((await organiser.get(f"/organiser/events/{event['id']}/stage")).text)
     assert "计划与实际" in stage_page and "活动已结束" in stage_page
     report = text_of((await organiser.get(f"/organiser/events/{event['id']}/feedback/report.html")).text)
