@@ -40,6 +40,7 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
     forecast until its time comes; after that, a start not yet made moves with the clock."""
     out: list[Expected] = []
     cursor: Optional[dt.datetime] = None  # when the next item can start
+    now = _clock_for(slots, now)
     for slot in slots:
         if slot.skipped:
             at = cursor or slot.planned_start
@@ -52,17 +53,34 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
         if slot.actual_start:
             end = slot.actual_start + length(slot)
             state = "on_stage"
-            if now > end:
+            if now and now > end:
                 end, state = now, "over_time"
             out.append(Expected(slot.id, slot.actual_start, end, state, _late(slot.actual_start, slot.planned_start)))
             cursor = end
             continue
         # Nothing can start in the past: an item whose time has come but that has not
         # started yet (the day starts late, or the stage is free) is expected now.
-        start = max(cursor or slot.planned_start, slot.planned_start, now)
+        start = max(cursor or slot.planned_start, slot.planned_start, now) if now else (
+            max(cursor, slot.planned_start) if cursor else slot.planned_start)
         out.append(Expected(slot.id, start, start + length(slot), "coming", _late(start, slot.planned_start)))
         cursor = start + length(slot)
     return out
+
+
+FROZEN_AFTER = dt.timedelta(hours=12)
+
+
+def _clock_for(slots: Sequence[Slot], now: dt.datetime) -> Optional[dt.datetime]:
+    """The clock the forecast may follow. None for a day whose planned time is over while
+    nothing was ever started on stage (it was not run from the stage control: the plan
+    stands); otherwise now, but frozen 12 hours after the planned end, so that a day left
+    with an item "on stage" does not drift for ever."""
+    if not slots:
+        return now
+    planned_end = max(s.planned_start + dt.timedelta(minutes=s.minutes) for s in slots)
+    if not any(s.actual_start for s in slots) and now >= planned_end:
+        return None
+    return min(now, planned_end + FROZEN_AFTER)
 
 
 def _late(start: dt.datetime, planned: dt.datetime) -> int:
@@ -73,6 +91,7 @@ def running_late(slots: Sequence[Slot], now: dt.datetime) -> int:
     """Minutes the day is running late, at the first item not yet done: how late it
     started (or will start), or, running over, how far past its planned end it is now."""
     by_id = {s.id: s for s in slots}
+    now = _clock_for(slots, now) or now
     for item in expected(slots, now):
         slot = by_id[item.id]
         if item.state == "over_time":

@@ -148,3 +148,17 @@ def test_a_free_stage_past_the_next_items_time_runs_late_too():
     slots = live.end_current(live.go_next(plan(), at(0)), at(10))  # opening on time, stage free since
     assert {e.id: e for e in live.expected(slots, at(15))}[2].start == at(15)
     assert live.running_late(slots, at(15)) == 5
+
+
+def test_a_past_day_never_run_from_the_stage_keeps_its_plan():
+    months_later = at(60 * 24 * 90)
+    forecast = live.expected(plan(), months_later)
+    assert [e.start for e in forecast] == [at(0), at(10), at(30), at(50)]
+    assert live.running_late(plan(), months_later) == 0
+
+
+def test_a_day_left_with_an_item_on_stage_stops_drifting_after_twelve_hours():
+    slots = live.go_next(plan(), at(0))  # the opening started, and nobody pressed anything again
+    day_after = {e.id: e for e in live.expected(slots, at(60 * 24 * 2))}
+    assert day_after[1].end == at(70 + 12 * 60)  # frozen 12 h after the planned end (09:00 + 70 min)
+    assert day_after[2].start == at(70 + 12 * 60)
