@@ -115,3 +115,17 @@ async def test_a_forged_cross_site_post_changes_nothing(organiser, with_header):
     assert api.status_code == 403
     assert await organiser.run(lambda: Event.count()) == 1
     assert await organiser.run(lambda: Event.exists().where(Event.slug == "forged")) is False
+
+
+async def test_logging_out_ends_the_login_for_a_copied_cookie_and_its_api_token(client):
+    await client.run(make_user, "organiser", "organiser")
+    await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
+    stolen = client.cookies["showcase_session"]
+    token = (await client.api("POST", "/api/tokens")).json()["token"]
+    assert (await client.get("/organiser/", follow_redirects=False)).status_code == 200
+    await client.form("/logout")
+    client.cookies.set("showcase_session", stolen)  # the old cookie, kept by someone else
+    again = await client.get("/organiser/", follow_redirects=False)
+    assert again.status_code in (302, 303, 401) and "/login" in again.headers.get("location", "/login")
+    scan = await client.post("/api/events/1/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"})
+    assert scan.status_code == 401

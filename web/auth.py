@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hmac
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,42 @@ USER_CACHE_SECONDS = 10
 _users = TTLCache(USER_CACHE_SECONDS)
 
 
+SESSION_HOURS = 12
+
+
+async def start_session(user_id: int) -> str:
+    """A new login: its id goes into the session cookie and into the database, where
+    logging out deletes it. Expired logins are swept on the way."""
+    from accounts.tables import LoginSession
+
+    now = dt.datetime.now(dt.timezone.utc)
+    sid = secrets.token_hex(16)
+    await LoginSession.delete().where(LoginSession.expires_at < now)
+    await LoginSession.insert(LoginSession(user=user_id, sid=sid, expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
+    return sid
+
+
+async def end_session(user_id: Any, sid: Any) -> None:
+    from accounts.tables import LoginSession
+
+    if isinstance(sid, str) and sid:
+        await LoginSession.delete().where(LoginSession.sid == sid)
+        _users.drop((user_id, sid))
+        _users.drop((user_id, "token:" + sid))
+
+
+async def _user_of_login(user_id: int, sid: Any) -> CurrentUser | None:
+    """The user, if this login is still valid (not logged out, not expired)."""
+    from accounts.tables import LoginSession
+
+    if not isinstance(sid, str) or not sid:
+        return None
+    valid = await LoginSession.exists().where(
+        (LoginSession.sid == sid) & (LoginSession.user == user_id)
+        & (LoginSession.expires_at > dt.datetime.now(dt.timezone.utc)))
+    return await load_user(user_id) if valid else None
+
+
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
     user_id, login_id = session.get("uid"), session.get("sid")
     if not isinstance(user_id, int):
@@ -53,7 +90,7 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> 
     key = (user_id, login_id)
     user = _users.get(key)
     if user is None:
-        user = await load_user(user_id)
+        user = await _user_of_login(user_id, login_id)
         if user is not None:
             _users.put(key, user)
     return user
@@ -132,7 +169,7 @@ async def bearer_user(connection: ASGIConnection) -> CurrentUser | None:
     key = (int(user_id), "token:" + login_id)
     user = _users.get(key)
     if user is None:
-        user = await load_user(int(user_id))
+        user = await _user_of_login(int(user_id), login_id)  # a token dies with its login
         if user is not None:
             _users.put(key, user)
     return user

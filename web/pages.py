@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,7 +14,15 @@ from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
 from web import i18n
-from web.auth import API_TOKEN_HOURS, CurrentUser, check_password, issue_api_token, load_user
+from web.auth import (
+    API_TOKEN_HOURS,
+    CurrentUser,
+    check_password,
+    end_session,
+    issue_api_token,
+    load_user,
+    start_session,
+)
 from web.i18n import gettext as _
 
 PUBLIC = {"exclude_from_auth": True}
@@ -86,7 +93,7 @@ class SitePages(Controller):
                 status_code=400,
             )
         request.clear_session()
-        request.set_session({"uid": user_id, "sid": secrets.token_hex(8)})
+        request.set_session({"uid": user_id, "sid": await start_session(user_id)})
         if not target:  # organisers to their console, reviewers to their queue, door staff where they can work
             user = await load_user(user_id)
             target = ("/organiser/" if user is None or user.has("organiser")
@@ -104,6 +111,9 @@ class SitePages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
+        """Ends this login everywhere: the cookie, and the login it names in the database."""
+        session = request.session if request.scope.get("session") else {}
+        await end_session(session.get("uid"), session.get("sid"))
         request.clear_session()
         return Redirect(path="/")
 
