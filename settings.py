@@ -28,6 +28,9 @@ class Settings:
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
     attendee_posts_per_minute: int = field(default_factory=lambda: int(_env("ATTENDEE_POSTS_PER_MINUTE", "30")))
     login_attempts_per_minute: int = field(default_factory=lambda: int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")))
+    address_posts_per_minute: int = field(default_factory=lambda: int(_env("ADDRESS_POSTS_PER_MINUTE", "600")))
+    public_form_posts_per_minute: int = field(default_factory=lambda: int(_env("PUBLIC_FORM_POSTS_PER_MINUTE", "10")))
+    live_streams_max: int = field(default_factory=lambda: int(_env("LIVE_STREAMS_MAX", "4000")))
     # Shared store for several app processes: rate limits and live-day pushes (empty: none).
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL"))
     debug: bool = field(default_factory=lambda: _env("DEBUG", "0") == "1")

@@ -60,7 +60,7 @@ def check_door_code(secret: str, event_id: int, code: str, now: dt.datetime,
     if not match:
         return "invalid"
     window = int(match[1])
-    if not hmac.compare_digest(door_code(secret, event_id, window), code):
+    if not hmac.compare_digest(door_code(secret, event_id, window).encode(), code.encode()):
         return "invalid"
     current = door_window(now, period)
     if window > current + 1:  # from the future: a forged window or a wrong clock

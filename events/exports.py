@@ -201,7 +201,7 @@ def to_ics(event: ExportEvent) -> bytes:
                 location=_clean(event.venue) or None,
                 url=_item_url(event, item),
                 categories=[_clean(item.track)] if item.track else (),
-                sequence=int(event.version) if event.version.isdigit() else None,
+                sequence=int(event.version) if event.version.isdecimal() else None,
             )
         )
     # Only the span the calendar covers: the default 1970-2038 lists every DST change.

@@ -143,6 +143,9 @@ class LiveHub:
         if watch is not None:
             watch.wake.set()
 
+    def total(self) -> int:
+        return sum(len(w.viewers) for w in self._watches.values())
+
     def viewers(self, event_id: int) -> int:
         watch = self._watches.get(event_id)
         return len(watch.viewers) if watch else 0

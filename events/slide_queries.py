@@ -106,7 +106,7 @@ async def presenter_for_token(secret: bytes, token: str) -> Optional[dict[str, A
     link = await PortalLink.select().where(PortalLink.id == link_id).first()
     if link is None or link["revoked"] or (link["expires_at"] is not None and link["expires_at"] <= now()):
         return None
-    if not hmac.compare_digest(link_token(secret, link["id"], link["nonce"]), token):
+    if not hmac.compare_digest(link_token(secret, link["id"], link["nonce"]).encode(), token.encode()):
         return None
     return await Presenter.select(Presenter.id, Presenter.name, Presenter.role, Presenter.branch.name.as_alias("branch"),
                                   Presenter.branch.unit.as_alias("unit")).where(Presenter.id == link["presenter"]).first()

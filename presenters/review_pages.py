@@ -161,7 +161,11 @@ class ApplicationPages(Controller):
         if stored is None:
             return await self._status_page(request, token, row, 400, errors={"_": error})
         if await rq.attach(row["id"], stored.sha256, stored.filename, stored.kind, stored.size):
+            await rq.forget_unused_file(settings.data_dir, stored.sha256)
             return await self._status_page(request, token, await self._mine(request, token), 409, errors={"_": _(REASONS["locked"])})
+        # A replaced attachment's file goes, unless something else holds the same content:
+        # one link must not be able to fill the disk by uploading again and again.
+        await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
         return Redirect(path=f"/a/{token}?saved=attachment")
 
     @get("/a/{token:str}/attachment")
@@ -177,7 +181,7 @@ class ApplicationPages(Controller):
         if not result.ok:
             return await self._status_page(request, token, row, 400, result.raw, result.errors)
         seen = str(data.get("version", ""))
-        reason = await rq.edit(row["id"], int(seen) if seen.isdigit() else -1, result.values, data.get("resubmit") == "yes")
+        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes")
         if reason:
             return await self._status_page(request, token, await self._mine(request, token), 409,
                                            result.raw, {"_": _(REASONS[reason])})
@@ -215,7 +219,7 @@ class CallPages(Controller):
             errors["dates"] = str(exc)
         if not errors and (opens is None or closes is None or closes <= opens):
             errors["dates"] = _("Give an opening and a closing time, the closing one later.")
-        areas = [int(a) for a in form.getall("areas", []) if str(a).isdigit()] if hasattr(form, "getall") else []
+        areas = [int(a) for a in form.getall("areas", []) if str(a).isdecimal()] if hasattr(form, "getall") else []
         if errors:
             return await self._page(400, {**result.raw, "opens_at": str(form.get("opens_at", "")),
                                           "closes_at": str(form.get("closes_at", ""))}, errors)
@@ -364,7 +368,7 @@ class ReviewPages(Controller):
         roles = self._roles(request)
         mine = [s for s, role in (("submitted", "screener"), ("screened", "approver")) if role in roles]
         stages = [stage] if stage in review.STAGES else (mine or ["submitted", "screened"])
-        rows = await rq.queue(stages, int(area) if area.isdigit() else None, unit[:100])
+        rows = await rq.queue(stages, int(area) if area.isdecimal() else None, unit[:100])
         return Template("presenters/review_queue.html", context={
             "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
             "filters": {"area": area, "unit": unit, "stage": stage}, "stages": stage_names(),
@@ -396,7 +400,7 @@ class ReviewPages(Controller):
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
-        reason = await rq.move(application_id, int(seen) if seen.isdigit() else -1, str(data.get("action", "")),
+        reason = await rq.move(application_id, int(seen) if seen.isdecimal() else -1, str(data.get("action", "")),
                                self._roles(request), request.user.username, str(data.get("note", "")))
         if reason == "missing":
             raise NotFoundException(detail=lazy("No such application."))
@@ -410,7 +414,7 @@ class ReviewPages(Controller):
         """The same move for every ticked application, each checked on its own: a bulk
         approval never approves one that was not screened."""
         form = await request.form()
-        ids = [int(i) for i in form.getall("ids", []) if str(i).isdigit()][:500]
+        ids = [int(i) for i in form.getall("ids", []) if str(i).isdecimal()][:500]
         action, note = str(form.get("action", "")), str(form.get("note", ""))
         if not ids:
             raise ClientException(detail=Said(_("Tick at least one application.")))

@@ -21,7 +21,7 @@ def now() -> dt.datetime:
 
 
 def area_ids(call: dict[str, Any]) -> set[int]:
-    return {int(a) for a in (call.get("areas") or "").split(",") if a.strip().isdigit()}
+    return {int(a) for a in (call.get("areas") or "").split(",") if a.strip().isdecimal()}
 
 
 async def create_call(title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime) -> int:
@@ -72,7 +72,7 @@ async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
         return None
     import hmac
 
-    return row if hmac.compare_digest(application_token(secret, row), token) else None
+    return row if hmac.compare_digest(application_token(secret, row).encode(), token.encode()) else None
 
 
 async def get_application(application_id: int) -> Optional[dict[str, Any]]:
@@ -94,6 +94,25 @@ async def attach(application_id: int, sha256: str, filename: str, kind: str, siz
             Application.attachment_size: size, Application.version: row["version"] + 1, Application.updated_at: now(),
         }).where(Application.id == application_id)
     return None
+
+
+async def forget_unused_file(data_dir: Any, sha256: str, keep: str = "") -> bool:
+    """Delete a stored file no application and no slide version refers to any more. The
+    slides live in the events app, which this app does not import: its table is named."""
+    from web.uploads import object_path
+
+    if not sha256 or sha256 == keep:
+        return False
+    if await Application.exists().where(Application.attachment_sha256 == sha256):
+        return False
+    if await Application.raw("SELECT 1 AS used FROM slide_version WHERE sha256 = {} LIMIT 1", sha256):
+        return False
+    path = object_path(data_dir, sha256)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 async def history(application_id: int) -> list[dict[str, Any]]:

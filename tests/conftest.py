@@ -21,6 +21,8 @@ os.environ.setdefault("SHOWCASE_SECRET_KEY", "test-secret-key")
 # In-process requests read a live stream to its end: keep streams short here (the servers
 # tests start get the normal length, see tests/servers.py).
 os.environ.setdefault("SHOWCASE_LIVE_STREAM_SECONDS", "0.3")
+# Bursts in tests come from one address: the per-address ceiling is tested on its own.
+os.environ.setdefault("SHOWCASE_ADDRESS_POSTS_PER_MINUTE", "1000000")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 
 from litestar.testing import AsyncTestClient

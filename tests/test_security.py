@@ -129,3 +129,52 @@ async def test_logging_out_ends_the_login_for_a_copied_cookie_and_its_api_token(
     assert again.status_code in (302, 303, 401) and "/login" in again.headers.get("location", "/login")
     scan = await client.post("/api/events/1/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"})
     assert scan.status_code == 401
+
+
+@pytest.mark.parametrize("url", ["/p/%C2%B2-" + "a" * 28, "/a/%C2%B2-" + "a" * 28, "/p/1-" + "%C3%A9" * 22,
+                                 "/a/1-" + "%C3%A9" * 22])
+async def test_odd_digits_and_letters_in_private_links_are_not_found_not_errors(client, url):
+    from demo import load_demo
+
+    await client.run(load_demo)
+    assert (await client.get(url)).status_code == 404
+
+
+async def test_odd_digits_in_forms_are_refused_not_errors(organiser):
+    event_id = await demo_event_id(organiser)
+    for data in ({"action": "extend", "minutes": "²", "v": "0"}, {"action": "skip", "item": "①", "v": "0"}):
+        response = await organiser.form(f"/organiser/events/{event_id}/stage", data)
+        assert response.status_code == 400, data
+    overall = await organiser.form("/e/shuixin-2026/feedback/overall", {"choice": "²", "rating": "5"})
+    assert overall.status_code in (400, 403)
+
+
+async def limited_client(db, **settings):
+    from app import create_app
+    from settings import Settings
+
+    return Client(app=create_app(Settings(**settings)), base_url="http://testserver.local")
+
+
+async def test_made_up_device_cookies_do_not_lift_the_ceiling_of_an_address(db):
+    async with await limited_client(db, address_posts_per_minute=5) as client:
+        statuses = []
+        for n in range(7):
+            client.cookies.set("showcase_device", f"made-up-device-{n:08d}-xxxx")
+            statuses.append((await client.form("/e/no-such-day/checkin", {"name": "假"})).status_code)
+        assert statuses[:5] == [404] * 5 and statuses[5:] == [429, 429]
+
+
+async def test_public_forms_are_limited_per_address(db):
+    async with await limited_client(db, public_form_posts_per_minute=3) as client:
+        statuses = [(await client.form("/calls/999999", {"title": "刷"})).status_code for _ in range(5)]
+        assert statuses[3:] == [429, 429] and 429 not in statuses[:3]
+
+
+async def test_live_streams_beyond_the_process_cap_are_refused_with_503(db):
+    from demo import load_demo
+
+    async with await limited_client(db, live_streams_max=0) as client:
+        await client.run(load_demo)
+        refused = await client.get("/e/shuixin-2026/live")
+        assert refused.status_code == 503 and "实时" in text_of(refused.text)

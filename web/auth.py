@@ -164,7 +164,7 @@ async def bearer_user(connection: ASGIConnection) -> CurrentUser | None:
     if not value or ":" not in value:
         return None
     user_id, login_id = value.split(":", 1)
-    if not user_id.isdigit():
+    if not user_id.isdecimal():
         return None
     key = (int(user_id), "token:" + login_id)
     user = _users.get(key)

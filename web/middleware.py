@@ -49,6 +49,11 @@ def _is_attendee_post(scope) -> bool:
     return scope["method"] == "POST" and scope["path"].startswith("/e/")
 
 
+def _is_public_form_post(scope) -> bool:
+    """Applications to a call and an applicant's edits and attachments: no login needed."""
+    return scope["method"] == "POST" and scope["path"].startswith(("/calls/", "/a/"))
+
+
 def _is_login_post(scope) -> bool:
     return scope["method"] == "POST" and scope["path"] == "/login"
 
@@ -59,5 +64,9 @@ def rate_limit_middleware(settings):
     in Redis when SHOWCASE_REDIS_URL is set, so that they hold across every app process."""
     return rate_limits([
         Limit("attendee", settings.attendee_posts_per_minute, _is_attendee_post, _attendee_key),
-        Limit("login", settings.login_attempts_per_minute, _is_login_post, lambda scope: client_address(scope)),
+        # A device cookie is anybody's to make up: an address gets a ceiling of its own, high
+        # enough for a hall behind one Wi-Fi address, low enough to stop a script.
+        Limit("address", settings.address_posts_per_minute, _is_attendee_post, client_address),
+        Limit("public-form", settings.public_form_posts_per_minute, _is_public_form_post, client_address),
+        Limit("login", settings.login_attempts_per_minute, _is_login_post, client_address),
     ], settings.redis_url)

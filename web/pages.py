@@ -67,10 +67,11 @@ class SitePages(Controller):
         return Response(body)
 
     @get("/lang")
-    async def switch_language(self, to: FromQuery[str] = "", next: FromQuery[str] = "/") -> Redirect:
+    async def switch_language(self, request: Request, to: FromQuery[str] = "", next: FromQuery[str] = "/") -> Redirect:
         response = Redirect(path=safe_next(next, "/"))
         if to in i18n.SUPPORTED:
-            response.set_cookie(i18n.LANG_COOKIE, to, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+            response.set_cookie(i18n.LANG_COOKIE, to, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                                secure=request.app.state.settings.secure_cookies)
         return response
 
     @get("/login")

@@ -44,8 +44,9 @@ class MemoryCounts:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, v in self.hits.items() if not v or v[-1] <= now - WINDOW]:
             del self.hits[key]
-        if len(self.hits) >= self.size:
-            self.hits.clear()
+        if len(self.hits) >= self.size:  # a flood of new keys: forget the oldest half, not everyone
+            for key in list(self.hits)[: self.size // 2]:
+                del self.hits[key]
 
 
 class RedisCounts:
@@ -68,14 +69,17 @@ class RedisCounts:
 
 def rate_limits(limits: list[Limit], redis_url: str = "") -> Callable[[ASGIApp], ASGIApp]:
     """The middleware: a post over a limit is answered 429 (a page in the user's language)."""
-    counts: Any = RedisCounts(redis_url) if redis_url else MemoryCounts()
+    # Each limit counts apart: a flood against one (say, made-up phones) cannot push another
+    # (the login attempts of an address) out of memory.
+    shared = RedisCounts(redis_url) if redis_url else None
+    counts: dict[str, Any] = {limit.name: shared or MemoryCounts() for limit in limits}
     clock: Callable[[], float] = time.time if redis_url else time.monotonic  # shared wall clock across processes
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http":
                 for limit in limits:
-                    if limit.applies(scope) and await counts.hit(f"{limit.name}:{limit.key(scope)}", clock()) > limit.per_minute:
+                    if limit.applies(scope) and await counts[limit.name].hit(f"{limit.name}:{limit.key(scope)}", clock()) > limit.per_minute:
                         raise TooManyRequestsException()
             await app(scope, receive, send)
 

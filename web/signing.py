@@ -21,10 +21,10 @@ def unsign(secret: bytes, token: Optional[str]) -> Optional[str]:
         return None
     payload, mac = token.rsplit("|", 1)
     expected = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]
-    if not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac.encode(), expected.encode()):
         return None
     value, expires = payload.rsplit("|", 1)
-    if not expires.isdigit() or int(expires) < time.time():
+    if not expires.isdecimal() or int(expires) < time.time():
         return None
     return value
 
@@ -42,4 +42,4 @@ def capability_token(secret: bytes, purpose: str, ident: int, nonce: str) -> str
 def token_id(token: str) -> Optional[int]:
     """The id a capability token names (not yet checked), or None if it is malformed."""
     head, _, mac = (token or "").partition("-")
-    return int(head) if head.isdigit() and len(head) <= 12 and 20 <= len(mac) <= 40 else None
+    return int(head) if head.isdecimal() and len(head) <= 12 and 20 <= len(mac) <= 40 else None

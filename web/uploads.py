@@ -116,7 +116,7 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
     if content_type != "multipart/form-data" or not options.get("boundary"):
         raise UploadError(400, messages["not_multipart"])
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+    if declared.isdecimal() and int(declared) > limit + 64 * 1024:
         raise UploadError(413, messages["too_big"])  # refused before a byte of it is read
 
     try:

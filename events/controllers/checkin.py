@@ -115,6 +115,7 @@ class SelfCheckIn(Controller):
                 response.set_cookie(
                     f"door_{event['id']}", sign(request.app.state["secret"], str(event["id"]), DOOR_PASS_MINUTES * 60),
                     max_age=DOOR_PASS_MINUTES * 60, httponly=True, samesite="lax", path=f"/e/{event['slug']}",
+                    secure=request.app.state.settings.secure_cookies,
                 )
         return response
 
@@ -157,7 +158,8 @@ class SelfCheckIn(Controller):
         if outcome.status == "checked_in":
             hub.announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
-        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=request.app.state.settings.secure_cookies)
         return response
 
     @get("/e/{slug:str}/checkin/done")

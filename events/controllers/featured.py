@@ -109,7 +109,7 @@ class FeaturedPages(Controller):
                      data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
         raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
         errors: dict[str, str] = {}
-        method_id = int(raw["method"]) if raw["method"].isdigit() else None
+        method_id = int(raw["method"]) if raw["method"].isdecimal() else None
         if method_id is None or not await Method.exists().where(Method.id == method_id):
             errors["method"] = _("Choose a method from the pool.")
         try:

@@ -104,7 +104,7 @@ class FeedbackPages(Controller):
             errors["overall_comment"] = _(ERRORS["comment_too_long"])
         choice_raw = str(data.get("choice", "")).strip()
         if choice_raw:
-            choice = int(choice_raw) if choice_raw.isdigit() else -1
+            choice = int(choice_raw) if choice_raw.isdecimal() else -1
             if choice not in {i["id"] for i in items}:
                 errors["choice"] = _("Choose one of this event's presentations.")
         if blocked or not device or state != "open" or errors or data.get("website"):
@@ -132,7 +132,8 @@ class FeedbackPages(Controller):
             "blocked": self._who_may(event, device, attendee), "changing": bool(given),
         })
         if event["feedback_anonymous"] and not device:
-            page.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+            page.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=request.app.state.settings.secure_cookies)
         return page
 
     @post("/e/{slug:str}/feedback/{item_id:int}")

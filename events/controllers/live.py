@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
@@ -70,7 +70,12 @@ async def live_stream(event_id: int, with_count: bool, seconds: float) -> AsyncI
 
 
 def sse(request: Request, event_id: int, with_count: bool) -> ServerSentEvent:
+    """A live stream, while this process holds fewer than SHOWCASE_LIVE_STREAMS_MAX: past
+    that, 503 (the page keeps what it shows and tries again), so that open streams can never
+    take every connection a process has."""
     settings = request.app.state.settings
+    if hub.total() >= settings.live_streams_max:
+        raise ServiceUnavailableException(detail=lazy("Too many live screens are open right now. This page will try again."))
     return ServerSentEvent(
         live_stream(event_id, with_count, settings.live_stream_seconds), retry_duration=RETRY_MS,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
@@ -114,12 +119,12 @@ class StagePages(Controller):
         args: dict[str, int] = {}
         if action == "extend":
             minutes = str(data.get("minutes", ""))
-            args["minutes"] = int(minutes) if minutes.isdigit() else 0
+            args["minutes"] = int(minutes) if minutes.isdecimal() else 0
             if not 1 <= args["minutes"] <= 60:
                 return await refuse(_("Extend by 1 to 60 minutes."))
         if action == "skip":
             item = str(data.get("item", ""))
-            if not item.isdigit():
+            if not item.isdecimal():
                 return await refuse(_("Choose the item to skip."))
             args["item"] = int(item)
             if args["item"] not in await queries.item_ids(event_id):

@@ -247,7 +247,7 @@ class EventPages(Controller):
         chosen_raw = data.get("method_ids", [])
         chosen_raw = chosen_raw if isinstance(chosen_raw, list) else [chosen_raw]
         known = {m["id"]: m for m in methods}
-        chosen = [int(x) for x in chosen_raw if str(x).isdigit() and int(x) in known]
+        chosen = [int(x) for x in chosen_raw if str(x).isdecimal() and int(x) in known]
         if not chosen:
             form.errors["method_ids"] = _("Choose at least one method.")
         if await queries.item_ids(event_id) and data.get("replace") != "yes":

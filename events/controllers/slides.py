@@ -205,7 +205,7 @@ class SlidePages(Controller):
         await load_event(event_id)
         await self._presenter_of_event(event_id, presenter_id)
         days = str(data.get("days", "")).strip()
-        if days and not (days.isdigit() and 1 <= int(days) <= 365):
+        if days and not (days.isdecimal() and 1 <= int(days) <= 365):
             raise ClientException(detail=lazy("Valid for: a number of days from 1 to 365, or empty for no expiry."))
         expires = sq.now() + dt.timedelta(days=int(days)) if days else None
         await sq.create_link(presenter_id, expires)

@@ -333,3 +333,21 @@ async def test_the_public_form_says_when_the_call_closes(client, demo):
     page = text_of((await client.get(f"/calls/{call}")).text)
     local = closes.astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert f"申报截止：{local.year}年{local.month}月{local.day}日" in page and local.strftime("%H:%M") in page
+
+
+async def test_a_replaced_attachment_leaves_no_file_behind(client, demo):
+    import hashlib
+
+    from settings import Settings
+    from web.uploads import object_path
+
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    first, second = b"%PDF-1.7\n% first\n" + b"0" * 4000, b"%PDF-1.7\n% second\n" + b"0" * 4000
+    await client.post(f"{link}/attachment", files={"file": ("a.pdf", first)})
+    old = object_path(Settings().data_dir, hashlib.sha256(first).hexdigest())
+    assert old.exists()
+    await client.post(f"{link}/attachment", files={"file": ("b.pdf", second)})
+    assert not old.exists()  # uploading again and again cannot fill the disk
+    assert object_path(Settings().data_dir, hashlib.sha256(second).hexdigest()).exists()
+    assert (await client.get(f"{link}/attachment")).content == second
