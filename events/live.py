@@ -122,15 +122,6 @@ def go_next(slots: Sequence[Slot], now: dt.datetime) -> list[Slot]:
     return changed
 
 
-def countdown(slot: Slot, now: dt.datetime) -> tuple[int, str]:
-    """Seconds left of the slot on stage (negative: over time) and its colour on the
-    projector: normal, amber in the last two minutes, red when over."""
-    if not slot.actual_start:
-        return int(length(slot).total_seconds()), "normal"
-    left = int((slot.actual_start + length(slot) - now).total_seconds())
-    return left, "red" if left < 0 else "amber" if left <= 120 else "normal"
-
-
 def end_current(slots: Sequence[Slot], now: dt.datetime) -> list[Slot]:
     """The item on stage ends now and nothing starts: the stage is between items."""
     current = on_stage(slots)

@@ -146,10 +146,6 @@ class LiveHub:
     def total(self) -> int:
         return sum(len(w.viewers) for w in self._watches.values())
 
-    def viewers(self, event_id: int) -> int:
-        watch = self._watches.get(event_id)
-        return len(watch.viewers) if watch else 0
-
     async def _watch(self, event_id: int, watch: _Watch) -> None:
         try:
             while watch.viewers:

@@ -98,7 +98,8 @@ ACTIONS: dict[str, Callable[..., list[live.Slot]]] = {
 
 async def act(event_id: int, action: str, version: int, now: dt.datetime, **args: int) -> str:
     """Apply a stage action to the state the organiser saw (``version``). Returns ok,
-    stale (someone moved the day on meanwhile: nothing done) or unchanged."""
+    finished (that was the end of the last item), stale (someone moved the day on
+    meanwhile: nothing done) or unchanged."""
     try:
         return await _act(event_id, action, version, now, **args)
     except _Stale:
@@ -112,7 +113,8 @@ async def _act(event_id: int, action: str, version: int, now: dt.datetime, **arg
             return "missing"
         if current.live_version != version:
             return "stale"
-        changed = _changes(current.slots, ACTIONS[action](current.slots, now, **args))
+        after = ACTIONS[action](current.slots, now, **args)
+        changed = _changes(current.slots, after)
         if not changed:
             return "unchanged"
         for slot in changed:
@@ -126,7 +128,7 @@ async def _act(event_id: int, action: str, version: int, now: dt.datetime, **arg
         if not rows:
             raise _Stale()
     _stages.drop(event_id)
-    return "ok"
+    return "finished" if live.day_state(after) == "done" else "ok"
 
 
 class _Stale(Exception):

@@ -26,39 +26,14 @@ def free_port() -> int:
 @contextmanager
 def app_servers(count: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[list[str]]:
     """Start ``count`` independent app processes; yield their base URLs."""
-    processes, urls, logs = [], [], []
-    log_dir = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp")
+    servers = [Server({**os.environ, **(extra_env or {})}) for _ in range(count)]
     try:
-        for _ in range(count):
-            port = free_port()
-            log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed in finally
-            logs.append(log)
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-                 "--port", str(port), "--no-access-log"],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "SHOWCASE_LIVE_STREAM_SECONDS": "300", **(extra_env or {})},
-            ))
-            urls.append(f"http://127.0.0.1:{port}")
-        for process, url, log in zip(processes, urls, logs):
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"server exited: {Path(log.name).read_text()[-2000:]}")
-                    time.sleep(0.05)
-        yield urls
+        for server in servers:
+            server.start()
+        yield [server.url for server in servers]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+        for server in servers:
+            server.stop()
 
 
 class Server:
@@ -105,3 +80,11 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+async def log_in_over_http(client, password: str, username: str = "organiser") -> None:
+    """Log an httpx.AsyncClient in to a running server (the form, with its CSRF token)."""
+    await client.get("/login")
+    response = await client.post("/login", data={"username": username, "password": password, "next": "/",
+                                                  "_csrf_token": client.cookies["csrftoken"]}, follow_redirects=False)
+    assert response.status_code in (302, 303), response.text[:300]

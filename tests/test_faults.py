@@ -12,7 +12,7 @@ import time
 import httpx
 
 from tests.netproxy import relay
-from tests.servers import Server
+from tests.servers import Server, log_in_over_http
 from tests.services import PASSWORD, fresh_postgres, instance_env, prepare
 
 TICKETS = 400
@@ -26,10 +26,7 @@ ADD_TICKETS = f"""
 
 
 async def bearer(client: httpx.AsyncClient) -> str:
-    await client.get("/login")
-    login = await client.post("/login", data={"username": "organiser", "password": PASSWORD, "next": "/",
-                                              "_csrf_token": client.cookies["csrftoken"]})
-    assert login.status_code in (302, 303), login.text[:300]
+    await log_in_over_http(client, PASSWORD)
     token = await client.post("/api/tokens", headers={"x-csrftoken": client.cookies["csrftoken"]})
     return token.json()["token"]
 

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.servers import app_servers
+from tests.servers import app_servers, log_in_over_http
 from tests.services import PASSWORD, REDIS, fresh_postgres, instance_env, need_redis, prepare
 
 
@@ -28,10 +28,7 @@ def cluster_env(tmp_path):
 
 
 async def log_in(client: httpx.AsyncClient) -> None:
-    await client.get("/login")
-    response = await client.post("/login", data={"username": "organiser", "password": PASSWORD, "next": "/",
-                                                  "_csrf_token": client.cookies["csrftoken"]})
-    assert response.status_code in (302, 303), response.text[:300]
+    await log_in_over_http(client, PASSWORD)
 
 
 async def projector_feed(base: str, event_id: int, boards: list[dict], ready: asyncio.Event) -> None:

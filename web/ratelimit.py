@@ -9,7 +9,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -30,7 +30,7 @@ class MemoryCounts:
         self.hits: dict[str, deque[float]] = {}
         self.size = size
 
-    async def hit(self, key: str, now: float) -> int:
+    def hit(self, key: str, now: float) -> int:
         hits = self.hits.get(key)
         if hits is None:
             if len(self.hits) >= self.size:
@@ -56,30 +56,40 @@ class RedisCounts:
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
         self.namespace = namespace
 
-    async def hit(self, key: str, now: float) -> int:
-        name = self.namespace + key
+    async def hit(self, keys: list[str], now: float) -> list[int]:
+        """Every limit a request falls under, in one round trip and one transaction."""
+        member = f"{now:.6f}:{secrets.token_hex(4)}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(name, 0, now - WINDOW)
-            pipe.zadd(name, {f"{now:.6f}:{secrets.token_hex(4)}": now})
-            pipe.zcard(name)
-            pipe.expire(name, int(WINDOW) + 1)
-            _, _, count, _ = await pipe.execute()
-        return int(count)
+            for key in keys:
+                name = self.namespace + key
+                pipe.zremrangebyscore(name, 0, now - WINDOW)
+                pipe.zadd(name, {member: now})
+                pipe.zcard(name)
+                pipe.expire(name, int(WINDOW) + 1)
+            replies = await pipe.execute()
+        return [int(count) for count in replies[2::4]]
 
 
 def rate_limits(limits: list[Limit], redis_url: str = "") -> Callable[[ASGIApp], ASGIApp]:
     """The middleware: a post over a limit is answered 429 (a page in the user's language)."""
-    # Each limit counts apart: a flood against one (say, made-up phones) cannot push another
-    # (the login attempts of an address) out of memory.
-    shared = RedisCounts(redis_url) if redis_url else None
-    counts: dict[str, Any] = {limit.name: shared or MemoryCounts() for limit in limits}
+    # In memory each limit counts apart: a flood against one (say, made-up phones) cannot
+    # push another (the login attempts of an address) out.
+    redis_counts = RedisCounts(redis_url) if redis_url else None
+    memory = {limit.name: MemoryCounts() for limit in limits}
     clock: Callable[[], float] = time.time if redis_url else time.monotonic  # shared wall clock across processes
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http":
-                for limit in limits:
-                    if limit.applies(scope) and await counts[limit.name].hit(f"{limit.name}:{limit.key(scope)}", clock()) > limit.per_minute:
+                applying = [limit for limit in limits if limit.applies(scope)]
+                if applying:
+                    now = clock()
+                    keys = [f"{limit.name}:{limit.key(scope)}" for limit in applying]
+                    if redis_counts is not None:
+                        counts = await redis_counts.hit(keys, now)
+                    else:
+                        counts = [memory[limit.name].hit(key, now) for limit, key in zip(applying, keys)]
+                    if any(n > limit.per_minute for n, limit in zip(counts, applying)):
                         raise TooManyRequestsException()
             await app(scope, receive, send)
 

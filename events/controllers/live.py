@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 
-from events import agenda_view, checkin, live, live_queries, queries
+from events import agenda_view, checkin, live_queries, queries
 from events.checkin_queries import now as clock
 from events.controllers.organiser import FormBody, load_event
 from events.controllers.public import PUBLIC, public_base, published_event
@@ -95,11 +95,10 @@ class StagePages(Controller):
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
         stage = await current_stage(event_id)
         board = stage.board(clock(), with_count=True)
-        tz = agenda_view.zone(event["timezone"])
         done = request.query_params.get("done", "") if not error else ""
         return Template("events/stage.html", status_code=status, context={
             "event": event, "view": view, "board": board, "expected": live_queries.expected_by_id(board),
-            "actual": {s.id: s for s in stage.slots}, "local": lambda moment: moment.astimezone(tz) if moment else None,
+            "actual": {s.id: s for s in stage.slots},
             "screen": screen_items(view), "message": error or _stage_message(done), "extend_choices": EXTEND_CHOICES,
             "warning": bool(error) or done in ("stale", "unchanged"), "ended": board["day"] == "done", "tab": "stage",
         })
@@ -136,10 +135,7 @@ class StagePages(Controller):
             outcome = "reset"
         else:
             outcome = await live_queries.act(event_id, action, version, clock(), **args)
-            if outcome == "ok" and action == "next":
-                after = await live_queries.read_stage(event_id)
-                outcome = "finished" if after and live.day_state(after.slots) == "done" else "next"
-            elif outcome == "ok":
+            if outcome == "ok":
                 outcome = action
         await hub.announce(event_id)
         return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome}")

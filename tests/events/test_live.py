@@ -68,12 +68,12 @@ def test_next_ends_the_current_item_and_starts_the_following_one():
     assert live.on_stage(moved).id == 2
 
 
-def test_countdown_turns_amber_then_red():
-    slot = live.Slot(2, at(10), 20, actual_start=at(10))
-    assert live.countdown(slot, at(15)) == (900, "normal")
-    assert live.countdown(slot, at(28)) == (120, "amber")
-    assert live.countdown(slot, at(31)) == (-60, "red")
-    assert live.countdown(live.Slot(3, at(30), 20), at(15)) == (1200, "normal")
+def test_the_board_gives_the_end_the_projector_counts_down_to():
+    """The screens count down to ``ends`` (amber in the last two minutes, red past it: the
+    browser test watches the colours)."""
+    slots = live.go_next(plan(), at(10))
+    assert live.board(slots, {2, 3, 4}, at(15), T0.tzinfo)["ends"] == int(at(20).timestamp() * 1000)
+    assert live.board(plan(), {2, 3, 4}, at(-5), T0.tzinfo)["ends"] is None  # nothing on stage, nothing to count
 
 
 def test_back_puts_the_last_ended_item_on_stage_again():
@@ -98,7 +98,7 @@ def test_extend_only_touches_the_item_on_stage():
     assert live.extend(plan(), 5) == plan()  # nothing on stage: nothing to extend
     slots = live.extend(live.go_next(plan(), at(0)), 5)
     assert [s.extended for s in slots] == [5, 0, 0, 0]
-    assert live.countdown(slots[0], at(12)) == (180, "normal")
+    assert live.board(slots, set(), at(12), T0.tzinfo)["ends"] == int(at(15).timestamp() * 1000)
 
 
 def test_skip_toggles_only_items_that_have_not_started():

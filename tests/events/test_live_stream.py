@@ -13,7 +13,7 @@ import httpx
 
 from tests.browser.conftest import PASSWORD
 from tests.browser.conftest import _prepare as load_demo_and_organiser
-from tests.servers import app_servers
+from tests.servers import app_servers, log_in_over_http
 
 VIEWERS = 200
 
@@ -42,10 +42,7 @@ async def watch(client: httpx.AsyncClient, url: str, boards: list[dict], connect
 
 async def press(base: str, event_id: int, action: str, **extra: str) -> None:
     async with httpx.AsyncClient(base_url=base, follow_redirects=True) as desk:
-        if "session" not in str(desk.cookies):
-            await desk.get("/login")
-            await desk.post("/login", data={"username": "organiser", "password": PASSWORD, "next": "/",
-                                            "_csrf_token": desk.cookies["csrftoken"]})
+        await log_in_over_http(desk, PASSWORD)
         page = (await desk.get(f"/organiser/events/{event_id}/stage")).text
         version = re.search(r'data-version="(\d+)"', page).group(1)
         done = await desk.post(f"/organiser/events/{event_id}/stage", data={
