@@ -5,7 +5,11 @@ event with feedback open and phones checked in."""
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
 
 FEEDBACK_PHONES = 6000
 
@@ -97,8 +101,22 @@ async def big_day(slug: str, talks: int) -> int:
     return event_id
 
 
+def require_throwaway_data_dir() -> None:
+    """The bench's account has a known password: it may only ever exist in a data folder the
+    bench made itself (tempfile's ``showcase-bench-*``), never in a real one."""
+    data_dir = Path(os.environ.get("SHOWCASE_DATA_DIR", "")).resolve()
+    temp = Path(tempfile.gettempdir()).resolve()
+    if data_dir.parent != temp or not data_dir.name.startswith("showcase-bench-"):
+        sys.exit(f"refusing to prepare a benchmark in {data_dir}: only in a fresh {temp}/showcase-bench-* folder")
+    database_url = os.environ.get("SHOWCASE_DATABASE_URL", "")
+    if database_url and not urlparse(database_url).path.lstrip("/").startswith("showcase_bench"):
+        sys.exit("refusing to prepare a benchmark in a PostgreSQL database not named showcase_bench*")
+
+
 async def main(tickets: int, codes_path: str) -> None:
     import manage
+
+    require_throwaway_data_dir()
 
     manage.migrate()
     await manage.create_user("bench", "bench-password-1", "staff", iterations=1_000)

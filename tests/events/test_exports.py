@@ -27,19 +27,7 @@ from events.exports import (
 )
 
 
-def _find_schemas() -> Path:
-    """shared/schemas beside the checkout (as CI lays it out), or SHOWCASE_SCHEMAS_DIR."""
-    import os
-
-    if os.environ.get("SHOWCASE_SCHEMAS_DIR"):
-        return Path(os.environ["SHOWCASE_SCHEMAS_DIR"])
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "schemas").is_dir():
-            return parent / "shared" / "schemas"
-    return Path(__file__).resolve().parents[3] / "shared" / "schemas"
-
-
-SCHEMAS = _find_schemas()
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"  # vendored: tests/schemas/README.md
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "http://127.0.0.1:8000/e/shuixin-2026"
 TALKS = ["37℃学习法", '"三小"工作法', '"五微"工作法', '青年党员成长"三三制"工作法']
@@ -113,7 +101,7 @@ def _nasty_item() -> ExportItem:
 def _schema_file(name: str) -> Path:
     path = SCHEMAS / name
     if not path.is_file():
-        pytest.fail(f"reference schema missing: {path} (expected in /work/shared/schemas)")
+        pytest.fail(f"reference schema missing: {path} (vendored in tests/schemas)")
     return path
 
 
