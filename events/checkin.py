@@ -104,19 +104,50 @@ def unit_error(unit: str) -> Optional[str]:
     return "unit_too_long" if len(unit) > UNIT_MAX else None
 
 
-def clean_phone(value: str) -> str:
-    """Digits only, without a +86 / 0086 country prefix."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
+
+
+def parse_mobile(value: str) -> tuple[str, Optional[str]]:
+    """(11 digits, None) for a mainland mobile, ("", None) for nothing, (what was there, code)
+    for anything else: the number at the door must be the person's, not a spreadsheet's guess.
+
+    Spaces, dashes and a +86 / 86 / 0086 prefix are fine, and so is a number cell read back
+    as "13800001111.0". Refused: Excel's scientific notation ("1.38073E+10", digits already
+    lost: "phone_scientific"), fractions, too few or too many digits ("phone_invalid").
+    """
+    text = clean_text(value)
+    if not text:
+        return "", None
+    if SCIENTIFIC_RE.fullmatch(text.replace(" ", "")):
+        return text, "phone_scientific"
+    number = text
+    whole = re.fullmatch(r"(\d+)\.(\d+)", text)
+    if whole:
+        if whole[2].strip("0"):
+            return text, "phone_invalid"
+        number = whole[1]
+    if not re.fullmatch(r"\+?[\d \-]+", number):
+        return text, "phone_invalid"
+    digits = re.sub(r"\D", "", number)
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
             digits = digits[len(prefix):]
-    return digits
+            break
+    return (digits, None) if MOBILE_RE.fullmatch(digits) else (text, "phone_invalid")
 
 
-def phone_error(phone: str) -> Optional[str]:
-    if phone and not (6 <= len(phone) <= 15):
-        return "phone_invalid"
-    return None
+def last4_query(query: str) -> Optional[str]:
+    """What a staff lookup may find by digits: a whole last four, nothing else.
+
+    None: not a digit query (search names). "": digits, but not exactly four (find nobody:
+    a longer run of digits would let anyone read a masked number back a digit at a time).
+    """
+    text = clean_text(query)
+    if not re.fullmatch(r"[\d +\-]*\d[\d +\-]*", text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) == 4 else ""
 
 
 def mask_phone(phone: str) -> str:
@@ -132,6 +163,16 @@ def last4_error(value: str) -> Optional[str]:
     return None if not value or re.fullmatch(r"\d{4}", value) else "last4_invalid"
 
 
+LAST4_TRIES = 5  # wrong answers for one registration before only the desk can check it in
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Units as people type them: width, case and spaces do not matter, the words do."""
+    def fold(text: str) -> str:
+        return clean_text(text).casefold().replace(" ", "")
+    return bool(fold(a)) and fold(a) == fold(b)
+
+
 @dataclass(frozen=True)
 class Registration:
     id: int
@@ -140,26 +181,48 @@ class Registration:
     phone: str
 
 
-def match_registration(candidates: Iterable[Registration], name: str, last4: str = "") -> tuple[str, Optional[int]]:
-    """Find the pre-registered person a self check-in means.
+def match_registration(candidates: Iterable[Registration], name: str, unit: str = "", last4: str = "",
+                       locked: Iterable[int] = ()) -> tuple[str, Optional[int]]:
+    """Find the pre-registered person a self check-in means, or say what is missing. Never guess.
 
-    ('one', id): that registration. ('none', None): nobody registered by that name, a
-    walk-in. ('ambiguous', None): several registrations share the name; ask for the last
-    four digits. ('mismatch', None): registered by that name, but not with those digits.
-    ('see_staff', None): even the digits match several (a list imported twice): the desk
-    decides, the form does not ask the same question again.
+    ('one', id): that registration. ('none', None): nobody registered by that name, a walk-in.
+    ('need_last4', None): one registration by that name has a mobile: a name (even with a
+    unit) is not enough, ask for its last four digits. ('ambiguous', None): the same for
+    several registrations. ('mismatch', None): digits that fit nobody by that name, a wrong
+    try. ('need_unit', None): the only registration by that name has no mobile but a unit:
+    ask for it. ('wrong_unit', None): that unit is not the one on file (a wrong try too): the
+    desk checks. ('see_staff', None): the desk decides (a list imported twice, several by
+    that name and no mobile to tell them apart, too many wrong tries).
+    ``locked``: registrations that had too many wrong tries; while one of them has that name,
+    no answer is given that would tell right digits from wrong ones.
     """
     same_name = [c for c in candidates if clean_text(c.name) == name]
     if not same_name:
         return "none", None
-    if last4:
-        matching = [c for c in same_name if c.phone.endswith(last4)]
-        if len(matching) == 1:
-            return "one", matching[0].id
-        return ("mismatch", None) if not matching else ("see_staff", None)
-    if len(same_name) == 1:
-        return "one", same_name[0].id
-    return "ambiguous", None
+    if set(locked) & {c.id for c in same_name}:
+        return "see_staff", None
+    with_mobile = [c for c in same_name if c.phone]
+    in_unit = [c for c in same_name if unit and same_unit(c.unit, unit)]
+    if last4 and with_mobile:
+        matching = [c for c in with_mobile if c.phone.endswith(last4)]
+        if not matching:
+            return "mismatch", None
+        if len(matching) > 1:  # the same last four twice: the unit may tell them apart
+            matching = [c for c in matching if same_unit(c.unit, unit)]
+        return ("one", matching[0].id) if len(matching) == 1 else ("see_staff", None)
+    if len(in_unit) == 1 and not in_unit[0].phone:
+        return "one", in_unit[0].id  # no mobile on file: name and unit are all there is
+    if with_mobile:
+        return ("need_last4", None) if len(same_name) == 1 else ("ambiguous", None)
+    # Nobody by that name has a mobile on file.
+    if len(same_name) > 1 or in_unit:
+        return "see_staff", None  # several (or the same unit twice): the desk tells them apart
+    only = same_name[0]
+    if not clean_text(only.unit):
+        return "one", only.id  # name alone is all the organiser gave
+    if not unit:
+        return "need_unit", None
+    return "wrong_unit", None  # another unit: never this registration; the desk checks
 
 
 # -- live attendance ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count
 from piccolo.query.methods.insert import OnConflictAction
 
 from db import current_engine, pg_group_commit, run_in_write_thread, write_transaction
@@ -154,19 +155,30 @@ async def check_in_ticket(event_id: int, code: Optional[str], channel: str = "ti
 
 
 async def check_in_self(event_id: int, name: str, unit: str, last4: str, device: str) -> Outcome:
-    """A phone at the door: match a pre-registration, or record a walk-in; never twice."""
+    """A phone at the door: match a pre-registration, or record a walk-in; never twice, never
+    the wrong person. Wrong digits (or units) are counted per registration in the audit trail;
+    after ``checkin.LAST4_TRIES`` of them only the desk checks that person in."""
     async with write_transaction():
         mine = await device_checkin(event_id, device)
         if mine:
             await log_attempt(event_id, "duplicate", "self", attendee=mine["attendee_id"])
             return Outcome("already", mine["attendee_id"], mine["name"], mine["unit"], mine["checked_in_at"])
-        rows = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
+        select = Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
             (Attendee.event == event_id) & (Attendee.name == name) & (Attendee.source == "registered")
         )  # walk-ins are never matched by name: two people may share one
+        if current_engine().engine_type != "sqlite":  # tries on one person queue (SQLite: the write lock)
+            select = select.lock_rows()
+        rows = await select
         found, attendee_id = checkin.match_registration(
-            [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows], name, last4
+            [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows], name, unit, last4,
+            locked=await wrong_tries_exhausted(event_id, [r["id"] for r in rows]),
         )
-        if found in ("ambiguous", "mismatch", "see_staff"):
+        if found in ("mismatch", "wrong_unit"):
+            for row in rows:  # a wrong try counts against everyone by that name
+                await log_attempt(event_id, "mismatch", "self", attendee=row["id"])
+            return Outcome(found)
+        if found != "one" and found != "none":
+            await log_attempt(event_id, found, "self")
             return Outcome(found)
         if found == "one":
             attendee = next(r for r in rows if r["id"] == attendee_id)
@@ -176,6 +188,17 @@ async def check_in_self(event_id: int, name: str, unit: str, last4: str, device:
             ).returning(Attendee.id)
             attendee = {"id": created[0]["id"], "name": name, "unit": unit}
         return await _check_in(event_id, attendee, "self", None, device)
+
+
+async def wrong_tries_exhausted(event_id: int, attendee_ids: list[int]) -> set[int]:
+    """The registrations with ``checkin.LAST4_TRIES`` wrong self check-in tries or more."""
+    if not attendee_ids:
+        return set()
+    rows = await CheckInAttempt.select(CheckInAttempt.attendee, Count(CheckInAttempt.id, alias="tries")).where(
+        (CheckInAttempt.event == event_id) & (CheckInAttempt.outcome == "mismatch")
+        & CheckInAttempt.attendee.is_in(attendee_ids)
+    ).group_by(CheckInAttempt.attendee)
+    return {r["attendee"] for r in rows if r["tries"] >= checkin.LAST4_TRIES}
 
 
 async def device_checkin(event_id: int, device: str) -> Optional[dict[str, Any]]:
@@ -207,11 +230,13 @@ async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> l
         Attendee.ticket_code, Attendee.created_at,
     ).where(Attendee.event == event_id).order_by(Attendee.id).limit(limit)
     if query:
-        digits = checkin.clean_phone(query)
-        if digits and len(digits) >= 4 and digits == query.strip():
-            select = select.where(Attendee.phone.like(f"%{digits}"))
-        else:
+        last4 = checkin.last4_query(query)
+        if last4 is None:
             select = select.where(Attendee.name.like(f"%{query.replace('%', '').replace('_', '')}%"))
+        elif last4:
+            select = select.where(Attendee.phone.like(f"%{last4}"))
+        else:
+            return []  # digits, but not a whole last four: a masked number must stay masked
     rows = await select
     checked = await checkins_by_attendee(event_id)
     for row in rows:

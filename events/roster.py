@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from events.checkin import clean_phone, clean_text, name_error, phone_error, unit_error
+from events.checkin import clean_text, name_error, parse_mobile, unit_error
 from web.spreadsheets import MAX_BYTES, MAX_ROWS, find_columns, non_empty_lines, read_table  # noqa: F401 - shared limits
 
 HEADERS = {
@@ -62,11 +62,12 @@ def parse_roster(data: bytes, filename: str = "") -> Roster:
     for line, raw in numbered[1:]:
         if not any(cell(raw, key).strip() for key in columns):
             continue  # a numbered but empty line, common at the end of office lists
+        phone, phone_error = parse_mobile(cell(raw, "phone"))  # refused when a spreadsheet mangled it
         row = RosterRow(
             line=line, name=clean_text(cell(raw, "name")), unit=clean_text(cell(raw, "unit")),
-            phone=clean_phone(cell(raw, "phone")), email=clean_text(cell(raw, "email")),
+            phone=phone, email=clean_text(cell(raw, "email")),
         )
-        for code in (name_error(row.name), unit_error(row.unit), phone_error(row.phone)):
+        for code in (name_error(row.name), unit_error(row.unit), phone_error):
             if code:
                 row.errors.append(code)
         if row.email and ("@" not in row.email or len(row.email) > 100):

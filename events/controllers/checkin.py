@@ -35,7 +35,8 @@ FIELD_ERRORS = {
     "name_too_long": lazy("The name is too long (at most 50 characters)."),
     "unit_too_long": lazy("The unit is too long (at most 100 characters)."),
     "last4_invalid": lazy("Enter exactly the last 4 digits of your mobile number."),
-    "phone_invalid": lazy("The mobile number does not look right."),
+    "phone_invalid": lazy("Not an 11-digit mainland mobile number."),
+    "phone_scientific": lazy("The spreadsheet program turned this number into scientific notation (like 1.38073E+10) and digits are lost: format the mobile column as text and export the list again."),
     "email_invalid": lazy("The email address does not look right."),
     "duplicate_row": lazy("The same person appears twice."),
     "already_registered": lazy("Already registered for this event."),
@@ -48,6 +49,15 @@ FILE_ERRORS = {
     "bad_encoding": lazy("The text encoding of this file is not UTF-8 or GBK."),
     "no_name_column": lazy("No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."),
     "too_many_rows": lazy("Too many rows (at most 5,000)."),
+}
+
+
+# A self check-in that needs one more answer: the field to ask for, and the question.
+ASK_AGAIN = {
+    "need_last4": ("last4", lazy("Someone registered under this name with a mobile number: enter its last 4 digits. Not registered? Please go to the check-in desk.")),
+    "ambiguous": ("last4", lazy("Several people with this name are registered: enter the last 4 digits of your mobile number.")),
+    "mismatch": ("last4", lazy("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door.")),
+    "need_unit": ("unit", lazy("Enter the unit you registered with.")),
 }
 
 
@@ -142,14 +152,11 @@ class SelfCheckIn(Controller):
             return self._page(event, 400, errors=errors, raw=raw)
         device = device_of(request) or secrets.token_urlsafe(24)
         outcome = await cq.check_in_self(event["id"], name, unit, last4, device)
-        if outcome.status == "ambiguous":
-            return self._page(event, 409, raw=raw, ambiguous=True,
-                              errors={"last4": _("Several people with this name are registered: enter the last 4 digits of your mobile number.")})
-        if outcome.status == "mismatch":
-            return self._page(event, 409, raw=raw, ambiguous=True,
-                              errors={"last4": _("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door.")})
-        if outcome.status == "see_staff":
-            return self._page(event, 409, state="see_staff", message=_("Please check in at the desk: the staff there will help you."))
+        if outcome.status in ASK_AGAIN:
+            field, message = ASK_AGAIN[outcome.status]
+            return self._page(event, 409, raw=raw, ambiguous=field == "last4", errors={field: _(message)})
+        if outcome.status in ("see_staff", "wrong_unit"):
+            return self._page(event, 409, state="see_staff", message=_("Please go to the check-in desk, where the staff will verify who you are."))
         if outcome.status == "already" and device_of(request) != device:
             # checked in before, from another phone (or by staff): say so, do not loop back
             at = format_time(local(event, outcome.checked_in_at))
@@ -339,15 +346,16 @@ class AttendancePages(Controller):
     @post("/attendees")
     async def add_attendee(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
+        phone, phone_error = checkin.parse_mobile(str(data.get("phone", ""))[:40])
         person = {
             "name": checkin.clean_text(str(data.get("name", ""))[:300]),
             "unit": checkin.clean_text(str(data.get("unit", ""))[:300]),
-            "phone": checkin.clean_phone(str(data.get("phone", ""))[:40]),
+            "phone": phone,
             "email": checkin.clean_text(str(data.get("email", ""))[:200]),
         }
         errors = {}
         for key, code in (("name", checkin.name_error(person["name"])), ("unit", checkin.unit_error(person["unit"])),
-                          ("phone", checkin.phone_error(person["phone"]))):
+                          ("phone", phone_error)):
             if code:
                 errors[key] = _(FIELD_ERRORS[code])
         if person["email"] and ("@" not in person["email"] or len(person["email"]) > 100):
@@ -408,9 +416,10 @@ class AttendancePages(Controller):
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
         clean = []
         for p in people[: roster.MAX_ROWS]:
+            phone, phone_error = checkin.parse_mobile(p.get("phone", ""))
             person = {"name": checkin.clean_text(p.get("name", "")), "unit": checkin.clean_text(p.get("unit", "")),
-                      "phone": checkin.clean_phone(p.get("phone", "")), "email": checkin.clean_text(p.get("email", ""))[:100]}
-            if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or checkin.phone_error(person["phone"]):
+                      "phone": phone, "email": checkin.clean_text(p.get("email", ""))[:100]}
+            if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or phone_error:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(person)
         await cq.add_attendees(event_id, clean)

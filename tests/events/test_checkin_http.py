@@ -334,3 +334,127 @@ async def test_importing_the_same_list_twice_adds_nobody_twice(organiser):
             assert "已在本活动报名名单中" in text_of(preview.text)
             assert 'name="payload"' not in preview.text
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 1
+
+
+async def _stored_people(event_id):
+    from events.tables import Attendee, CheckIn
+
+    checked = {r["attendee"] for r in await CheckIn.select(CheckIn.attendee).where(CheckIn.event == event_id)}
+    rows = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone, Attendee.source).where(
+        Attendee.event == event_id).order_by(Attendee.id)
+    return [(r["name"], r["unit"], r["phone"], r["source"], r["id"] in checked) for r in rows]
+
+
+async def test_self_checkin_name_alone_never_claims_a_registered_mobile(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "谭玲", "第一稽查局", "13700003333")
+    for data in ({"name": "谭玲"}, {"name": "谭玲", "unit": "第一稽查局"}):
+        response = await organiser.form("/e/shuixin-2026/checkin", data)
+        assert response.status_code == 409, data
+        text = text_of(response.text)
+        assert "手机号后4位" in text and "签到台" in text
+        assert 'value="谭玲"' in response.text  # what was typed stays in the form
+    assert await organiser.run(_stored_people, event["id"]) == [("谭玲", "第一稽查局", "13700003333", "registered", False)]
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "last4": "3333"})
+    assert done.status_code == 200 and "第一稽查局" in done.text
+    assert await organiser.run(_stored_people, event["id"]) == [("谭玲", "第一稽查局", "13700003333", "registered", True)]
+
+
+async def test_self_checkin_same_name_other_unit_is_never_the_registrant(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "彭强", "雨花区税务局", "13800001111")
+    await register(organiser, event["id"], "彭强", "望城区税务局", "13900002222")
+    other_unit = await organiser.form("/e/shuixin-2026/checkin", {"name": "彭强", "unit": "天心区税务局"})
+    assert other_unit.status_code == 409 and "后4位" in text_of(other_unit.text)
+    assert 'value="天心区税务局"' in other_unit.text
+    wrong = await organiser.form("/e/shuixin-2026/checkin", {"name": "彭强", "unit": "天心区税务局", "last4": "3333"})
+    assert wrong.status_code == 409 and "不符" in text_of(wrong.text)
+    people = await organiser.run(_stored_people, event["id"])
+    assert [p[4] for p in people] == [False, False] and len(people) == 2  # nobody checked in, no walk-in added
+
+
+async def test_self_checkin_without_mobile_needs_the_unit_on_file(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "王芳", "芙蓉区税务局", "")
+    ask = await organiser.form("/e/shuixin-2026/checkin", {"name": "王芳"})
+    assert ask.status_code == 409 and "报名时的单位" in text_of(ask.text)
+    other = await organiser.form("/e/shuixin-2026/checkin", {"name": "王芳", "unit": "天心区税务局"})
+    assert other.status_code == 409 and "请到签到台由工作人员核对" in text_of(other.text)
+    assert await organiser.run(_stored_people, event["id"]) == [("王芳", "芙蓉区税务局", "", "registered", False)]
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "王芳", "unit": "芙蓉区税务局"})
+    assert done.status_code == 200 and "王芳" in done.text
+    assert await organiser.run(_stored_people, event["id"]) == [("王芳", "芙蓉区税务局", "", "registered", True)]
+
+
+async def test_self_checkin_wrong_last4_tries_end_at_the_desk(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "张伟", "芙蓉区税务局", "13600001234")
+    for guess in ("0000", "1111", "2222", "3333", "4444"):  # a fresh phone (no cookie) each time
+        await _fresh_phone(organiser)
+        response = await organiser.form("/e/shuixin-2026/checkin", {"name": "张伟", "last4": guess})
+        assert response.status_code == 409 and "不符" in text_of(response.text)
+    right = await organiser.form("/e/shuixin-2026/checkin", {"name": "张伟", "last4": "1234"})
+    assert right.status_code == 409 and "请到签到台由工作人员核对" in text_of(right.text)
+    assert await organiser.run(_stored_people, event["id"]) == [("张伟", "芙蓉区税务局", "13600001234", "registered", False)]
+    walk_in = await organiser.form("/e/shuixin-2026/checkin", {"name": "赵磊", "unit": "开福区税务局"})
+    assert walk_in.status_code == 200 and "赵磊" in walk_in.text  # other people are not held up
+
+
+async def test_walk_in_with_an_unregistered_name_still_checks_in(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "彭强", "雨花区税务局", "13800001111")
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "曾辉", "unit": "开福区税务局", "last4": "1111"})
+    assert done.status_code == 200 and "曾辉" in done.text
+    assert (await organiser.run(_stored_people, event["id"]))[1] == ("曾辉", "开福区税务局", "", "walk-in", True)
+
+
+async def test_lookup_finds_digits_only_as_a_whole_last4(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "彭强", "雨花区税务局", "13807312345")
+    url = f"/api/events/{event['id']}/attendees"
+    assert [p["phone"] for p in (await organiser.get(url, params={"q": "2345"})).json()] == ["138****2345"]
+    for q in ("138", "1380731", "12345", "345", "13807312345", "0731234", "7312345"):
+        assert (await organiser.get(url, params={"q": q})).json() == [], q
+    assert [p["name"] for p in (await organiser.get(url, params={"q": "彭"})).json()] == ["彭强"]
+    page = await organiser.get(f"/organiser/events/{event['id']}/attendees", params={"q": "1380731"})
+    assert "彭强" not in text_of(page.text)
+
+
+async def _upload(organiser, event_id, name, content):
+    return await organiser.post(
+        f"/organiser/events/{event_id}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+        files={"file": (name, content, "text/csv")},
+    )
+
+
+async def test_import_refuses_mobiles_mangled_by_excel(organiser):
+    import html
+
+    event = await open_event(organiser)
+    content = "姓名,单位,手机\n彭强,雨花区税务局,1.38073E+10\n谭玲,第一稽查局,1380731\n褚方彬,望城区税务局,+86 138-0731-2345\n".encode()
+    preview = await _upload(organiser, event["id"], "list.csv", content)
+    assert preview.status_code == 200
+    text = text_of(preview.text)
+    assert "科学计数法" in text and "1.38073E+10" in text and "不是11位的中国大陆手机号" in text
+    payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', preview.text).group(1))
+    assert "彭强" not in payload and "谭玲" not in payload
+    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
+    assert await organiser.run(_stored_people, event["id"]) == [("褚方彬", "望城区税务局", "13807312345", "registered", False)]
+
+
+async def test_import_confirm_rechecks_mobiles(organiser):
+    event = await open_event(organiser)
+    for phone in ("13807310", "1.38073E+10", "138073123456"):
+        payload = '[{"name": "彭强", "unit": "", "phone": "%s", "email": ""}]' % phone
+        response = await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
+        assert response.status_code == 400, phone
+    assert await organiser.run(_stored_people, event["id"]) == []
+
+
+async def test_add_attendee_refuses_a_broken_mobile(organiser):
+    event = await open_event(organiser)
+    response = await organiser.form(f"/organiser/events/{event['id']}/attendees",
+                                    {"name": "彭强", "unit": "雨花区税务局", "phone": "1.38073E+10"})
+    assert response.status_code == 400 and "科学计数法" in text_of(response.text)
+    await organiser.form(f"/organiser/events/{event['id']}/attendees", {"name": "彭强", "phone": "+86 138 0731 2345"})
+    assert await organiser.run(_stored_people, event["id"]) == [("彭强", "", "13807312345", "registered", False)]

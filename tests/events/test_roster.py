@@ -45,6 +45,31 @@ def test_row_errors_are_per_row():
         (2, ["name_required"]), (3, ["name_too_long", "phone_invalid"]), (4, []), (5, ["duplicate_row"])]
 
 
+def test_csv_mobiles_mangled_by_excel_are_row_errors():
+    text = ("姓名,手机\n彭强,1.38073E+10\n谭玲,1380731\n褚方彬,+86 138-0731-2345\n曾辉,86 13807312346\n"
+            "李明,13807312347.0\n王芳,138073123456\n周杰,\n")
+    rows = parse_roster(text.encode(), "x.csv").rows
+    assert [(r.name, r.phone, r.errors) for r in rows] == [
+        ("彭强", "1.38073E+10", ["phone_scientific"]), ("谭玲", "1380731", ["phone_invalid"]),
+        ("褚方彬", "13807312345", []), ("曾辉", "13807312346", []), ("李明", "13807312347", []),
+        ("王芳", "138073123456", ["phone_invalid"]), ("周杰", "", [])]
+
+
+def test_xlsx_number_cells_keep_whole_mobiles_only():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "手机"])
+    for name, phone in (("彭强", 13807312345), ("谭玲", 13807312346.0), ("褚方彬", 1380731234.0),
+                        ("曾辉", 13807312347.5), ("李明", "1.38073E+10")):
+        sheet.append([name, phone])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = parse_roster(buffer.getvalue(), "list.xlsx").rows
+    assert [(r.name, r.phone if not r.errors else r.errors) for r in rows] == [
+        ("彭强", "13807312345"), ("谭玲", "13807312346"), ("褚方彬", ["phone_invalid"]),
+        ("曾辉", ["phone_invalid"]), ("李明", ["phone_scientific"])]
+
+
 def test_not_a_table_and_empty():
     assert parse_roster(b"", "x.csv").error == "empty"
     assert parse_roster(b"\x00\x01\x02binary", "x.csv").error == "not_a_table"
