@@ -23,6 +23,7 @@ HEADERS = {
 }
 LIMITS = {"branch_name": 100, "unit": 100, "secretary": 50, "contact": 100, "title": 100, "summary": 2000, "highlights": 4000}
 REQUIRED = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary")
+SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Row:
     line: int
     values: dict[str, str]
     area_id: Optional[int] = None
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, code): missing | too_long | unknown_area
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, code): missing | too_long | unknown_area | mangled_number
 
 
 @dataclass
@@ -48,6 +49,18 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def clean_contact(text: str) -> tuple[str, Optional[str]]:
+    """A contact as the spreadsheet left it: a phone number cell read back as "13807312345.0"
+    is that number; one shown as 1.38073E+10, or with a fraction, has lost digits
+    ("mangled_number"): storing it would give the reviewers a wrong number."""
+    if SCIENTIFIC_RE.fullmatch(text.replace(" ", "")):
+        return text, "mangled_number"
+    number = re.fullmatch(r"(\d+)\.(\d+)", text)
+    if number:
+        return (number[1], None) if not number[2].strip("0") else (text, "mangled_number")
+    return text, None
 
 
 def parse_round(data: bytes, areas: dict[str, int], filename: str = "") -> Round:
@@ -70,7 +83,10 @@ def parse_round(data: bytes, areas: dict[str, int], filename: str = "") -> Round
         values.setdefault("highlights", "")
         if not any(values.values()):
             continue
+        values["contact"], contact_error = clean_contact(values.get("contact", ""))
         row = Row(line=line, values=values)
+        if contact_error:
+            row.errors.append(("contact", contact_error))
         for key in REQUIRED:
             if not values.get(key):
                 row.errors.append((key, "missing"))

@@ -229,6 +229,7 @@ class CallPages(Controller):
 
 IMPORT_ERRORS = {
     "missing": lazy("not filled in"), "too_long": lazy("too long"), "unknown_area": lazy("not an area of this call"),
+    "mangled_number": lazy("the spreadsheet program turned this into a number (like 1.38073E+10) and digits may be lost: format the column as text and export again"),
 }
 FILE_ERRORS = {
     "too_big": lazy("The file is too large (at most 5 MB)."), "empty": lazy("The file is empty."),
@@ -280,6 +281,8 @@ class ImportPages(Controller):
     async def confirm(self, call_id: FromPath[int], data: FormBody) -> Redirect:
         import msgspec
 
+        from presenters import application_import as ai
+
         call, areas = await self._call(call_id)
         try:
             rows = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
@@ -289,7 +292,7 @@ class ImportPages(Controller):
         clean = []
         for row in rows[:5000]:
             result = parse_form(APPLICATION_FORM, row, choices)
-            if not result.ok:
+            if not result.ok or ai.clean_contact(str(result.values.get("contact") or ""))[1]:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(result.values)
         for values in clean:

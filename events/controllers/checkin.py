@@ -221,7 +221,8 @@ class StaffCheckIn(Controller):
 
     @get("/api/events/{event_id:int}/attendees", tags=["check-in"])
     async def lookup(self, event_id: FromPath[int], q: FromQuery[str] = "") -> list[PersonOut]:
-        """Manual lookup by name (or the last digits of the phone) when a QR will not scan."""
+        """Manual lookup by name, or by exactly the last 4 digits of the mobile, when a QR will
+        not scan. Other runs of digits find nobody: the numbers shown are masked."""
         event = await load_event(event_id)
         query = checkin.clean_text(q)[:50]
         if len(query) < 1:

@@ -292,6 +292,29 @@ async def test_a_round_of_80_is_imported_after_a_preview_with_row_errors(client,
     assert tampered.status_code == 400 and await client.run(lambda: Application.count()) == 77
 
 
+async def test_an_import_refuses_contact_numbers_mangled_by_excel(client, demo):
+    import html
+
+    from presenters.tables import Application
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    data = round_of(4, {0: {"contact": "1.38073E+10"}, 1: {"contact": 13807312345.0}, 2: {"contact": 13807312346},
+                        3: {"contact": 13807312.5}})
+    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", data)},
+                                data={"_csrf_token": await client.csrf()})
+    page = text_of(preview.text)
+    assert preview.status_code == 200 and "共 4 行，其中 2 行可以导入" in page
+    assert page.count("联系方式：已被表格软件转成数字") == 2
+    payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', preview.text).group(1))
+    await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": payload})
+    stored = await client.run(lambda: Application.select(Application.contact).order_by(Application.id))
+    assert [r["contact"] for r in stored] == ["13807312345", "13807312346"]
+    tampered = await client.form(f"/organiser/calls/{call}/import/confirm",
+                                 {"payload": payload.replace("13807312345", "1.38073E+10")})
+    assert tampered.status_code == 400 and await client.run(lambda: Application.count()) == 2
+
+
 async def test_an_import_without_the_needed_columns_or_not_a_table_is_refused(client, demo):
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
