@@ -458,3 +458,4 @@ async def test_add_attendee_refuses_a_broken_mobile(organiser):
     assert response.status_code == 400 and "科学计数法" in text_of(response.text)
     await organiser.form(f"/organiser/events/{event['id']}/attendees", {"name": "彭强", "phone": "+86 138 0731 2345"})
     assert await organiser.run(_stored_people, event["id"]) == [("彭强", "", "13807312345", "registered", False)]
+
