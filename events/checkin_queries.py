@@ -19,7 +19,8 @@ from events.tables import Attendee, CheckIn, CheckInAttempt, Event
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # checked_in | already | invalid | closed | expired | ambiguous | mismatch | see_staff
+    status: str  # checked_in | already | invalid | closed | expired, or a self check-in that asks again:
+    # need_last4 | ambiguous | mismatch | need_unit | wrong_unit | see_staff (see checkin.match_registration)
     attendee_id: Optional[int] = None
     name: str = ""
     unit: str = ""

@@ -459,3 +459,16 @@ async def test_add_attendee_refuses_a_broken_mobile(organiser):
     await organiser.form(f"/organiser/events/{event['id']}/attendees", {"name": "彭强", "phone": "+86 138 0731 2345"})
     assert await organiser.run(_stored_people, event["id"]) == [("彭强", "", "13807312345", "registered", False)]
 
+
+
+async def test_self_checkin_questions_in_english_when_the_ui_is_english(organiser):
+    event = await open_event(organiser)
+    await register(organiser, event["id"], "Li Ming", "Furong", "13800001111")
+    await register(organiser, event["id"], "Wang Fang", "Furong", "")
+    english = {"Accept-Language": "en"}
+    token = await organiser.csrf()
+    ask = await organiser.post("/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Li Ming"}, headers=english)
+    assert ask.status_code == 409 and "enter its last 4 digits" in text_of(ask.text)
+    desk = await organiser.post("/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Wang Fang", "unit": "Tianxin"},
+                                headers=english)
+    assert desk.status_code == 409 and "Please go to the check-in desk" in text_of(desk.text)
