@@ -363,23 +363,41 @@ class ReviewPages(Controller):
     @get("/")
     async def index(self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "",
                      stage: FromQuery[str] = "") -> Template:
+        """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
+        they decided themselves; no other stage, whatever the query asks for."""
         from presenters.tables import Area
 
         roles = self._roles(request)
-        mine = [s for s, role in (("submitted", "screener"), ("screened", "approver")) if role in roles]
-        stages = [stage] if stage in review.STAGES else (mine or ["submitted", "screened"])
-        rows = await rq.queue(stages, int(area) if area.isdecimal() else None, unit[:100])
+        mine = review.stages_waiting_for(roles)
+        area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
+        if stage == "decided":
+            ids = await rq.decided_by(request.user.username, roles)
+            rows, stages = await rq.queue([], area_id, unit, ids=ids), []
+        else:
+            stages = [stage] if stage in mine else mine
+            rows = await rq.queue(stages, area_id, unit)
+        names = stage_names()
         return Template("presenters/review_queue.html", context={
             "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
-            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": stage_names(),
+            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": names,
+            "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
             "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],
             "saved": request.query_params.get("saved", ""), "failed": request.query_params.get("failed", ""),
         })
 
-    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+    async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
+        """The application, if this reviewer may see it; else 404, as if there were none."""
         row = await rq.get_application(application_id)
+        roles = self._roles(request)
+        if row is not None and row["stage"] not in review.stages_waiting_for(roles):
+            decided = bool(await rq.decided_by(request.user.username, roles, application_id))
+            row = row if review.reviewer_may_see(roles, row["stage"], decided) else None
         if row is None:
             raise NotFoundException(detail=lazy("No such application."))
+        return row
+
+    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+        row = await self._visible(request, application_id)
         actions = review.actions_for(self._roles(request), row["stage"])
         return Template("presenters/review_detail.html", status_code=status, context={
             "application": row, "history": await rq.history(application_id), "stages": stage_names(),
@@ -392,10 +410,7 @@ class ReviewPages(Controller):
 
     @get("/{application_id:int}/attachment")
     async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
-        row = await rq.get_application(application_id)
-        if row is None:
-            raise NotFoundException(detail=lazy("No such application."))
-        return attachment_download(request, row)
+        return attachment_download(request, await self._visible(request, application_id))
 
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
@@ -406,7 +421,10 @@ class ReviewPages(Controller):
             raise NotFoundException(detail=lazy("No such application."))
         if reason:
             status = {"not_your_step": 403, "conflict": 409, "wrong_stage": 409}.get(reason, 400)
-            return await self._detail(request, application_id, status, _(REASONS[reason]))
+            try:  # the refusal beside the application, if this reviewer may still see it; else the refusal alone
+                return await self._detail(request, application_id, status, _(REASONS[reason]))
+            except NotFoundException:
+                raise ClientException(status_code=status, detail=Said(_(REASONS[reason]))) from None
         return Redirect(path="/review/?saved=1")
 
     @post("/bulk")

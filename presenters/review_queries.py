@@ -190,11 +190,27 @@ async def _into_pool(row: dict[str, Any]) -> int:
     return method[0]["id"]
 
 
-async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None) -> list[dict[str, Any]]:
+async def decided_by(actor: str, roles: set[str], application_id: Optional[int] = None) -> list[int]:
+    """The applications this reviewer moved themselves (in one of ``roles``), or whether
+    ``application_id`` is one of them."""
+    query = ApplicationEvent.select(ApplicationEvent.application).where(
+        (ApplicationEvent.actor == actor) & ApplicationEvent.role.is_in(sorted(roles) or [""])).distinct()
+    if application_id is not None:
+        query = query.where(ApplicationEvent.application == application_id)
+    return [r["application"] for r in await query]
+
+
+async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None,
+                ids: Optional[list[int]] = None) -> list[dict[str, Any]]:
+    """Applications in ``stages``, or (``ids``) these applications whatever their stage."""
     query = Application.select(
         Application.id, Application.title, Application.branch_name, Application.unit, Application.stage,
         Application.version, Application.updated_at, Application.area.name.as_alias("area_name"),
-    ).where(Application.stage.is_in(stages)).order_by(Application.updated_at)
+    ).order_by(Application.updated_at)
+    if ids is not None:
+        query = query.where(Application.id.is_in(ids or [-1]))
+    else:
+        query = query.where(Application.stage.is_in(stages or [""]))
     if area:
         query = query.where(Application.area == area)
     if unit:

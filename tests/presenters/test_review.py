@@ -351,3 +351,77 @@ async def test_a_replaced_attachment_leaves_no_file_behind(client, demo):
     assert not old.exists()  # uploading again and again cannot fill the disk
     assert object_path(Settings().data_dir, hashlib.sha256(second).hexdigest()).exists()
     assert (await client.get(f"{link}/attachment")).content == second
+
+
+# -- what each role sees ------------------------------------------------------------------------
+
+def test_each_role_sees_the_stages_of_its_step():
+    assert review.stages_waiting_for({"screener"}) == ["submitted"]
+    assert review.stages_waiting_for({"approver"}) == ["screened"]
+    assert review.stages_waiting_for({"screener", "approver"}) == ["submitted", "screened"]
+    assert review.stages_waiting_for({"admin", "organiser"}) == []
+    assert review.reviewer_may_see({"screener"}, "submitted", decided=False)
+    assert not review.reviewer_may_see({"screener"}, "screened", decided=False)
+    assert review.reviewer_may_see({"screener"}, "approved", decided=True)  # their own past decision
+    assert not review.reviewer_may_see({"admin"}, "submitted", decided=False)
+
+
+async def a_round_in_every_stage(client) -> dict[str, int]:
+    """Four applications: one waiting for screening, one screened by screener1, one by
+    screener2, one approved (screened by screener2)."""
+    from presenters import review_queries as rq
+    from presenters.tables import Application
+
+    call, area = await open_call(client)
+    for title in ("红旗法", "青松法", "白杨法", "金桥法"):
+        await apply(client, call, area, title=title)
+
+    async def move() -> dict[str, int]:
+        ids = {r["title"]: r["id"] for r in await Application.select(Application.id, Application.title)}
+        assert await rq.move(ids["青松法"], 1, "screen", {"screener"}, "screener1", "") is None
+        assert await rq.move(ids["白杨法"], 1, "screen", {"screener"}, "screener2", "") is None
+        assert await rq.move(ids["金桥法"], 1, "screen", {"screener"}, "screener2", "") is None
+        assert await rq.move(ids["金桥法"], 2, "approve", {"approver"}, "approver2", "") is None
+        return ids
+
+    return await client.run(move)
+
+
+async def test_a_screener_sees_what_waits_for_screening_and_their_own_decisions(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "screener1", "screener")
+    queue = text_of((await client.get("/review/")).text)
+    assert "红旗法" in queue and "青松法" not in queue and "白杨法" not in queue and "金桥法" not in queue
+    mine = text_of((await client.get("/review/?stage=decided")).text)
+    assert "青松法" in mine and "白杨法" not in mine and "红旗法" not in mine
+    for stage in ("screened", "approved"):  # no other stage by asking for it
+        listed = text_of((await client.get(f"/review/?stage={stage}")).text)
+        assert "白杨法" not in listed and "金桥法" not in listed, stage
+    assert (await client.get(f"/review/{ids['红旗法']}")).status_code == 200
+    assert (await client.get(f"/review/{ids['青松法']}")).status_code == 200
+    for title in ("白杨法", "金桥法"):
+        hidden = await client.get(f"/review/{ids[title]}")
+        assert hidden.status_code == 404 and title not in hidden.text, title
+        assert (await client.get(f"/review/{ids[title]}/attachment")).status_code == 404
+        tried = await client.form(f"/review/{ids[title]}", {"action": "screen", "version": "2"})
+        assert tried.status_code == 409 and title not in tried.text, title  # refused, and the page shows nothing of it
+
+
+async def test_an_approver_sees_the_screened_ones_and_their_own_decisions(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "approver1", "approver")
+    queue = text_of((await client.get("/review/")).text)
+    assert "青松法" in queue and "白杨法" in queue and "红旗法" not in queue and "金桥法" not in queue
+    assert (await client.get(f"/review/{ids['红旗法']}")).status_code == 404
+    assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 404  # approved by someone else
+    await log_in_as(client, "approver2", "approver")
+    assert "金桥法" in text_of((await client.get("/review/?stage=decided")).text)
+    assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 200
+
+
+async def test_an_admin_who_is_not_a_reviewer_sees_no_review_content(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "boss", "admin")
+    for url in ("/review/", f"/review/{ids['红旗法']}", "/organiser/calls/overview"):
+        refused = await client.get(url)
+        assert refused.status_code == 403 and "红旗法" not in refused.text, url
