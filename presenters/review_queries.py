@@ -119,9 +119,11 @@ async def history(application_id: int) -> list[dict[str, Any]]:
     return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
 
 
-async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool) -> Optional[str]:
-    """The applicant's edit while the application is still theirs (submitted or returned).
-    None when saved, else why not: conflict (it moved meanwhile) or locked."""
+async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool,
+               organiser: str = "") -> Optional[str]:
+    """The applicant's edit while the application is still theirs (submitted or returned),
+    or an organiser's on their behalf (``organiser``: their user name, always written into
+    the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
     at = now()
     async with write_transaction():
         row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
@@ -133,7 +135,10 @@ async def edit(application_id: int, seen_version: int, values: dict[str, Any], r
         await Application.update({**{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
                                   Application.stage: stage, Application.version: row["version"] + 1,
                                   Application.updated_at: at}).where(Application.id == application_id)
-        if stage != row["stage"]:
+        if organiser:
+            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=organiser,
+                                                           role="organiser", from_stage=row["stage"], to_stage=stage))
+        elif stage != row["stage"]:
             await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor="applicant",
                                                            role="applicant", from_stage=row["stage"], to_stage=stage))
     return None

@@ -425,3 +425,91 @@ async def test_an_admin_who_is_not_a_reviewer_sees_no_review_content(client, dem
     for url in ("/review/", f"/review/{ids['红旗法']}", "/organiser/calls/overview"):
         refused = await client.get(url)
         assert refused.status_code == 403 and "红旗法" not in refused.text, url
+
+
+# -- a returned application always has a way forward ---------------------------------------------
+
+def private_link_on(page_html: str) -> str:
+    """The applicant's link as a page shows it: in a read-only field beside a copy button, with its QR."""
+    import html
+
+    found = re.search(r'<input[^>]*class="copy"[^>]*value="([^"]+)"', page_html)
+    assert found, "no private link on the page"
+    assert re.search(r'<button[^>]*data-copy', page_html) and '<svg' in page_html and "/assets/js/copy.js" in page_html
+    return html.unescape(found.group(1))
+
+
+async def test_an_organiser_reads_any_application_with_its_history_and_private_link(client, demo):
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    await log_in_as(client, "organiser2", "organiser")
+    overview = await client.get("/organiser/calls/overview")
+    assert f'href="/organiser/calls/applications/{application["id"]}"' in overview.text
+    page = await client.get(f"/organiser/calls/applications/{application['id']}")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    assert "“37℃学习法”" in shown and "谭玲" in shown and "请补充实践亮点" in shown and "screener1" in shown
+    assert private_link_on(page.text) == f"http://testserver.local{link}"
+    assert "初审通过" not in shown  # read-only: no review step here
+    assert (await client.get(f"/organiser/calls/applications/{application['id']}")).status_code == 200
+    assert (await client.get("/organiser/calls/applications/999999")).status_code == 404
+
+
+async def test_an_organiser_edits_a_returned_application_on_the_applicants_behalf(client, demo):
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    await log_in_as(client, "organiser2", "organiser")
+    url = f"/organiser/calls/applications/{application['id']}"
+    bad = await client.form(url, {**FORM, "area": str(area), "title": "", "version": "2"})
+    assert bad.status_code == 400 and "必填" in text_of(bad.text)
+    edited = await client.form(url, {**FORM, "area": str(area), "highlights": "代为补充：三个阶段", "version": "2",
+                                     "resubmit": "yes"})
+    assert edited.status_code == 200 and "已保存" in text_of(edited.text)
+    after = await the_application(client)
+    assert after["stage"] == "submitted" and after["highlights"] == "代为补充：三个阶段"
+    last = (await client.run(history_of, application["id"]))[-1]
+    assert (last["actor"], last["role"], last["from_stage"], last["to_stage"]) == ("organiser2", "organiser", "returned", "submitted")
+    assert "组织方代为修改" in text_of((await client.get(link)).text)  # the applicant sees who changed it
+    stale = await client.form(url, {**FORM, "area": str(area), "title": "又改", "version": "2"})
+    assert stale.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
+
+    await log_in_as(client, "screener2", "screener")
+    assert "organiser2" in text_of((await client.get(f"/review/{application['id']}")).text)
+    await client.form(f"/review/{application['id']}", {"action": "screen", "version": "3"})
+    await log_in_as(client, "organiser3", "organiser")
+    locked = await client.form(url, {**FORM, "area": str(area), "title": "改名", "version": "4"})
+    assert locked.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
+    assert 'name="resubmit"' not in (await client.get(url)).text and "保存修改" not in text_of((await client.get(url)).text)
+
+
+async def test_reviewers_can_show_the_applicants_link_again(client, demo):
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    page = await client.get(f"/review/{application['id']}")
+    assert private_link_on(page.text).endswith(link)
+
+
+async def test_imported_applications_get_private_links_that_work(client, demo):
+    import html
+
+    from presenters.tables import Application
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批.xlsx", round_of(2, {}))},
+                                data={"_csrf_token": await client.csrf()})
+    payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
+    await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": html.unescape(payload)})
+    first = await client.run(lambda: Application.select(Application.id).where(Application.title == "“1号”工作法").first())
+    link = private_link_on((await client.get(f"/organiser/calls/applications/{first['id']}")).text)
+    await client.form("/logout")
+    mine = await client.get(link.removeprefix("http://testserver.local"))
+    assert mine.status_code == 200 and "“1号”工作法" in text_of(mine.text) and "保存修改" in text_of(mine.text)
