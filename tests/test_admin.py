@@ -182,3 +182,21 @@ async def test_switching_off_in_another_process_ends_the_logins_here_at_once(cli
     # what another process's admin page writes, without this process hearing of it
     await client.run(lambda: BaseUser.update({BaseUser.active: False}).where(BaseUser.id == uid))
     assert await is_let_in(client, cookie, token) == (False, False)
+
+
+async def test_an_admin_giving_themselves_a_new_password_stays_logged_in_here_only(client):
+    from accounts.tables import LoginSession
+
+    me = await client.run(make_user, "boss", "admin")
+    await log_in(client, "boss")
+    elsewhere = client.cookies["showcase_session"]
+    client.cookies.delete("showcase_session")
+    await log_in(client, "boss")
+    renewed = await client.form(f"/admin/users/{me}/password")
+    assert renewed.status_code == 200 and '<code class="password">' in renewed.text
+    assert await client.run(lambda: LoginSession.count().where(LoginSession.user == me)) == 1
+    here = client.cookies["showcase_session"]
+    client.cookies.set("showcase_session", elsewhere)
+    assert (await client.get("/admin/users/", follow_redirects=False)).status_code in (302, 303, 401)
+    client.cookies.set("showcase_session", here)
+    assert (await client.get("/admin/users/")).status_code == 200
