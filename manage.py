@@ -5,6 +5,7 @@ way back in."""
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,13 +36,15 @@ async def ensure_admin(username: str = "admin") -> str | None:
     (or the name is taken: then ``create-admin`` with another name)."""
     from piccolo.apps.user.tables import BaseUser
 
-    from accounts.tables import UserRole
-
-    if await UserRole.exists().where(UserRole.role == "admin"):
-        return None
-    if await BaseUser.exists().where(BaseUser.username == username):
+    if await _has_admin() or await BaseUser.exists().where(BaseUser.username == username):
         return None
     return await create_account(username, "admin")
+
+
+async def _has_admin() -> bool:
+    from accounts.tables import UserRole
+
+    return await UserRole.exists().where(UserRole.role == "admin")
 
 
 async def create_account(username: str, *roles: str) -> str | None:
@@ -106,8 +109,11 @@ async def setup(demo: bool = True) -> None:
     if admin_password:
         print(f"Admin login (users and roles, /admin/users/): username 'admin', password '{admin_password}' (shown once; "
               "`python manage.py reset-password admin` makes a new one).")
+    elif not await _has_admin():
+        print("Nobody is admin and the name 'admin' is taken: `python manage.py create-admin NAME` makes one.")
 
 
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")  # as on the admin's user page
 USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME")
 
 
@@ -120,8 +126,8 @@ def main(argv: list[str]) -> None:
         migrate()
         asyncio.run(setup(demo="--no-demo" not in argv))
     elif command == "create-admin":
-        if not name:
-            sys.exit(f"create-admin needs a user name; {USAGE}")
+        if not USERNAME.match(name):
+            sys.exit(f"create-admin needs a user name of 3–40 letters, digits, dots, hyphens or underscores; {USAGE}")
         password = asyncio.run(create_account(name, "admin"))
         if password is None:
             sys.exit(f"the user name {name!r} is taken: choose another, or `reset-password {name}`")

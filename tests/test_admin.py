@@ -100,6 +100,8 @@ async def test_create_admin_makes_a_new_admin_and_refuses_a_taken_name(client):
     assert (await client.get("/admin/users/")).status_code == 200
     taken = manage("create-admin", "zhangsan")
     assert taken.returncode != 0 and "zhangsan" in taken.stderr
+    odd = manage("create-admin", "a b")
+    assert odd.returncode != 0 and "3–40" in odd.stderr
     assert (await log_in(client, "zhangsan", password)).status_code == 200  # the first password still works
 
 
