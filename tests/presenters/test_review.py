@@ -414,6 +414,7 @@ async def test_an_approver_sees_the_screened_ones_and_their_own_decisions(client
     assert "青松法" in queue and "白杨法" in queue and "红旗法" not in queue and "金桥法" not in queue
     assert (await client.get(f"/review/{ids['红旗法']}")).status_code == 404
     assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 404  # approved by someone else
+    assert "您还没有处理过申报" in text_of((await client.get("/review/?stage=decided")).text)
     await log_in_as(client, "approver2", "approver")
     assert "金桥法" in text_of((await client.get("/review/?stage=decided")).text)
     assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 200
