@@ -1,9 +1,11 @@
-"""Set-up commands: `python manage.py setup` migrates, loads the demo day and makes a login."""
+"""Set-up commands: `python manage.py setup` migrates, loads the demo day and makes the first
+logins (an organiser and an admin); `create-admin NAME` and `reset-password NAME` are the
+way back in."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,24 +21,63 @@ def migrate() -> None:
         sys.exit(f"migrations failed:\n{result.stdout}\n{result.stderr}")
 
 
-async def ensure_organiser(username: str = "organiser", reset: bool = False) -> str | None:
-    """Create (or with reset, re-key) an organiser with a fresh random password; return it once."""
+async def ensure_organiser(username: str = "organiser") -> str | None:
+    """The first organiser, with a fresh random password returned once; None when the name exists."""
     from piccolo.apps.user.tables import BaseUser
 
+    if await BaseUser.exists().where(BaseUser.username == username):
+        return None
+    return await create_account(username, "organiser")
+
+
+async def ensure_admin(username: str = "admin") -> str | None:
+    """A way in for the organisation: when nobody holds the admin role, an ``admin`` account
+    with that role only, its password returned once. None when there is an admin already
+    (or the name is taken: then ``create-admin`` with another name)."""
+    from piccolo.apps.user.tables import BaseUser
+
+    if await _has_admin() or await BaseUser.exists().where(BaseUser.username == username):
+        return None
+    return await create_account(username, "admin")
+
+
+async def _has_admin() -> bool:
     from accounts.tables import UserRole
 
-    existing = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
-    if existing and not reset:
+    return await UserRole.exists().where(UserRole.role == "admin")
+
+
+async def create_account(username: str, *roles: str) -> str | None:
+    """A new account with ``roles`` and a generated password, returned once; None when the name is taken."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from accounts.pages import new_password
+
+    if await BaseUser.exists().where(BaseUser.username == username):
         return None
-    password = secrets.token_urlsafe(12)
-    if existing:
-        await BaseUser.update_password(username, password)
-        user_id = existing["id"]
-    else:
-        user = await BaseUser.create_user(username=username, password=password, email=f"{username}@showcase.invalid", active=True)
-        user_id = user.id
-    if not await UserRole.exists().where((UserRole.user == user_id) & (UserRole.role == "organiser")):
-        await UserRole.insert(UserRole(user=user_id, role="organiser"))
+    password = new_password()
+    await create_user(username, password, *roles)
+    return password
+
+
+async def reset_password(username: str) -> str | None:
+    """A new generated password for an existing account, returned once; its roles stay as
+    they are, and every login of it (and every scanner token issued from one) ends. None for
+    an unknown name: nothing is created."""
+    from piccolo.apps.user.tables import BaseUser
+
+    from accounts.pages import new_password
+    from db import write_transaction
+    from web.auth import end_sessions_of
+
+    user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
+    if user is None:
+        return None
+    password = new_password()
+    digest = BaseUser.hash_password(password)
+    async with write_transaction():
+        await BaseUser.update({BaseUser.password: digest}).where(BaseUser.id == user["id"])
+        await end_sessions_of(user["id"])
     return password
 
 
@@ -59,25 +100,48 @@ async def setup(demo: bool = True) -> None:
 
     loaded = await load_demo() if demo else False
     password = await ensure_organiser()
+    admin_password = await ensure_admin()
     if loaded:
         print("Loaded the demo showcase day 税心向党·书记说 (/e/shuixin-2026).")
     if password:
         print(f"Organiser login: username 'organiser', password '{password}' (shown once; "
               "`python manage.py reset-password organiser` makes a new one).")
+    if admin_password:
+        print(f"Admin login (users and roles, /admin/users/): username 'admin', password '{admin_password}' (shown once; "
+              "`python manage.py reset-password admin` makes a new one).")
+    elif not await _has_admin():
+        print("Nobody is admin and the name 'admin' is taken: `python manage.py create-admin NAME` makes one.")
+
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")  # as on the admin's user page
+USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME")
 
 
 def main(argv: list[str]) -> None:
     command = argv[1] if len(argv) > 1 else "setup"
+    name = argv[2] if len(argv) > 2 else ""
     if command == "migrate":
         migrate()
     elif command == "setup":
         migrate()
         asyncio.run(setup(demo="--no-demo" not in argv))
+    elif command == "create-admin":
+        if not USERNAME.match(name):
+            sys.exit(f"create-admin needs a user name of 3–40 letters, digits, dots, hyphens or underscores; {USAGE}")
+        password = asyncio.run(create_account(name, "admin"))
+        if password is None:
+            sys.exit(f"the user name {name!r} is taken: choose another, or `reset-password {name}`")
+        print(f"Admin login: username '{name}', password '{password}' (shown once).")
     elif command == "reset-password":
-        name = argv[2] if len(argv) > 2 else "organiser"
-        print(f"New password for {name}: {asyncio.run(ensure_organiser(name, reset=True))}")
+        if not name:
+            sys.exit(f"reset-password needs a user name; {USAGE}")
+        password = asyncio.run(reset_password(name))
+        if password is None:
+            sys.exit(f"no user named {name!r}: nothing changed (create-admin makes an admin)")
+        print(f"New password for {name}: {password}")
+        print("Its roles are unchanged; every login of this user has ended.")
     else:
-        sys.exit(f"unknown command {command!r}: use setup, migrate or reset-password")
+        sys.exit(f"unknown command {command!r}; {USAGE}")
 
 
 if __name__ == "__main__":

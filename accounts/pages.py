@@ -113,7 +113,11 @@ class UserPages(Controller):
         await self._user(user_id)
         if user_id == request.user.id:
             return await self._page(request, 409, errors={"_": _("You cannot switch off your own account.")})
-        await BaseUser.update({BaseUser.active: data.get("active") == "yes"}).where(BaseUser.id == user_id)
+        active = data.get("active") == "yes"
+        async with write_transaction():
+            await BaseUser.update({BaseUser.active: active}).where(BaseUser.id == user_id)
+            if not active:  # switched off: their open logins and scanner tokens end now
+                await auth.end_sessions_of(user_id)
         auth._users.clear()
         return self._done(request, f"user-{user_id}", saved="access")
 
@@ -121,5 +125,10 @@ class UserPages(Controller):
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
         password = new_password()
-        await BaseUser.update({BaseUser.password: await hashed(password)}).where(BaseUser.id == user_id)
+        digest = await hashed(password)
+        async with write_transaction():
+            await BaseUser.update({BaseUser.password: digest}).where(BaseUser.id == user_id)
+            # whoever knew the old password is out now, on every device (the admin's own
+            # login stays when they renew their own password)
+            await auth.end_sessions_of(user_id, keep=request.session.get("sid", "") if user_id == request.user.id else "")
         return self._done(request, f"user-{user_id}", shown={"username": user["username"], "password": password})

@@ -62,3 +62,17 @@ def actions_for(roles: frozenset[str] | set[str], stage: str) -> list[Action]:
 
 def applicant_may_edit(stage: str) -> bool:
     return stage in OPEN_FOR_APPLICANT
+
+
+REVIEW_STEPS = (("screener", "submitted"), ("approver", "screened"))  # who reviews which stage
+
+
+def stages_waiting_for(roles: frozenset[str] | set[str]) -> list[str]:
+    """The stages that wait for these roles' step: a screener's, then an approver's."""
+    return [stage for role, stage in REVIEW_STEPS if role in roles]
+
+
+def reviewer_may_see(roles: frozenset[str] | set[str], stage: str, decided: bool) -> bool:
+    """A reviewer sees what waits for their step, and what they decided themselves
+    (``decided``: a move of theirs is in its history); nothing else, whatever they ask for."""
+    return stage in stages_waiting_for(roles) or (decided and bool(stages_waiting_for(roles)))

@@ -18,6 +18,7 @@ from web.errors import Said
 from web.forms import Field, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.qr import qr_svg
 from web.uploads import download_document, object_path, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -75,10 +76,21 @@ def attachment_download(request: Request, row: dict[str, Any]) -> Response:
 
 
 def history_helpers() -> dict[str, Any]:
-    """Times in the organisation's zone; who moved it, in words."""
+    """Times in the organisation's zone; who moved it, in words; whether an organiser
+    changed it on the applicant's behalf (an import is not such a change)."""
     zone = _zone()
     names = {"applicant": _("the applicant"), "import": _("imported list")}
-    return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"])}
+    return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"]),
+            "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import"}
+
+
+def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
+    """The applicant's private link, to show again (copy it, or scan its QR) to reviewers and
+    organisers: a returned application must reach its applicant. Absolute, from
+    SHOWCASE_BASE_URL when set."""
+    base = (request.app.state.get("base_url") or str(request.base_url)).rstrip("/")
+    url = f"{base}/a/{rq.application_token(secret_of(request), row)}"
+    return {"private_link": url, "private_link_qr": qr_svg(url, _("The applicant's private link"))}
 
 
 def call_state(call: dict[str, Any]) -> str:
@@ -313,8 +325,53 @@ class Overview(Controller):
         by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
         return Template("presenters/overview.html", context={
             "total": len(rows), "by_area": by_area, "by_unit": by_unit, "stages": stage_names(),
-            "peak": max((t for _n, _c, t in by_area), default=0),
+            "peak": max((t for _n, _c, t in by_area), default=0), "applications": rows,
         })
+
+    async def _application(self, application_id: int) -> dict[str, Any]:
+        row = await rq.get_application(application_id)
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
+        return row
+
+    async def _view(self, request: Request, row: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
+                    errors: Optional[dict] = None) -> Template:
+        """Any application, read-only for the review (no steps here), with its history and the
+        applicant's link; while it is the applicant's, an organiser may edit it for them."""
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        return Template("presenters/application_view.html", status_code=status, context={
+            "application": row, "history": await rq.history(row["id"]), "stages": stage_names(), "fields": APPLICATION_FORM,
+            "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}, "errors": errors or {},
+            "choices": {"area": [(a["id"], a["name"]) for a in areas]}, "may_edit": review.applicant_may_edit(row["stage"]),
+            "saved": request.query_params.get("saved", ""), **history_helpers(), **private_link(request, row),
+        })
+
+    @get("/applications/{application_id:int}")
+    async def application(self, request: Request, application_id: FromPath[int]) -> Template:
+        return await self._view(request, await self._application(application_id))
+
+    @get("/applications/{application_id:int}/attachment")
+    async def application_attachment(self, request: Request, application_id: FromPath[int]) -> Response:
+        return attachment_download(request, await self._application(application_id))
+
+    @post("/applications/{application_id:int}")
+    async def edit_on_behalf(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
+        """An organiser's edit for the applicant (who may have lost the link, or sent the
+        changes by mail), recorded in the history under the organiser's name."""
+        row = await self._application(application_id)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._view(request, row, 400, result.raw, result.errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes",
+                               organiser=request.user.username)
+        if reason:
+            return await self._view(request, await self._application(application_id), 409, result.raw,
+                                    {"_": _(REASONS[reason])})
+        return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
     @get("/applications.csv")
     async def export_csv(self) -> Response[bytes]:
@@ -366,27 +423,46 @@ class ReviewPages(Controller):
     @get("/")
     async def index(self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "",
                      stage: FromQuery[str] = "") -> Template:
+        """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
+        they decided themselves; no other stage, whatever the query asks for."""
         from presenters.tables import Area
 
         roles = self._roles(request)
-        mine = [s for s, role in (("submitted", "screener"), ("screened", "approver")) if role in roles]
-        stages = [stage] if stage in review.STAGES else (mine or ["submitted", "screened"])
-        rows = await rq.queue(stages, int(area) if area.isdecimal() else None, unit[:100])
+        mine = review.stages_waiting_for(roles)
+        area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
+        if stage == "decided":
+            ids = await rq.decided_by(request.user.username, roles)
+            rows, stages = await rq.queue([], area_id, unit, ids=ids), []
+        else:
+            stages = [stage] if stage in mine else mine
+            rows = await rq.queue(stages, area_id, unit)
+        names = stage_names()
         return Template("presenters/review_queue.html", context={
             "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
-            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": stage_names(),
+            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": names,
+            "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
             "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],
             "saved": request.query_params.get("saved", ""), "failed": request.query_params.get("failed", ""),
         })
 
-    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+    async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
+        """The application, if this reviewer may see it; else 404, as if there were none."""
         row = await rq.get_application(application_id)
+        roles = self._roles(request)
+        if row is not None and row["stage"] not in review.stages_waiting_for(roles):
+            decided = bool(await rq.decided_by(request.user.username, roles, application_id))
+            row = row if review.reviewer_may_see(roles, row["stage"], decided) else None
         if row is None:
             raise NotFoundException(detail=lazy("No such application."))
+        return row
+
+    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+        row = await self._visible(request, application_id)
         actions = review.actions_for(self._roles(request), row["stage"])
         return Template("presenters/review_detail.html", status_code=status, context={
             "application": row, "history": await rq.history(application_id), "stages": stage_names(),
             "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(),
+            **private_link(request, row),
         })
 
     @get("/{application_id:int}")
@@ -395,10 +471,7 @@ class ReviewPages(Controller):
 
     @get("/{application_id:int}/attachment")
     async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
-        row = await rq.get_application(application_id)
-        if row is None:
-            raise NotFoundException(detail=lazy("No such application."))
-        return attachment_download(request, row)
+        return attachment_download(request, await self._visible(request, application_id))
 
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
@@ -409,7 +482,10 @@ class ReviewPages(Controller):
             raise NotFoundException(detail=lazy("No such application."))
         if reason:
             status = {"not_your_step": 403, "conflict": 409, "wrong_stage": 409}.get(reason, 400)
-            return await self._detail(request, application_id, status, _(REASONS[reason]))
+            try:  # the refusal beside the application, if this reviewer may still see it; else the refusal alone
+                return await self._detail(request, application_id, status, _(REASONS[reason]))
+            except NotFoundException:
+                raise ClientException(status_code=status, detail=Said(_(REASONS[reason]))) from None
         return Redirect(path="/review/?saved=1")
 
     @post("/bulk")

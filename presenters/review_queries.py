@@ -119,9 +119,11 @@ async def history(application_id: int) -> list[dict[str, Any]]:
     return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
 
 
-async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool) -> Optional[str]:
-    """The applicant's edit while the application is still theirs (submitted or returned).
-    None when saved, else why not: conflict (it moved meanwhile) or locked."""
+async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool,
+               organiser: str = "") -> Optional[str]:
+    """The applicant's edit while the application is still theirs (submitted or returned),
+    or an organiser's on their behalf (``organiser``: their user name, always written into
+    the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
     at = now()
     async with write_transaction():
         row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
@@ -133,7 +135,10 @@ async def edit(application_id: int, seen_version: int, values: dict[str, Any], r
         await Application.update({**{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
                                   Application.stage: stage, Application.version: row["version"] + 1,
                                   Application.updated_at: at}).where(Application.id == application_id)
-        if stage != row["stage"]:
+        if organiser:
+            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=organiser,
+                                                           role="organiser", from_stage=row["stage"], to_stage=stage))
+        elif stage != row["stage"]:
             await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor="applicant",
                                                            role="applicant", from_stage=row["stage"], to_stage=stage))
     return None
@@ -190,11 +195,27 @@ async def _into_pool(row: dict[str, Any]) -> int:
     return method[0]["id"]
 
 
-async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None) -> list[dict[str, Any]]:
+async def decided_by(actor: str, roles: set[str], application_id: Optional[int] = None) -> list[int]:
+    """The applications this reviewer moved themselves (in one of ``roles``), or whether
+    ``application_id`` is one of them."""
+    query = ApplicationEvent.select(ApplicationEvent.application).where(
+        (ApplicationEvent.actor == actor) & ApplicationEvent.role.is_in(sorted(roles) or [""])).distinct()
+    if application_id is not None:
+        query = query.where(ApplicationEvent.application == application_id)
+    return [r["application"] for r in await query]
+
+
+async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None,
+                ids: Optional[list[int]] = None) -> list[dict[str, Any]]:
+    """Applications in ``stages``, or (``ids``) these applications whatever their stage."""
     query = Application.select(
         Application.id, Application.title, Application.branch_name, Application.unit, Application.stage,
         Application.version, Application.updated_at, Application.area.name.as_alias("area_name"),
-    ).where(Application.stage.is_in(stages)).order_by(Application.updated_at)
+    ).order_by(Application.updated_at)
+    if ids is not None:
+        query = query.where(Application.id.is_in(ids or [-1]))
+    else:
+        query = query.where(Application.stage.is_in(stages or [""]))
     if area:
         query = query.where(Application.area == area)
     if unit:

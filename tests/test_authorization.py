@@ -26,10 +26,12 @@ RULES: list[tuple[str, str, set[str]]] = [
     (r"^/api/tokens$|^/api/schema", "*", LOGGED_IN),
     (r"^/api/events/\{event_id:int\}/checkins$", "*", set()),  # bearer tokens only: no cookie opens it
     (r"^/staff$|^/organiser/events/\{event_id:int\}/scan$|^/api/events/\{event_id:int\}/(attendance|attendees)$", "*",
-     {"staff", "organiser", "admin"}),
-    (r"^/review", "*", {"screener", "approver", "admin"}),
+     {"staff", "organiser"}),
+    # managing users is not reviewing nor organising: an admin sees neither unless also given
+    # that role (issue 14)
+    (r"^/review", "*", {"screener", "approver"}),
     (r"^/admin/", "*", {"admin"}),
-    (r"^/organiser|^/api/", "*", {"organiser", "admin"}),
+    (r"^/organiser|^/api/", "*", {"organiser"}),
 ]
 
 

@@ -28,7 +28,19 @@ class CurrentUser:
     roles: frozenset[str]
 
     def has(self, *roles: str) -> bool:
-        return "admin" in self.roles or bool(self.roles.intersection(roles))
+        """Only the roles granted: managing users (admin) opens no review and no organiser page."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def home(self) -> str:
+        """Where this person works: the first page after login and the brand link."""
+        if self.has("organiser"):
+            return "/organiser/"
+        if self.has("screener", "approver"):
+            return "/review/"
+        if self.has("staff"):
+            return "/staff/"
+        return "/admin/users/" if self.has("admin") else "/"
 
 
 async def load_user(user_id: int) -> CurrentUser | None:
@@ -41,8 +53,10 @@ async def load_user(user_id: int) -> CurrentUser | None:
     return CurrentUser(id=user["id"], username=user["username"], roles=frozenset(r["role"] for r in rows))
 
 
-# Keyed by (user id, login id): a fresh login always reads the database; a removed role
-# stops working within USER_CACHE_SECONDS on every process.
+# The user's name and roles, keyed by (user id, login id): a fresh login always reads the
+# database; a removed role stops working within USER_CACHE_SECONDS on every process. Whether
+# the login itself still holds (not logged out, not ended by a new password, the account not
+# switched off) is read from the database on every request, whichever process changed it.
 USER_CACHE_SECONDS = 10
 _users = TTLCache(USER_CACHE_SECONDS)
 
@@ -71,29 +85,49 @@ async def end_session(user_id: Any, sid: Any) -> None:
         _users.drop((user_id, "token:" + sid))
 
 
-async def _user_of_login(user_id: int, sid: Any) -> CurrentUser | None:
-    """The user, if this login is still valid (not logged out, not expired)."""
+async def end_sessions_of(user_id: int, keep: str = "") -> None:
+    """Every login of this user (and so every scanner token issued from one) ends, except
+    ``keep`` (the login of an admin who gave themselves a new password). Other processes
+    see it on their next request: they check the login's row every time."""
     from accounts.tables import LoginSession
 
-    if not isinstance(sid, str) or not sid:
-        return None
-    valid = await LoginSession.exists().where(
+    gone = LoginSession.delete().where(LoginSession.user == user_id)
+    if keep:
+        gone = gone.where(LoginSession.sid != keep)
+    await gone
+    _users.clear()
+
+
+async def _login_holds(user_id: int, sid: str) -> bool:
+    """One indexed read: the login exists, has not expired, and its account is switched on."""
+    from accounts.tables import LoginSession
+
+    row = await LoginSession.select(LoginSession.id).where(
         (LoginSession.sid == sid) & (LoginSession.user == user_id)
-        & (LoginSession.expires_at > dt.datetime.now(dt.timezone.utc)))
-    return await load_user(user_id) if valid else None
+        & (LoginSession.expires_at > dt.datetime.now(dt.timezone.utc))
+        & (LoginSession.user.active == True)  # noqa: E712 - a column comparison, not a truth test
+    ).first()
+    return row is not None
+
+
+async def _user_of_login(user_id: int, sid: Any, key: tuple[int, str]) -> CurrentUser | None:
+    """The user, if this login still holds; their name and roles may come from the cache."""
+    if not isinstance(sid, str) or not sid or not await _login_holds(user_id, sid):
+        _users.drop(key)
+        return None
+    user = _users.get(key)
+    if user is None:
+        user = await load_user(user_id)
+        if user is not None:
+            _users.put(key, user)
+    return user
 
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
     user_id, login_id = session.get("uid"), session.get("sid")
     if not isinstance(user_id, int):
         return None
-    key = (user_id, login_id)
-    user = _users.get(key)
-    if user is None:
-        user = await _user_of_login(user_id, login_id)
-        if user is not None:
-            _users.put(key, user)
-    return user
+    return await _user_of_login(user_id, login_id, (user_id, login_id))
 
 
 async def check_password(username: str, password: str) -> int | None:
@@ -166,13 +200,7 @@ async def bearer_user(connection: ASGIConnection) -> CurrentUser | None:
     user_id, login_id = value.split(":", 1)
     if not user_id.isdecimal():
         return None
-    key = (int(user_id), "token:" + login_id)
-    user = _users.get(key)
-    if user is None:
-        user = await _user_of_login(int(user_id), login_id)  # a token dies with its login
-        if user is not None:
-            _users.put(key, user)
-    return user
+    return await _user_of_login(int(user_id), login_id, (int(user_id), "token:" + login_id))  # a token dies with its login
 
 
 async def token_user(connection: ASGIConnection, *roles: str) -> CurrentUser:

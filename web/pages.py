@@ -97,8 +97,7 @@ class SitePages(Controller):
         request.set_session({"uid": user_id, "sid": await start_session(user_id)})
         if not target:  # organisers to their console, reviewers to their queue, door staff where they can work
             user = await load_user(user_id)
-            target = ("/organiser/" if user is None or user.has("organiser")
-                      else "/review/" if user.has("screener", "approver") else "/staff/")
+            target = user.home if user else "/"
         return Redirect(path=target)
 
     @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])

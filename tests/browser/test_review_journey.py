@@ -76,3 +76,50 @@ def test_apply_screen_approve_then_plan_it(live_server, call_id, browser):
     organiser.click("text=税心向党·书记说")
     organiser.goto(organiser.url.rstrip("/") + "/generate")
     assert "“红色引擎”工作法" in organiser.inner_text("main")
+
+
+def test_a_returned_application_reaches_its_applicant_again(live_server, call_id, browser):
+    """The applicant lost the link: the organiser finds the application from the overview,
+    copies its private link (or shows the QR), and the applicant carries on with it."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
+    phone.goto(f"{live_server}/calls/{call_id}")
+    for field, value in (("#branch_name", "文源税务所党支部"), ("#unit", "天心区税务局"), ("#secretary", "褚方彬"),
+                         ("#contact", "13800002222"), ("#title", "“三小”工作法"), ("#summary", "小切口、小载体、小成效。")):
+        phone.fill(field, value)
+    phone.select_option("#area", label="党员教育")
+    phone.click("button:has-text('提交申报')")
+    phone.wait_for_url(re.compile(r"/a/\d+-[\w-]+\?saved=new"))
+    private_link = phone.url.split("?")[0]
+    phone.context.close()  # the link is lost with the phone's history
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    desk.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    violations: list[str] = []
+    screener = desk.new_page()
+    screener.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    log_in(screener, live_server, "chushen")
+    screener.click("text=“三小”工作法")
+    screener.fill("#note", "请补充实践亮点")
+    screener.click("button:has-text('退回修改')")
+    screener.wait_for_url(re.compile(r"/review/\?saved=1"))
+    screener.click("form.inline button.link")  # log out
+    screener.wait_for_load_state()
+
+    organiser = desk.new_page()
+    organiser.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    log_in(organiser, live_server, "organiser")
+    organiser.goto(f"{live_server}/organiser/calls/overview")
+    organiser.click("text=“三小”工作法")
+    assert "请补充实践亮点" in organiser.inner_text("main")
+    assert organiser.locator(".private-link svg").is_visible()
+    organiser.click("button:has-text('复制链接')")
+    organiser.wait_for_selector("button:has-text('已复制')")
+    assert organiser.evaluate("navigator.clipboard.readText()") == private_link
+    assert violations == []
+
+    again = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
+    again.goto(private_link)
+    again.fill("#highlights", "补充：三个阶段")
+    again.click("button:has-text('保存修改')")
+    again.wait_for_url(re.compile(r"\?saved=edit"))
+    assert "自荐" in again.inner_text("main")  # sent back in for screening

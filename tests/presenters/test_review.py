@@ -374,3 +374,166 @@ async def test_a_replaced_attachment_leaves_no_file_behind(client, demo):
     assert not old.exists()  # uploading again and again cannot fill the disk
     assert object_path(Settings().data_dir, hashlib.sha256(second).hexdigest()).exists()
     assert (await client.get(f"{link}/attachment")).content == second
+
+
+# -- what each role sees ------------------------------------------------------------------------
+
+def test_each_role_sees_the_stages_of_its_step():
+    assert review.stages_waiting_for({"screener"}) == ["submitted"]
+    assert review.stages_waiting_for({"approver"}) == ["screened"]
+    assert review.stages_waiting_for({"screener", "approver"}) == ["submitted", "screened"]
+    assert review.stages_waiting_for({"admin", "organiser"}) == []
+    assert review.reviewer_may_see({"screener"}, "submitted", decided=False)
+    assert not review.reviewer_may_see({"screener"}, "screened", decided=False)
+    assert review.reviewer_may_see({"screener"}, "approved", decided=True)  # their own past decision
+    assert not review.reviewer_may_see({"admin"}, "submitted", decided=False)
+
+
+async def a_round_in_every_stage(client) -> dict[str, int]:
+    """Four applications: one waiting for screening, one screened by screener1, one by
+    screener2, one approved (screened by screener2)."""
+    from presenters import review_queries as rq
+    from presenters.tables import Application
+
+    call, area = await open_call(client)
+    for title in ("红旗法", "青松法", "白杨法", "金桥法"):
+        await apply(client, call, area, title=title)
+
+    async def move() -> dict[str, int]:
+        ids = {r["title"]: r["id"] for r in await Application.select(Application.id, Application.title)}
+        assert await rq.move(ids["青松法"], 1, "screen", {"screener"}, "screener1", "") is None
+        assert await rq.move(ids["白杨法"], 1, "screen", {"screener"}, "screener2", "") is None
+        assert await rq.move(ids["金桥法"], 1, "screen", {"screener"}, "screener2", "") is None
+        assert await rq.move(ids["金桥法"], 2, "approve", {"approver"}, "approver2", "") is None
+        return ids
+
+    return await client.run(move)
+
+
+async def test_a_screener_sees_what_waits_for_screening_and_their_own_decisions(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "screener1", "screener")
+    queue = text_of((await client.get("/review/")).text)
+    assert "红旗法" in queue and "青松法" not in queue and "白杨法" not in queue and "金桥法" not in queue
+    mine = text_of((await client.get("/review/?stage=decided")).text)
+    assert "青松法" in mine and "白杨法" not in mine and "红旗法" not in mine
+    for stage in ("screened", "approved"):  # no other stage by asking for it
+        listed = text_of((await client.get(f"/review/?stage={stage}")).text)
+        assert "白杨法" not in listed and "金桥法" not in listed, stage
+    assert (await client.get(f"/review/{ids['红旗法']}")).status_code == 200
+    assert (await client.get(f"/review/{ids['青松法']}")).status_code == 200
+    for title in ("白杨法", "金桥法"):
+        hidden = await client.get(f"/review/{ids[title]}")
+        assert hidden.status_code == 404 and title not in hidden.text, title
+        assert (await client.get(f"/review/{ids[title]}/attachment")).status_code == 404
+        tried = await client.form(f"/review/{ids[title]}", {"action": "screen", "version": "2"})
+        assert tried.status_code == 409 and title not in tried.text, title  # refused, and the page shows nothing of it
+
+
+async def test_an_approver_sees_the_screened_ones_and_their_own_decisions(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "approver1", "approver")
+    queue = text_of((await client.get("/review/")).text)
+    assert "青松法" in queue and "白杨法" in queue and "红旗法" not in queue and "金桥法" not in queue
+    assert (await client.get(f"/review/{ids['红旗法']}")).status_code == 404
+    assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 404  # approved by someone else
+    assert "您还没有处理过申报" in text_of((await client.get("/review/?stage=decided")).text)
+    await log_in_as(client, "approver2", "approver")
+    assert "金桥法" in text_of((await client.get("/review/?stage=decided")).text)
+    assert (await client.get(f"/review/{ids['金桥法']}")).status_code == 200
+
+
+async def test_an_admin_who_is_not_a_reviewer_sees_no_review_content(client, demo):
+    ids = await a_round_in_every_stage(client)
+    await log_in_as(client, "boss", "admin")
+    for url in ("/review/", f"/review/{ids['红旗法']}", "/organiser/calls/overview"):
+        refused = await client.get(url)
+        assert refused.status_code == 403 and "红旗法" not in refused.text, url
+
+
+# -- a returned application always has a way forward ---------------------------------------------
+
+def private_link_on(page_html: str) -> str:
+    """The applicant's link as a page shows it: in a read-only field beside a copy button, with its QR."""
+    import html
+
+    found = re.search(r'<input[^>]*class="copy"[^>]*value="([^"]+)"', page_html)
+    assert found, "no private link on the page"
+    assert re.search(r'<button[^>]*data-copy', page_html) and '<svg' in page_html and "/assets/js/copy.js" in page_html
+    return html.unescape(found.group(1))
+
+
+async def returned_to_the_applicant(client) -> tuple[str, dict, int]:
+    """An application returned at screening with a note; then an organiser logs in."""
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    await log_in_as(client, "organiser2", "organiser")
+    return link, application, area
+
+
+async def test_an_organiser_reads_any_application_with_its_history_and_private_link(client, demo):
+    link, application, _area = await returned_to_the_applicant(client)
+    overview = await client.get("/organiser/calls/overview")
+    assert f'href="/organiser/calls/applications/{application["id"]}"' in overview.text
+    page = await client.get(f"/organiser/calls/applications/{application['id']}")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    assert "“37℃学习法”" in shown and "谭玲" in shown and "请补充实践亮点" in shown and "screener1" in shown
+    assert private_link_on(page.text) == f"http://testserver.local{link}"
+    assert 'name="action"' not in page.text  # read-only: no review step here
+    assert (await client.get("/organiser/calls/applications/999999")).status_code == 404
+
+
+async def test_an_organiser_edits_a_returned_application_on_the_applicants_behalf(client, demo):
+    link, application, area = await returned_to_the_applicant(client)
+    url = f"/organiser/calls/applications/{application['id']}"
+    bad = await client.form(url, {**FORM, "area": str(area), "title": "", "version": "2"})
+    assert bad.status_code == 400 and "必填" in text_of(bad.text)
+    edited = await client.form(url, {**FORM, "area": str(area), "highlights": "代为补充：三个阶段", "version": "2",
+                                     "resubmit": "yes"})
+    assert edited.status_code == 200 and "已保存" in text_of(edited.text)
+    after = await the_application(client)
+    assert after["stage"] == "submitted" and after["highlights"] == "代为补充：三个阶段"
+    last = (await client.run(history_of, application["id"]))[-1]
+    assert (last["actor"], last["role"], last["from_stage"], last["to_stage"]) == ("organiser2", "organiser", "returned", "submitted")
+    assert "组织方代为修改" in text_of((await client.get(link)).text)  # the applicant sees who changed it
+    stale = await client.form(url, {**FORM, "area": str(area), "title": "又改", "version": "2"})
+    assert stale.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
+
+    await log_in_as(client, "screener2", "screener")
+    assert "organiser2" in text_of((await client.get(f"/review/{application['id']}")).text)
+    await client.form(f"/review/{application['id']}", {"action": "screen", "version": "3"})
+    await log_in_as(client, "organiser3", "organiser")
+    locked = await client.form(url, {**FORM, "area": str(area), "title": "改名", "version": "4"})
+    assert locked.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
+    assert 'name="resubmit"' not in (await client.get(url)).text and "保存修改" not in text_of((await client.get(url)).text)
+
+
+async def test_reviewers_can_show_the_applicants_link_again(client, demo):
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    await log_in_as(client, "screener1", "screener")
+    application = await the_application(client)
+    page = await client.get(f"/review/{application['id']}")
+    assert private_link_on(page.text).endswith(link)
+
+
+async def test_imported_applications_get_private_links_that_work(client, demo):
+    import html
+
+    from presenters.tables import Application
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批.xlsx", round_of(2, {}))},
+                                data={"_csrf_token": await client.csrf()})
+    payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
+    await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": html.unescape(payload)})
+    first = await client.run(lambda: Application.select(Application.id).where(Application.title == "“1号”工作法").first())
+    link = private_link_on((await client.get(f"/organiser/calls/applications/{first['id']}")).text)
+    await client.form("/logout")
+    mine = await client.get(link.removeprefix("http://testserver.local"))
+    assert mine.status_code == 200 and "“1号”工作法" in text_of(mine.text) and "保存修改" in text_of(mine.text)
