@@ -116,7 +116,7 @@ async def presenter_items(presenter_id: int) -> list[dict[str, Any]]:
     """Every slot this presenter has, with its event."""
     return await AgendaItem.select(
         AgendaItem.id, AgendaItem.event, AgendaItem.method.as_alias("method_id"),
-    ).where(AgendaItem.presenter == presenter_id).order_by(AgendaItem.event)
+    ).where((AgendaItem.presenter == presenter_id) & AgendaItem.event.deleted_at.is_null()).order_by(AgendaItem.event)
 
 
 async def summary_locks(method_id: int) -> list[tuple[int, dt.datetime]]:

@@ -243,3 +243,28 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
     created = await organiser.api("POST", "/api/events/", {"title": "新活动", "date": "2026-08-01", "start_time": "09:00",
                                                           "end_time": "10:00", "slug": "shuixin-2026"})
     assert created.status_code == 201 and created.json()["id"] > event_id
+
+
+async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner(organiser, demo):
+    import re
+
+    from events import checkin_queries as cq
+    from events.tables import Attendee
+    from tests.events.test_slides import demo_slots, portal_link
+
+    slots = await demo_slots(organiser)
+    event_id = slots["event"]
+    portal = await portal_link(organiser, event_id, slots["presenters"][0])
+    await organiser.run(cq.add_attendees, event_id, [{"name": "彭强", "unit": "雨花区税务局"}])
+    code = (await organiser.run(lambda: Attendee.select(Attendee.ticket_code).first()))["ticket_code"]
+    assert (await organiser.get(f"/t/{code}")).status_code == 200
+    await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
+    for url in ("/e/shuixin-2026", "/e/shuixin-2026/checkin", "/e/shuixin-2026/feedback", "/e/shuixin-2026/agenda.ics",
+                "/e/shuixin-2026/schedule.json", "/e/shuixin-2026/programme.pdf", f"/t/{code}",
+                f"/organiser/events/{event_id}/stage", f"/organiser/events/{event_id}/slides/",
+                f"/organiser/events/{event_id}/attendees", f"/api/events/{event_id}/agenda"):
+        assert (await organiser.get(url)).status_code == 404, url
+    assert (await organiser.scan(event_id, {"code": code})).status_code == 404
+    page = await organiser.get(portal)
+    assert page.status_code == 200 and not re.search(rf"/summary/{slots['items'][0]}\b", page.text)
+    assert (await organiser.form(f"{portal}/summary/{slots['items'][0]}", {"summary": "改"})).status_code == 404
