@@ -54,9 +54,19 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
     return user.id
 
 
+async def purge_deleted() -> int:
+    """Remove for good the events deleted more than 30 days ago (ids stay taken)."""
+    from events.queries import purge_deleted_events
+
+    return await purge_deleted_events()
+
+
 async def setup(demo: bool = True) -> None:
     from demo import load_demo
 
+    purged = await purge_deleted()
+    if purged:
+        print(f"Removed for good {purged} event(s) deleted more than 30 days ago.")
     loaded = await load_demo() if demo else False
     password = await ensure_organiser()
     if loaded:
@@ -73,11 +83,13 @@ def main(argv: list[str]) -> None:
     elif command == "setup":
         migrate()
         asyncio.run(setup(demo="--no-demo" not in argv))
+    elif command == "purge-deleted":
+        print(f"Removed for good {asyncio.run(purge_deleted())} event(s) deleted more than 30 days ago.")
     elif command == "reset-password":
         name = argv[2] if len(argv) > 2 else "organiser"
         print(f"New password for {name}: {asyncio.run(ensure_organiser(name, reset=True))}")
     else:
-        sys.exit(f"unknown command {command!r}: use setup, migrate or reset-password")
+        sys.exit(f"unknown command {command!r}: use setup, migrate, purge-deleted or reset-password")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ RULES: list[tuple[str, str, set[str]]] = [
     (r"^/staff$|^/organiser/events/\{event_id:int\}/scan$|^/api/events/\{event_id:int\}/(attendance|attendees)$", "*",
      {"staff", "organiser", "admin"}),
     (r"^/review", "*", {"screener", "approver", "admin"}),
+    # a deleted event is restored by an admin only (organisers delete; admins undo, 30 days)
+    (r"^/api/events/deleted$|^/api/events/\{event_id:int\}/restore$", "*", {"admin"}),
     (r"^/admin/", "*", {"admin"}),
     (r"^/organiser|^/api/", "*", {"organiser", "admin"}),
 ]

@@ -306,3 +306,27 @@ async def test_event_ids_are_never_reused_after_a_purge(organiser):
     later = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "fourth-day"})).json()
     assert later["id"] > again["id"]
     assert (await organiser.get(f"/api/events/{again['id']}")).status_code == 404
+
+
+async def test_manage_purge_deleted_removes_events_deleted_over_30_days_ago(organiser):
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    from events.tables import AgendaItem, Event
+    from settings import ROOT
+
+    old = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    recent = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "recent-day"})).json()
+    for event in (old, recent):
+        await organiser.api("POST", f"/api/events/{event['id']}/agenda/items", {"kind": "opening", "duration": 10})
+        await organiser.api("DELETE", f"/api/events/{event['id']}")
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30, minutes=1)
+    await organiser.run(lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id == old["id"]))
+    done = subprocess.run([sys.executable, "manage.py", "purge-deleted"], cwd=ROOT, env=os.environ.copy(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 event" in done.stdout
+    count = await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event.is_in([old["id"], recent["id"]])))
+    assert count == 1  # the recent one is still restorable, with its agenda
