@@ -174,6 +174,11 @@ async def test_generate_page_keeps_feedback_or_refuses_naming_the_method(organis
     items = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
     assert [i["id"] for i in items] == [talks[1]["id"], talks[0]["id"]]
     assert await organiser.run(lambda: Feedback.count().where(Feedback.item == talks[0]["id"])) == 1
+    confirmed = await organiser.form(f"/organiser/events/{event_id}/generate",
+                                     {**plan, "method_ids": [str(talks[1]["method_id"])], "drop": "yes"})
+    assert confirmed.status_code == 200
+    assert [i["id"] for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]] == [talks[1]["id"]]
+    assert await organiser.run(lambda: Feedback.count().where(Feedback.event == event_id)) == 0
 
 
 async def test_two_organisers_editing_one_item_the_second_save_is_409(organiser, demo):
