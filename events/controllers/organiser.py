@@ -298,7 +298,7 @@ class DeletedEvents(Controller):
                   for e in await queries.deleted_events()]
         return Template("events/deleted.html", context={
             "events": events, "days": queries.RESTORE_DAYS,
-            "restored": request.query_params.get("restored", ""),
+            "restored": request.query_params.get("restored", "") if request.query_params.get("restored", "").isdecimal() else "",
         })
 
     @post("/{event_id:int}/restore")

@@ -408,8 +408,8 @@ async def test_a_summary_locked_for_one_event_cannot_be_changed_through_another_
     from presenters.tables import Method
 
     slots = await demo_slots(organiser)
-    event, item, presenter = slots["event"], slots["items"][0], slots["presenters"][0]
-    method_id = (await organiser.get(f"/api/events/{event}/agenda")).json()["items"][1]["method_id"]
+    event, presenter = slots["event"], slots["presenters"][0]
+    method_id = (await organiser.get(f"/api/events/{event}/agenda")).json()["items"][1]["method_id"]  # its first talk
     other = (await organiser.api("POST", "/api/events/", {"title": "第二场", "date": "2026-08-01", "start_time": "09:00",
                                                           "end_time": "10:00", "slug": "second-day"})).json()
     agenda = (await organiser.api("POST", f"/api/events/{other['id']}/agenda/items",
