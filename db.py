@@ -351,3 +351,8 @@ def current_engine() -> Any:
 
         _engine = engine_finder()
     return _engine
+
+
+class StaleVersion(Exception):
+    """A conditional update found the row at another version than the one the editor
+    loaded: someone else saved first, and nothing was written."""

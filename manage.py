@@ -95,9 +95,19 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
     return user.id
 
 
+async def purge_deleted() -> int:
+    """Remove for good the events deleted more than 30 days ago (ids stay taken)."""
+    from events.queries import purge_deleted_events
+
+    return await purge_deleted_events()
+
+
 async def setup(demo: bool = True) -> None:
     from demo import load_demo
 
+    purged = await purge_deleted()
+    if purged:
+        print(f"Removed for good {purged} event(s) deleted more than 30 days ago.")
     loaded = await load_demo() if demo else False
     password = await ensure_organiser()
     admin_password = await ensure_admin()
@@ -114,7 +124,7 @@ async def setup(demo: bool = True) -> None:
 
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")  # as on the admin's user page
-USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME")
+USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME | purge-deleted")
 
 
 def main(argv: list[str]) -> None:
@@ -132,6 +142,8 @@ def main(argv: list[str]) -> None:
         if password is None:
             sys.exit(f"the user name {name!r} is taken: choose another, or `reset-password {name}`")
         print(f"Admin login: username '{name}', password '{password}' (shown once).")
+    elif command == "purge-deleted":
+        print(f"Removed for good {asyncio.run(purge_deleted())} event(s) deleted more than 30 days ago.")
     elif command == "reset-password":
         if not name:
             sys.exit(f"reset-password needs a user name; {USAGE}")

@@ -121,12 +121,17 @@ def warnings(timed: Sequence[TimedSlot], planned_end: dt.datetime) -> list[Warni
     return found
 
 
+def plan_error(plan: GenerationPlan) -> str | None:
+    """Why a plan cannot be generated (an error code), or None. Callers ask before
+    generating, so every field within its own limit still gets a message, not a crash."""
+    return validate_duration(plan.talk_minutes + plan.qa_minutes)
+
+
 def generate(plan: GenerationPlan) -> list[DraftItem]:
     """A running order: opening, talks (talk + Q&A), a break after every N talks, closing."""
-    for minutes in (plan.talk_minutes + plan.qa_minutes,):
-        error = validate_duration(minutes)
-        if error:
-            raise ValueError(error)
+    error = plan_error(plan)
+    if error:
+        raise ValueError(error)
     items: list[DraftItem] = []
     if plan.opening_minutes > 0:
         items.append(DraftItem(kind="opening", duration=plan.opening_minutes))
@@ -145,6 +150,27 @@ def generate(plan: GenerationPlan) -> list[DraftItem]:
     if plan.closing_minutes > 0:
         items.append(DraftItem(kind="closing", duration=plan.closing_minutes))
     return items
+
+
+def reconcile(existing: Sequence[Slot], drafts: Sequence[DraftItem]) -> tuple[list[int | None], list[Slot]]:
+    """Which existing item each draft keeps, and which existing items nothing keeps.
+
+    Feedback, votes and slides hang on agenda items, so a regenerated agenda keeps the items
+    it can: a presentation keeps the first item (in running order) of the same method, a
+    segment the first unkept item of the same kind without a method. Returns one existing id
+    (or None for a new item) per draft, and the existing slots left over."""
+    free = list(existing)
+    kept: list[int | None] = []
+    for draft in drafts:
+        match = next(
+            (s for s in free if s.kind == draft.kind and s.method_id == draft.method_id
+             and (draft.kind != "presentation" or draft.method_id is not None)),
+            None,
+        )
+        if match is not None:
+            free.remove(match)
+        kept.append(match.id if match is not None else None)
+    return kept, free
 
 
 def move(order: Sequence[int], item_id: int, offset: int) -> list[int]:

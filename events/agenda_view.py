@@ -89,6 +89,18 @@ def warning_message(warning: agenda.Warning) -> str:
     return warning.code
 
 
+def loss_message(collected: list[Any]) -> str:
+    """Why a regeneration was refused, naming every item it would have emptied (``collected``:
+    queries.Collected) and what each holds."""
+    parts = [
+        _("%(title)s (feedback: %(feedback)s, votes: %(votes)s, slide versions: %(slides)s)",
+          title=item_title(c.item), feedback=c.feedback, votes=c.votes, slides=c.slides)
+        for c in collected
+    ]
+    return _("Regenerating would delete what these presentations have collected: %(items)s. Keep their methods in "
+             "the plan, or confirm that this may be deleted.", items=_("; ").join(parts))
+
+
 def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> ExportEvent:
     items = []
     for item in view.items:

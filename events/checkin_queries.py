@@ -39,7 +39,7 @@ async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
         Event.id, Event.slug, Event.title, Event.status, Event.date, Event.start_time, Event.end_time,
         Event.timezone, Event.checkin_opens_at, Event.checkin_closes_at, Event.rotating_door_code, Event.door_secret,
         Event.theme_color,
-    ).where(Event.id == event_id).first()
+    ).where((Event.id == event_id) & Event.deleted_at.is_null()).first()  # a deleted event is gone
     if row is not None:
         caches.by_id.put(event_id, row)
     return row
@@ -217,7 +217,7 @@ async def attendee_by_ticket(code: str) -> Optional[dict[str, Any]]:
         Attendee.event.title.as_alias("event_title"), Attendee.event.slug.as_alias("event_slug"),
         Attendee.event.date.as_alias("event_date"), Attendee.event.start_time.as_alias("event_start"),
         Attendee.event.venue.as_alias("event_venue"), Attendee.event.theme_color.as_alias("theme_color"),
-    ).where(Attendee.ticket_code == code).first()
+    ).where((Attendee.ticket_code == code) & Attendee.event.deleted_at.is_null()).first()
 
 
 async def checked_in_at(attendee_id: int) -> Optional[dt.datetime]:

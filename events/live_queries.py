@@ -41,7 +41,7 @@ def _sql() -> str:
         "SELECT e.date, e.start_time, e.timezone, e.live_version, e.updated_at, "
         f"(SELECT COUNT(*) FROM {checkins} c WHERE c.event = e.id) AS checked_in, "
         "a.id, a.kind, a.duration, a.actual_start, a.actual_end, a.extended, a.skipped "
-        f"FROM {events} e LEFT JOIN {items} a ON a.event = e.id WHERE e.id = {{}} ORDER BY a.position, a.id"
+        f"FROM {events} e LEFT JOIN {items} a ON a.event = e.id WHERE e.id = {{}} AND e.deleted_at IS NULL ORDER BY a.position, a.id"
     )
 
 

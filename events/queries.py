@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from db import write_transaction
-from events import agenda_view, caches
+from db import StaleVersion, write_transaction
+from events import agenda, agenda_view, caches
 from events.agenda import DraftItem
 from events.caches import forget_event
-from events.tables import AgendaItem, Event
+from events.tables import AgendaItem, Event, EventVote, Feedback, SlideVersion
 from web.cache import TTLCache
 from web.i18n import current_locale
 
@@ -19,23 +20,29 @@ EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
     Event.timezone, Event.venue, Event.description, Event.theme_color, Event.slug,
     Event.status, Event.updated_at, Event.feedback_anonymous, Event.feedback_from_event_start, Event.feedback_closes_at,
+    Event.version,
 )
+# A deleted event is gone for everyone but the admin's restore page: every read here asks
+# for live events only.
+LIVE = Event.deleted_at.is_null()
+RESTORE_DAYS = 30
 
 
 async def list_events() -> list[dict[str, Any]]:
-    return await Event.select(*EVENT_COLUMNS).order_by(Event.date, ascending=False).order_by(Event.id)
+    return await Event.select(*EVENT_COLUMNS).where(LIVE).order_by(Event.date, ascending=False).order_by(Event.id)
 
 
 async def list_published_events() -> list[dict[str, Any]]:
-    return await Event.select(*EVENT_COLUMNS).where(Event.status == "published").order_by(Event.date, ascending=False)
+    return await Event.select(*EVENT_COLUMNS).where((Event.status == "published") & LIVE).order_by(
+        Event.date, ascending=False)
 
 
 async def get_event(event_id: int) -> dict[str, Any] | None:
-    return await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first()
+    return await Event.select(*EVENT_COLUMNS).where((Event.id == event_id) & LIVE).first()
 
 
 async def get_event_by_slug(slug: str) -> dict[str, Any] | None:
-    return await Event.select(*EVENT_COLUMNS).where(Event.slug == slug).first()
+    return await Event.select(*EVENT_COLUMNS).where((Event.slug == slug) & LIVE).first()
 
 
 async def cached_event_by_slug(slug: str) -> dict[str, Any] | None:
@@ -61,10 +68,17 @@ async def create_event(values: dict[str, Any]) -> int:
     return rows[0]["id"]
 
 
-async def update_event(event_id: int, values: dict[str, Any]) -> bool:
-    values = {**values, "updated_at": dt.datetime.now(dt.UTC)}
-    rows = await Event.update(values).where(Event.id == event_id).returning(Event.id)
+async def update_event(event_id: int, values: dict[str, Any], version: int | None = None) -> bool:
+    """Save an edit and bump the event's version. With ``version`` (what the editor loaded)
+    the save happens only if nobody saved since; otherwise StaleVersion, nothing written."""
+    values = {**values, "updated_at": dt.datetime.now(dt.UTC), Event.version: Event.version + 1}
+    where = (Event.id == event_id) & LIVE
+    if version is not None:
+        where = where & (Event.version == version)
+    rows = await Event.update(values).where(where).returning(Event.id)
     forget_event(event_id)
+    if not rows and version is not None and await Event.exists().where((Event.id == event_id) & LIVE):
+        raise StaleVersion(event_id)
     return bool(rows)
 
 
@@ -75,9 +89,65 @@ async def touch_event(event_id: int) -> None:
 
 
 async def delete_event(event_id: int) -> bool:
-    rows = await Event.delete().where(Event.id == event_id).returning(Event.id)
+    """Delete softly: the event disappears everywhere, and an admin may restore it, with its
+    agenda, registrations, feedback and slides, for RESTORE_DAYS."""
+    now = dt.datetime.now(dt.UTC)
+    rows = await Event.update({Event.deleted_at: now, Event.updated_at: now}).where(
+        (Event.id == event_id) & LIVE).returning(Event.id)
     forget_event(event_id)
     return bool(rows)
+
+
+def _restorable(row: dict[str, Any], now: dt.datetime) -> bool:
+    return row["deleted_at"] is not None and row["deleted_at"] > now - dt.timedelta(days=RESTORE_DAYS)
+
+
+async def deleted_events(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Deleted events an admin may still restore, the most recently deleted first."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = await Event.select(*EVENT_COLUMNS, Event.deleted_at).where(Event.deleted_at.is_not_null())
+    found = [r for r in rows if _restorable(r, now)]
+    for row in found:
+        row["restorable_until"] = row["deleted_at"] + dt.timedelta(days=RESTORE_DAYS)
+    return sorted(found, key=lambda r: r["deleted_at"], reverse=True)
+
+
+async def restore_event(event_id: int, now: dt.datetime | None = None) -> bool:
+    """Bring a deleted event back as it was; False when there is none to restore (never
+    deleted, unknown, or deleted more than RESTORE_DAYS ago)."""
+    now = now or dt.datetime.now(dt.UTC)
+    async with write_transaction():
+        row = await Event.select(Event.id, Event.deleted_at).where(Event.id == event_id).first()
+        if row is None or not _restorable(row, now):
+            return False
+        await Event.update({Event.deleted_at: None, Event.updated_at: now}).where(Event.id == event_id)
+    forget_event(event_id)
+    return True
+
+
+async def purge_deleted_events(now: dt.datetime | None = None) -> int:
+    """Remove for good what was deleted more than RESTORE_DAYS ago: the event row goes (and
+    with it, by cascade, everything that belongs to the event), and a bare tombstone row
+    takes its id, so neither engine ever hands that id out again (SQLite's INTEGER PRIMARY
+    KEY would reuse the highest id). Returns how many events were purged."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = await Event.select(Event.id, Event.deleted_at, Event.date, Event.slug).where(Event.deleted_at.is_not_null())
+    purged = 0
+    for row in rows:
+        if _restorable(row, now) or row["slug"].startswith("~"):
+            continue  # still restorable, or a tombstone already
+        async with write_transaction():
+            gone = await Event.delete().where(
+                (Event.id == row["id"]) & (Event.deleted_at.is_not_null())).returning(Event.id)
+            if not gone:
+                continue  # another process purged it meanwhile
+            await Event.insert(Event(
+                id=row["id"], title="", date=row["date"], start_time=dt.time(0, 0), end_time=dt.time(0, 1),
+                slug=f"~{row['id']}", status="purged", deleted_at=row["deleted_at"],
+            ))
+        forget_event(row["id"])
+        purged += 1
+    return purged
 
 
 def _agenda_sql() -> str:
@@ -86,6 +156,7 @@ def _agenda_sql() -> str:
     names = {t.__name__: t._meta.tablename for t in (AgendaItem, Method, Area, Branch, Presenter)}
     return (
         "SELECT a.id, a.position, a.kind, a.title, a.duration, a.guid, a.method AS method_id, a.presenter AS presenter_id, "
+        "a.version, "
         "m.title AS method_title, m.summary AS summary, ar.name AS area, b.name AS branch, b.unit AS unit, "
         "p.name AS presenter, p.role AS presenter_role "
         f"FROM {names['AgendaItem']} a LEFT JOIN {names['Method']} m ON m.id = a.method "
@@ -152,13 +223,18 @@ async def add_item(event_id: int, values: dict[str, Any]) -> int:
     return rows[0]["id"]
 
 
-async def update_item(event_id: int, item_id: int, values: dict[str, Any]) -> bool:
+async def update_item(event_id: int, item_id: int, values: dict[str, Any], version: int | None = None) -> bool:
+    """Save an edit and bump the item's version; with ``version`` only if nobody saved since
+    it was loaded (StaleVersion otherwise, nothing written). False: no such item here."""
     async with write_transaction():
-        rows = await AgendaItem.update(values).where(
-            (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
+        where = (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
+        rows = await AgendaItem.update({**values, AgendaItem.version: AgendaItem.version + 1}).where(
+            where if version is None else where & (AgendaItem.version == version)
         ).returning(AgendaItem.id)
         if rows:
             await touch_event(event_id)
+        elif version is not None and await AgendaItem.exists().where(where):
+            raise StaleVersion(item_id)
     return bool(rows)
 
 
@@ -191,23 +267,68 @@ async def reorder(event_id: int, ordered_ids: Sequence[int]) -> bool:
     return True
 
 
-async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dict[str, str]) -> None:
+@dataclass(frozen=True)
+class Collected:
+    """What an agenda item has gathered that deleting it would lose."""
+
+    item: dict[str, Any]  # its agenda row (kind, title, method_title, ...)
+    feedback: int
+    votes: int
+    slides: int
+
+
+class WouldLose(Exception):
+    """Regenerating would delete items that carry feedback, votes or slides."""
+
+    def __init__(self, collected: list[Collected]) -> None:
+        super().__init__(collected)
+        self.collected = collected
+
+
+async def _collected(rows: Sequence[dict[str, Any]]) -> list[Collected]:
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    feedback = [r["item"] for r in await Feedback.select(Feedback.item).where(Feedback.item.is_in(ids))]
+    votes = [r["choice"] for r in await EventVote.select(EventVote.choice).where(EventVote.choice.is_in(ids))]
+    slides = [r["item"] for r in await SlideVersion.select(SlideVersion.item).where(SlideVersion.item.is_in(ids))]
+    found = [Collected(r, feedback.count(r["id"]), votes.count(r["id"]), slides.count(r["id"])) for r in rows]
+    return [c for c in found if c.feedback or c.votes or c.slides]
+
+
+async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dict[str, str],
+                         drop_collected: bool = False) -> None:
+    """A generated agenda in place of the current one, losing nothing by accident: each
+    presentation keeps the item of its method (and so its feedback, votes and slides), each
+    segment the item of its kind (and its title). Items left over are deleted; when one of
+    them carries feedback, votes or slides, WouldLose is raised and nothing changes, unless
+    the organiser confirmed (``drop_collected``)."""
     async with write_transaction():
-        await AgendaItem.delete().where(AgendaItem.event == event_id)
-        if drafts:
-            await AgendaItem.insert(
-                *[
-                    AgendaItem(
-                        event=event_id,
-                        position=index,
-                        kind=d.kind,
-                        title=d.title or titles.get(d.kind, ""),
-                        duration=d.duration,
-                        method=d.method_id,
-                        presenter=d.presenter_id,
-                        guid=uuid.uuid4(),
-                    )
-                    for index, d in enumerate(drafts, start=1)
-                ]
-            )
+        rows = await agenda_rows(event_id)
+        existing = [agenda.Slot(id=r["id"], kind=r["kind"], duration=r["duration"], presenter_id=r["presenter_id"],
+                                method_id=r["method_id"]) for r in rows]
+        kept, dropped = agenda.reconcile(existing, drafts)
+        dropped_ids = {s.id for s in dropped}
+        if dropped_ids and not drop_collected:
+            collected = await _collected([r for r in rows if r["id"] in dropped_ids])
+            if collected:
+                raise WouldLose(collected)
+        if dropped_ids:
+            await AgendaItem.delete().where(AgendaItem.id.is_in(sorted(dropped_ids)))
+        by_id = {r["id"]: r for r in rows}
+        new = []
+        for index, (d, item_id) in enumerate(zip(drafts, kept), start=1):
+            if item_id is None:
+                new.append(AgendaItem(event=event_id, position=index, kind=d.kind, title=d.title or titles.get(d.kind, ""),
+                                      duration=d.duration, method=d.method_id, presenter=d.presenter_id, guid=uuid.uuid4()))
+                continue
+            old = by_id[item_id]
+            await AgendaItem.update({
+                AgendaItem.position: index, AgendaItem.duration: d.duration,
+                AgendaItem.title: old["title"] or d.title or titles.get(d.kind, ""),
+                AgendaItem.presenter: old["presenter_id"] or d.presenter_id,  # a presenter chosen by hand stays
+                AgendaItem.version: AgendaItem.version + 1,
+            }).where(AgendaItem.id == item_id)
+        if new:
+            await AgendaItem.insert(*new)
         await touch_event(event_id)

@@ -13,6 +13,10 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
 OptionalMinutes = Annotated[int, msgspec.Meta(ge=0, le=480)]
 Kind = Literal["presentation", "opening", "remarks", "break", "closing", "segment"]
+# The version an edit was loaded at (as read back in ``version``): the save is refused with
+# 409 if someone else saved since. Also accepted as an ``If-Match: "3"`` header; without
+# either, the save is unconditional.
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -27,6 +31,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     theme_color: Color = "#b71c1c"
     status: Literal["draft", "published"] = "draft"
+    version: Optional[Version] = None
 
 
 class EventOut(msgspec.Struct):
@@ -43,6 +48,18 @@ class EventOut(msgspec.Struct):
     slug: str
     status: str
     public_url: str
+    version: int
+
+
+class DeletedEventOut(msgspec.Struct):
+    """A deleted event an admin may still restore (until ``restorable_until``)."""
+
+    id: int
+    title: str
+    date: dt.date
+    slug: str
+    deleted_at: dt.datetime
+    restorable_until: dt.datetime
 
 
 class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,6 +68,7 @@ class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(max_length=100)] = ""
     method_id: Id | None = None
     presenter_id: Id | None = None
+    version: Optional[Version] = None
 
 
 class AgendaItemOut(msgspec.Struct):
@@ -67,6 +85,7 @@ class AgendaItemOut(msgspec.Struct):
     branch: str | None
     unit: str | None
     presenter: str | None
+    version: int
 
 
 class WarningOut(msgspec.Struct):
@@ -96,6 +115,9 @@ class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
     break_minutes: Minutes = 10
     opening_minutes: OptionalMinutes = 10
     closing_minutes: OptionalMinutes = 10
+    # Regenerating keeps each presentation's item (feedback, votes, slides) by its method;
+    # a method left out whose item holds any of these makes it 409, unless this is true.
+    drop_data: bool = False
 
 
 class CheckInIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -116,11 +116,26 @@ async def presenter_items(presenter_id: int) -> list[dict[str, Any]]:
     """Every slot this presenter has, with its event."""
     return await AgendaItem.select(
         AgendaItem.id, AgendaItem.event, AgendaItem.method.as_alias("method_id"),
-    ).where(AgendaItem.presenter == presenter_id).order_by(AgendaItem.event)
+    ).where((AgendaItem.presenter == presenter_id) & AgendaItem.event.deleted_at.is_null()).order_by(AgendaItem.event)
+
+
+async def summary_locks(method_id: int) -> list[tuple[int, dt.datetime]]:
+    """(event, lock time) of every live event that presents this method and locks summaries.
+    A summary belongs to the method, not to one slot: each of these locks covers it."""
+    rows = await AgendaItem.select(
+        AgendaItem.event, AgendaItem.event.summary_lock_at.as_alias("lock"), AgendaItem.event.deleted_at.as_alias("deleted"),
+    ).where(AgendaItem.method == method_id)
+    return sorted({(r["event"], r["lock"]) for r in rows if r["lock"] is not None and r["deleted"] is None})
+
+
+async def summary_locked(method_id: int, at: dt.datetime) -> Optional[int]:
+    """The event whose lock stops a change of this method's summary at ``at``, or None."""
+    return next((event for event, lock in await summary_locks(method_id) if at >= lock), None)
 
 
 async def update_summary(method_id: int, summary: str) -> None:
-    await Method.update({Method.summary: summary}).where(Method.id == method_id)
+    # the version bump makes an organiser's catalog form loaded before this change stale
+    await Method.update({Method.summary: summary, Method.version: Method.version + 1}).where(Method.id == method_id)
     # a summary is part of the agenda's printed and attendee views: bump the events showing it
     events = await AgendaItem.select(AgendaItem.event).where(AgendaItem.method == method_id).distinct()
     from events.queries import touch_event

@@ -54,6 +54,12 @@ class Event(Table):
     # The live day: bumped by every stage action (start, next, back, extend, skip), so two
     # people at the stage control cannot both move the day on from the same state.
     live_version = Integer(default=0)
+    # Editing: every save through the event form or the API bumps version, and is made only
+    # against the version the editor loaded (a stale save is refused, never silently lost).
+    version = Integer(default=1)
+    # Deleting sets deleted_at: the event disappears everywhere, an admin may restore it for
+    # 30 days, then it is purged (its row stays as a tombstone, so its id is never reused).
+    deleted_at = Timestamptz(null=True, default=None)
 
 
 class AgendaItem(Table):
@@ -77,6 +83,7 @@ class AgendaItem(Table):
     actual_end = Timestamptz(null=True, default=None)
     extended = Integer(default=0)
     skipped = Boolean(default=False)
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
 
 
 class Attendee(Table):

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Optional
 
 import msgspec
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 from piccolo.table import Table
 
-from db import integrity_errors
+from db import StaleVersion, integrity_errors
 from presenters import queries
 from presenters.schemas import (
     AreaIn,
@@ -27,6 +27,7 @@ from presenters.schemas import (
 )
 from presenters.tables import Area, Branch, Method, Presenter
 from web.auth import organiser_guard
+from web.errors import loaded_version, stale_edit
 from web.forms import Field, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
@@ -118,19 +119,28 @@ def spec_for(kind: str) -> CatalogSpec:
     return spec
 
 
-async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None = None) -> int:
-    """Insert or update one row; a constraint the database refuses is a 409, not a 500."""
-    columns = to_columns(values)
+async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None = None, version: int | None = None) -> int:
+    """Insert or update one row; a constraint the database refuses is a 409, not a 500.
+    An update bumps the row's version; with ``version`` (what the editor loaded) it is made
+    only if nobody saved since, else 409 and the other person's change stays."""
+    columns = to_columns({k: v for k, v in values.items() if k != "version"})
+    table = spec.table
     try:
         if row_id is None:
-            inserted = await spec.table.insert(spec.table(**columns)).returning(spec.table.id)
+            inserted = await table.insert(table(**columns)).returning(table.id)
             return inserted[0]["id"]
-        updated = await spec.table.update(columns).where(spec.table.id == row_id).returning(spec.table.id)
+        where = table.id == row_id
+        updated = await table.update({**columns, table.version: table.version + 1}).where(
+            where if version is None else where & (table.version == version)).returning(table.id)
         if not updated:
+            if version is not None and await table.exists().where(where):
+                raise StaleVersion(row_id)
             raise NotFoundException()
         return row_id
     except integrity_errors():
         raise ClientException(status_code=409, detail=lazy("This conflicts with something already stored (a name already taken?).")) from None
+    except StaleVersion:
+        raise stale_edit() from None
 
 
 async def in_use(spec: CatalogSpec, row_id: int) -> Optional[str]:
@@ -204,6 +214,7 @@ class CatalogPages(Controller):
         if row is None:
             raise NotFoundException()
         raw = {f.name: "" if row.get(f.name) is None else str(row.get(f.name)) for f in spec.fields}
+        raw["version"] = str(row["version"])
         return await self._form(spec, raw, {}, row_id)
 
     @post("/{kind:str}/{row_id:int}/edit")
@@ -212,9 +223,10 @@ class CatalogPages(Controller):
         if await spec.get_row(row_id) is None:
             raise NotFoundException()
         form = parse_form(spec.fields, data, await choice_lists())
+        form.raw["version"] = str(data.get("version") or "")
         if not form.ok:
             return await self._form(spec, form.raw, form.errors, row_id, 400)
-        await save_row(spec, form.values, row_id)
+        await save_row(spec, form.values, row_id, loaded_version(data.get("version")))
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/delete")
@@ -274,9 +286,10 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
             return await one(await save_row(spec, await validate(data)))
 
         @put("/{row_id:int}")
-        async def replace(self, row_id: FromPath[int], data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
+        async def replace(self, request: Request, row_id: FromPath[int], data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
             await one(row_id)
-            return await one(await save_row(spec, await validate(data), row_id))
+            given = data.version if data.version is not None else loaded_version(request.headers.get("if-match"))  # type: ignore[attr-defined]
+            return await one(await save_row(spec, await validate(data), row_id, given))
 
         @delete("/{row_id:int}")
         async def remove(self, row_id: FromPath[int]) -> None:

@@ -8,12 +8,12 @@ from presenters.tables import Area, Branch, Method, Presenter
 
 
 async def list_areas() -> list[dict[str, Any]]:
-    return await Area.select(Area.id, Area.name, Area.position).order_by(Area.position).order_by(Area.id)
+    return await Area.select(Area.id, Area.name, Area.position, Area.version).order_by(Area.position).order_by(Area.id)
 
 
 async def list_branches() -> list[dict[str, Any]]:
     return await Branch.select(
-        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact
+        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version
     ).order_by(Branch.unit).order_by(Branch.name)
 
 
@@ -27,6 +27,7 @@ def _method_columns() -> tuple:
         Method.branch.name.as_alias("branch"),
         Method.branch.unit.as_alias("unit"),
         Method.area.name.as_alias("area"),
+        Method.version,
     )
 
 
@@ -50,6 +51,7 @@ def _presenter_columns() -> tuple:
         Presenter.branch.as_alias("branch_id"),
         Presenter.branch.name.as_alias("branch"),
         Presenter.branch.unit.as_alias("unit"),
+        Presenter.version,
     )
 
 
@@ -63,12 +65,12 @@ async def get_presenter(presenter_id: int) -> dict[str, Any] | None:
 
 async def get_branch(branch_id: int) -> dict[str, Any] | None:
     return await Branch.select(
-        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact
+        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version
     ).where(Branch.id == branch_id).first()
 
 
 async def get_area(area_id: int) -> dict[str, Any] | None:
-    return await Area.select(Area.id, Area.name, Area.position).where(Area.id == area_id).first()
+    return await Area.select(Area.id, Area.name, Area.position, Area.version).where(Area.id == area_id).first()
 
 
 async def exists(table: Any, row_id: int | None) -> bool:

@@ -10,17 +10,23 @@ ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\
 Optional100 = Annotated[str, msgspec.Meta(max_length=100)]
 Summary = Annotated[str, msgspec.Meta(max_length=5000)]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+# The version a change was loaded at (as read back in ``version``): a save against an older
+# one is refused with 409. Also accepted as an ``If-Match: "3"`` header; without either, the
+# save is unconditional.
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
     name: ShortName
     position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
+    version: Version | None = None
 
 
 class AreaOut(msgspec.Struct):
     id: int
     name: str
     position: int
+    version: int
 
 
 class BranchIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -28,6 +34,7 @@ class BranchIn(msgspec.Struct, forbid_unknown_fields=True):
     unit: Name
     secretary: Annotated[str, msgspec.Meta(max_length=50)] = ""
     contact: Optional100 = ""
+    version: Version | None = None
 
 
 class BranchOut(msgspec.Struct):
@@ -36,6 +43,7 @@ class BranchOut(msgspec.Struct):
     unit: str
     secretary: str
     contact: str
+    version: int
 
 
 class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,6 +51,7 @@ class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
     branch_id: Id
     area_id: Id | None = None
     summary: Summary = ""
+    version: Version | None = None
 
 
 class MethodOut(msgspec.Struct):
@@ -54,6 +63,7 @@ class MethodOut(msgspec.Struct):
     branch: str
     unit: str
     area: str | None
+    version: int
 
 
 class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +71,7 @@ class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
     role: Annotated[str, msgspec.Meta(max_length=50)] = ""
     branch_id: Id | None = None
     contact: Optional100 = ""
+    version: Version | None = None
 
 
 class PresenterOut(msgspec.Struct):
@@ -71,3 +82,4 @@ class PresenterOut(msgspec.Struct):
     contact: str
     branch: str | None
     unit: str | None
+    version: int

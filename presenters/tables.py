@@ -10,6 +10,7 @@ class Area(Table):
 
     name = Varchar(length=50, unique=True)
     position = Integer(default=0)
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
 
 
 class Branch(Table):
@@ -19,6 +20,7 @@ class Branch(Table):
     unit = Varchar(length=100)
     secretary = Varchar(length=50, default="")
     contact = Varchar(length=100, default="")
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -29,6 +31,7 @@ class Method(Table):
     area = ForeignKey(references=Area, on_delete=OnDelete.restrict, null=True)
     summary = Text(default="")
     branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -39,6 +42,7 @@ class Presenter(Table):
     role = Varchar(length=50, default="")
     branch = ForeignKey(references=Branch, on_delete=OnDelete.set_null, null=True)
     contact = Varchar(length=100, default="")
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -30,6 +30,8 @@ RULES: list[tuple[str, str, set[str]]] = [
     # managing users is not reviewing nor organising: an admin sees neither unless also given
     # that role (issue 14)
     (r"^/review", "*", {"screener", "approver"}),
+    # a deleted event is restored by an admin only (organisers delete; admins undo, 30 days)
+    (r"^/api/events/deleted$|^/api/events/\{event_id:int\}/restore$", "*", {"admin"}),
     (r"^/admin/", "*", {"admin"}),
     (r"^/organiser|^/api/", "*", {"organiser"}),
 ]

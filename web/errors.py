@@ -7,7 +7,7 @@ import sqlite3
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -35,6 +35,25 @@ class Said(str):
     """An error detail already in the user's language (formatted with values): shown as
     it is, where a plain detail is looked up in the catalog or replaced by the generic
     message of its status."""
+
+
+STALE_MESSAGE = lazy(
+    "Someone else changed this after you opened it. Their change is kept: reload the page to see it, then make yours again."
+)
+
+
+def stale_edit() -> ClientException:
+    """A save made against a version someone else has replaced since: 409, nothing written."""
+    return ClientException(status_code=409, detail=Said(_(STALE_MESSAGE)))
+
+
+def loaded_version(value: object) -> int | None:
+    """The version an edit form or API call says it was loaded at (a form field, a JSON
+    field, or an ``If-Match: "3"`` header); None when it names none."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    text = str(value or "").strip().removeprefix("W/").strip('"')
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 def wants_json(request: Request) -> bool:

@@ -4,10 +4,10 @@ from events.controllers.featured import FeaturedPages, FeaturedPublic
 from events.controllers.feedback import FeedbackPages, FeedbackResults
 from events.controllers.handouts import HandoutPages, PublicProgramme, ResultsReport
 from events.controllers.live import LivePublic, StagePages
-from events.controllers.organiser import EventPages
+from events.controllers.organiser import DeletedEvents, EventPages
 from events.controllers.public import PublicPages
 from events.controllers.slides import PresenterPortal, SlidePages
 
-ROUTERS = [EventPages, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults,
+ROUTERS = [EventPages, DeletedEvents, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages, FeedbackPages, FeedbackResults,
            HandoutPages, ResultsReport, PublicProgramme, PresenterPortal, SlidePages,
            FeaturedPublic, FeaturedPages, StagePages, LivePublic]

@@ -8,13 +8,14 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
 
-from db import integrity_errors
+from db import StaleVersion, integrity_errors
 from events import agenda, agenda_view, queries
 from events.controllers.public import public_base
 from events.schemas import (
     AgendaItemIn,
     AgendaItemOut,
     AgendaOut,
+    DeletedEventOut,
     EventIn,
     EventOut,
     GenerateIn,
@@ -23,7 +24,8 @@ from events.schemas import (
 )
 from presenters import queries as catalog
 from presenters.tables import Method, Presenter
-from web.auth import organiser_guard
+from web.auth import organiser_guard, requires_role
+from web.errors import Said, loaded_version, stale_edit
 from web.i18n import gettext as _
 
 
@@ -41,7 +43,13 @@ def event_out(event: dict[str, Any], request: Request) -> EventOut:
         start_time=hhmm(event["start_time"]), end_time=hhmm(event["end_time"]), timezone=event["timezone"],
         venue=event["venue"], description=event["description"], theme_color=event["theme_color"],
         slug=event["slug"], status=event["status"], public_url=f"{public_base(request)}/e/{event['slug']}",
+        version=event["version"],
     )
+
+
+def wanted_version(request: Request, given: int | None) -> int | None:
+    """The version the caller loaded: the body's ``version``, else an If-Match header."""
+    return given if given is not None else loaded_version(request.headers.get("if-match"))
 
 
 async def event_values(data: EventIn, event_id: int | None) -> dict[str, Any]:
@@ -78,6 +86,7 @@ async def agenda_out(event: dict[str, Any]) -> AgendaOut:
                 id=i["id"], position=i["position"], kind=i["kind"], title=i["display_title"], duration=i["duration"],
                 start=hhmm(i["start"]), end=hhmm(i["end"]), method_id=i["method_id"], presenter_id=i["presenter_id"],
                 method_title=i["method_title"], branch=i["branch"], unit=i["unit"], presenter=i["presenter"],
+                version=i["version"],
             )
             for i in view.items
         ],
@@ -119,15 +128,31 @@ class EventsApi(Controller):
     async def replace_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
         await found_event(event_id)
         try:
-            await queries.update_event(event_id, await event_values(data, event_id))
+            await queries.update_event(event_id, await event_values(data, event_id), wanted_version(request, data.version))
         except integrity_errors():
             raise ClientException(status_code=409, detail=_("This address is already used by another event.")) from None
+        except StaleVersion:
+            raise stale_edit() from None
         return event_out(await found_event(event_id), request)
 
     @delete("/{event_id:int}")
     async def delete_event(self, event_id: FromPath[int]) -> None:
+        """Deleted softly: an admin may restore it for 30 days (POST .../restore)."""
         if not await queries.delete_event(event_id):
             raise NotFoundException(detail=f"No event with id {event_id}")
+
+    @get("/deleted", guards=[requires_role("admin")])
+    async def deleted_events(self) -> list[DeletedEventOut]:
+        """Deleted events that can still be restored (admins only)."""
+        return [DeletedEventOut(id=e["id"], title=e["title"], date=e["date"], slug=e["slug"], deleted_at=e["deleted_at"],
+                                restorable_until=e["restorable_until"]) for e in await queries.deleted_events()]
+
+    @post("/{event_id:int}/restore", guards=[requires_role("admin")], status_code=200)
+    async def restore_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
+        """Undo a delete within 30 days (admins only); 404 after that or for an event not deleted."""
+        if not await queries.restore_event(event_id):
+            raise NotFoundException(detail=Said(_("No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).", n=queries.RESTORE_DAYS)))
+        return event_out(await found_event(event_id), request)
 
     @get("/{event_id:int}/agenda")
     async def read_agenda(self, event_id: FromPath[int]) -> AgendaOut:
@@ -140,9 +165,14 @@ class EventsApi(Controller):
         return await agenda_out(event)
 
     @put("/{event_id:int}/agenda/items/{item_id:int}")
-    async def replace_item(self, event_id: FromPath[int], item_id: FromPath[int], data: JSONBody[AgendaItemIn]) -> AgendaOut:
+    async def replace_item(self, request: Request, event_id: FromPath[int], item_id: FromPath[int],
+                           data: JSONBody[AgendaItemIn]) -> AgendaOut:
         event = await found_event(event_id)
-        if not await queries.update_item(event_id, item_id, await item_values(data)):
+        try:
+            changed = await queries.update_item(event_id, item_id, await item_values(data), wanted_version(request, data.version))
+        except StaleVersion:
+            raise stale_edit() from None
+        if not changed:
             raise NotFoundException(detail=f"No agenda item {item_id} in event {event_id}")
         return await agenda_out(event)
 
@@ -170,15 +200,18 @@ class EventsApi(Controller):
         if len(set(data.method_ids)) != len(data.method_ids):
             raise invalid("method_ids", _("A method is listed twice."))
         presenters = await catalog.presenter_for_branches([m["branch_id"] for m in methods.values()])
-        drafts = agenda.generate(
-            agenda.GenerationPlan(
-                method_ids=list(data.method_ids), talk_minutes=data.talk_minutes, qa_minutes=data.qa_minutes,
-                break_every=data.break_every, break_minutes=data.break_minutes,
-                opening_minutes=data.opening_minutes, closing_minutes=data.closing_minutes,
-                presenters={m: presenters[v["branch_id"]] for m, v in methods.items() if v["branch_id"] in presenters},
-            )
+        plan = agenda.GenerationPlan(
+            method_ids=list(data.method_ids), talk_minutes=data.talk_minutes, qa_minutes=data.qa_minutes,
+            break_every=data.break_every, break_minutes=data.break_minutes,
+            opening_minutes=data.opening_minutes, closing_minutes=data.closing_minutes,
+            presenters={m: presenters[v["branch_id"]] for m, v in methods.items() if v["branch_id"] in presenters},
         )
-        if data.talk_minutes + data.qa_minutes > agenda.MAX_DURATION:
+        if agenda.plan_error(plan):  # each field is within its own limit; together they may not be
             raise invalid("talk_minutes", _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION))
-        await queries.replace_agenda(event_id, drafts, {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()})
+        titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
+        try:
+            await queries.replace_agenda(event_id, agenda.generate(plan), titles, drop_collected=data.drop_data)
+        except queries.WouldLose as lost:
+            raise ClientException(status_code=409, detail=Said(agenda_view.loss_message(lost.collected)),
+                                  extra=[{"key": "method_ids", "message": agenda_view.loss_message(lost.collected)}]) from None
         return await agenda_out(event)

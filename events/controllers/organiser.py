@@ -2,16 +2,18 @@
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from db import StaleVersion
 from events import agenda, agenda_view, queries
 from events.agenda import GenerationPlan
 from presenters import queries as catalog
-from web.auth import organiser_guard
+from web.auth import organiser_guard, requires_role
+from web.errors import Said, loaded_version, stale_edit
 from web.forms import Field, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
@@ -77,6 +79,7 @@ def event_form_raw(event: dict[str, Any]) -> dict[str, str]:
     raw = {f.name: str(event.get(f.name) or "") for f in EVENT_FIELDS}
     raw["start_time"] = event["start_time"].strftime("%H:%M")
     raw["end_time"] = event["end_time"].strftime("%H:%M")
+    raw["version"] = str(event["version"])
     return raw
 
 
@@ -154,9 +157,13 @@ class EventPages(Controller):
     async def update_event(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
         form, values = await self._parse_event(data, event_id)
+        form.raw["version"] = str(data.get("version") or "")
         if not form.ok:
             return self._event_form(form.raw, form.errors, event, 400)
-        await queries.update_event(event_id, values)
+        try:
+            await queries.update_event(event_id, values, loaded_version(data.get("version")))
+        except StaleVersion:
+            raise stale_edit() from None
         return Redirect(path=f"/organiser/events/{event_id}")
 
     @post("/events/{event_id:int}/delete")
@@ -199,7 +206,11 @@ class EventPages(Controller):
         form = await self._parse_item(data)
         if not form.ok:
             return await self._dashboard_with_errors(event_id, form.raw, {f"{k}": v for k, v in form.errors.items()})
-        if not await queries.update_item(event_id, item_id, item_values(form.values)):
+        try:
+            changed = await queries.update_item(event_id, item_id, item_values(form.values), loaded_version(data.get("version")))
+        except StaleVersion:
+            raise stale_edit() from None
+        if not changed:
             raise NotFoundException(detail=lazy("No such agenda item."))
         return Redirect(path=f"/organiser/events/{event_id}#item-{item_id}")
 
@@ -222,11 +233,11 @@ class EventPages(Controller):
     # -- generation ---------------------------------------------------------------------
 
     def _generate_form(self, event: dict, methods: list, raw: dict, errors: dict, selected: set, status: int = 200,
-                       self_agenda: tuple = ()) -> Template:
+                       self_agenda: tuple = (), losses: str = "") -> Template:
         return Template(
             "events/generate.html",
             context={"event": event, "methods": methods, "fields": GENERATE_FIELDS, "raw": raw, "errors": errors,
-                     "selected": selected, "has_agenda": bool(self_agenda)},
+                     "selected": selected, "has_agenda": bool(self_agenda), "losses": losses},
             status_code=status,
         )
 
@@ -247,26 +258,56 @@ class EventPages(Controller):
         chosen_raw = data.get("method_ids", [])
         chosen_raw = chosen_raw if isinstance(chosen_raw, list) else [chosen_raw]
         known = {m["id"]: m for m in methods}
-        chosen = [int(x) for x in chosen_raw if str(x).isdecimal() and int(x) in known]
+        chosen = list(dict.fromkeys(int(x) for x in chosen_raw if str(x).isdecimal() and int(x) in known))
         if not chosen:
             form.errors["method_ids"] = _("Choose at least one method.")
         if await queries.item_ids(event_id) and data.get("replace") != "yes":
             form.errors["replace"] = _("Tick the box to replace the current agenda.")
-        if not form.ok:
-            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400,
-                                       self_agenda=tuple(await queries.item_ids(event_id)))
         plan_values = {k: (v or 0) for k, v in form.values.items()}
-        presenters = await catalog.presenter_for_branches([known[m]["branch_id"] for m in chosen])
-        drafts = agenda.generate(
-            GenerationPlan(
+        if form.ok:
+            presenters = await catalog.presenter_for_branches([known[m]["branch_id"] for m in chosen])
+            plan = GenerationPlan(
                 method_ids=chosen,
                 presenters={m: presenters[known[m]["branch_id"]] for m in chosen if known[m]["branch_id"] in presenters},
                 **plan_values,
             )
-        )
+            if agenda.plan_error(plan):  # each field within its own limit; together they may not be
+                form.errors["qa_minutes"] = _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION)
+        if not form.ok:
+            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400,
+                                       self_agenda=tuple(await queries.item_ids(event_id)))
         titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
-        await queries.replace_agenda(event_id, drafts, titles)
+        try:
+            await queries.replace_agenda(event_id, agenda.generate(plan), titles, drop_collected=data.get("drop") == "yes")
+        except queries.WouldLose as lost:
+            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 409,
+                                       self_agenda=(True,), losses=agenda_view.loss_message(lost.collected))
         return Redirect(path=f"/organiser/events/{event_id}#agenda")
+
+
+class DeletedEvents(Controller):
+    """The admin's page of deleted events: each can be restored, as it was, for 30 days."""
+
+    path = "/admin/events"
+    guards = [requires_role("admin")]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        events = [{**e, "deleted_at": e["deleted_at"].astimezone(agenda_view.zone(e["timezone"])),
+                   "restorable_until": e["restorable_until"].astimezone(agenda_view.zone(e["timezone"]))}
+                  for e in await queries.deleted_events()]
+        return Template("events/deleted.html", context={
+            "events": events, "days": queries.RESTORE_DAYS,
+            "restored": request.query_params.get("restored", "") if request.query_params.get("restored", "").isdecimal() else "",
+        })
+
+    @post("/{event_id:int}/restore")
+    async def restore(self, event_id: FromPath[int]) -> Redirect:
+        if not await queries.restore_event(event_id):
+            raise NotFoundException(detail=Said(_(
+                "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
+                n=queries.RESTORE_DAYS)))
+        return Redirect(path=f"/admin/events/?restored={event_id}", status_code=303)
 
 
 def item_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -101,7 +101,7 @@ class PresenterPortal(Controller):
                 "event": event, "slot": slot, "versions": await sq.versions(row["id"]),
                 "deadline": limits["slides_deadline"], "lock": limits["summary_lock_at"],
                 "uploads_open": limits["slides_deadline"] is None or at < limits["slides_deadline"],
-                "summary_open": row["method_id"] is not None and (limits["summary_lock_at"] is None or at < limits["summary_lock_at"]),
+                "summary_open": row["method_id"] is not None and await sq.summary_locked(row["method_id"], at) is None,
                 "method_id": row["method_id"], "results": results, "feedback_closes": closes,
                 "local": (lambda m, e=event: local(e, m)),
             })
@@ -135,6 +135,9 @@ class PresenterPortal(Controller):
             return await self._page(request, token, 409, errors={item_id: _("No method is chosen for this slot yet.")})
         if limits["summary_lock_at"] is not None and sq.now() >= limits["summary_lock_at"]:
             return await self._page(request, token, 403, errors={item_id: _("Summaries are locked: ask the organisers.")})
+        if await sq.summary_locked(row["method_id"], sq.now()) is not None:  # the same method, locked by another event
+            return await self._page(request, token, 403, errors={
+                item_id: _("This method's summary is locked for another event it is presented at: ask the organisers.")})
         if len(text) > SUMMARY_MAX:
             return await self._page(request, token, 400, errors={item_id: _("The summary is too long (at most %(n)s characters).", n=SUMMARY_MAX)})
         await sq.update_summary(row["method_id"], text)

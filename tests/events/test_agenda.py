@@ -111,3 +111,27 @@ def test_move_up_down_and_clamped():
     assert agenda.move([1, 2, 3], 1, -1) == [1, 2, 3]
     with pytest.raises(KeyError):
         agenda.move([1, 2], 9, 1)
+
+
+@pytest.mark.parametrize(("talk", "qa", "code"), [(470, 20, "duration_too_long"), (480, 120, "duration_too_long"),
+                                                  (460, 20, None), (15, 5, None)])
+def test_plan_error_names_an_impossible_plan_before_generating(talk, qa, code):
+    assert agenda.plan_error(GenerationPlan(method_ids=[1], talk_minutes=talk, qa_minutes=qa)) == code
+
+
+def test_reconcile_keeps_presentations_by_method_and_segments_by_kind():
+    existing = [Slot(11, "opening", 10), Slot(12, "presentation", 20, method_id=1), Slot(13, "break", 10),
+                Slot(14, "presentation", 20, method_id=2), Slot(15, "presentation", 20, method_id=3),
+                Slot(16, "closing", 5)]
+    drafts = agenda.generate(GenerationPlan(method_ids=[2, 1, 4], break_every=0))
+    kept, dropped = agenda.reconcile(existing, drafts)
+    assert [(d.kind, d.method_id, k) for d, k in zip(drafts, kept)] == [
+        ("opening", None, 11), ("presentation", 2, 14), ("presentation", 1, 12), ("presentation", 4, None), ("closing", None, 16),
+    ]
+    assert [s.id for s in dropped] == [13, 15]
+
+
+def test_reconcile_a_method_listed_twice_keeps_one_item_and_drops_the_other():
+    existing = [Slot(1, "presentation", 20, method_id=7), Slot(2, "presentation", 20, method_id=7)]
+    kept, dropped = agenda.reconcile(existing, agenda.generate(GenerationPlan(method_ids=[7], opening_minutes=0, closing_minutes=0)))
+    assert kept == [1] and [s.id for s in dropped] == [2]

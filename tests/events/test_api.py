@@ -167,3 +167,166 @@ async def test_openapi_schema_lists_typed_endpoints(organiser):
     schema = (await organiser.get("/api/schema/openapi.json")).json()
     assert "/api/events/{event_id}/agenda/order" in schema["paths"]
     assert "EventIn" in schema["components"]["schemas"]
+
+
+# -- nothing lost: regeneration, stale saves, deletion --------------------------------------
+
+
+async def keep_world(organiser, count=2):
+    """An event generated from ``count`` methods, with feedback on the first talk, a vote for the
+    second and a slide version on the first."""
+    from events.tables import EventVote, Feedback, SlideVersion
+
+    event = (await organiser.api("POST", "/api/events/", {**EVENT, "end_time": "12:00"})).json()
+    titles = ["37℃学习法", "“三小”工作法", "“五微”工作法"]
+    methods = [(await make_method(organiser, title=titles[i], branch=f"第{i}党支部", presenter=f"书记{i}"))[0] for i in range(count)]
+    agenda = (await organiser.api("POST", f"/api/events/{event['id']}/agenda/generate",
+                                  {"method_ids": [m["id"] for m in methods]})).json()
+    talks = [i for i in agenda["items"] if i["kind"] == "presentation"]
+
+    async def add():
+        await Feedback.insert(Feedback(event=event["id"], item=talks[0]["id"], device="d1", rating=5, comment="很实用"))
+        await EventVote.insert(EventVote(event=event["id"], device="d1", choice=talks[1]["id"], rating=4))
+        await SlideVersion.insert(SlideVersion(event=event["id"], item=talks[0]["id"], version=1, sha256="0" * 64, size=9,
+                                               filename="a.pdf", kind="pdf"))
+
+    await organiser.run(add)
+    return event, methods, talks
+
+
+async def kept_rows(organiser, event_id):
+    from events.tables import EventVote, Feedback, SlideVersion
+
+    async def read():
+        return {"feedback": await Feedback.select(Feedback.item, Feedback.comment).where(Feedback.event == event_id),
+                "votes": await EventVote.select(EventVote.choice).where(EventVote.event == event_id),
+                "slides": await SlideVersion.select(SlideVersion.item).where(SlideVersion.event == event_id)}
+
+    return await organiser.run(read)
+
+
+async def test_generate_talk_and_qa_over_480_minutes_is_400_not_500(organiser):
+    event = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    m, _ = await make_method(organiser)
+    response = await organiser.api("POST", f"/api/events/{event['id']}/agenda/generate",
+                                   {"method_ids": [m["id"]], "talk_minutes": 400, "qa_minutes": 100})
+    assert response.status_code == 400, response.text
+    assert "480" in response.text and "分钟" in response.text
+    assert (await organiser.get(f"/api/events/{event['id']}/agenda")).json()["items"] == []
+
+
+async def test_regenerate_keeps_feedback_votes_and_slides_by_method(organiser):
+    event, methods, talks = await keep_world(organiser)
+    before = await kept_rows(organiser, event["id"])
+    response = await organiser.api("POST", f"/api/events/{event['id']}/agenda/generate", {
+        "method_ids": [methods[1]["id"], methods[0]["id"]], "talk_minutes": 25, "qa_minutes": 5, "opening_minutes": 0})
+    assert response.status_code == 201, response.text
+    again = [i for i in response.json()["items"] if i["kind"] == "presentation"]
+    assert [(i["id"], i["method_id"], i["duration"]) for i in again] == [
+        (talks[1]["id"], methods[1]["id"], 30), (talks[0]["id"], methods[0]["id"], 30)]
+    assert await kept_rows(organiser, event["id"]) == before
+    assert before["feedback"] == [{"item": talks[0]["id"], "comment": "很实用"}]
+
+
+async def test_regenerate_refuses_to_drop_a_method_with_feedback_and_names_it(organiser):
+    event, methods, talks = await keep_world(organiser, count=3)
+    before = (await organiser.get(f"/api/events/{event['id']}/agenda")).json()
+    response = await organiser.api("POST", f"/api/events/{event['id']}/agenda/generate", {"method_ids": [methods[2]["id"]]})
+    assert response.status_code == 409, response.text
+    assert "37℃学习法" in response.text and "“三小”工作法" in response.text and "评价" in response.text
+    assert (await organiser.get(f"/api/events/{event['id']}/agenda")).json() == before
+    rows = await kept_rows(organiser, event["id"])
+    assert len(rows["feedback"]) == 1 and rows["votes"] == [{"choice": talks[1]["id"]}] and len(rows["slides"]) == 1
+    confirmed = await organiser.api("POST", f"/api/events/{event['id']}/agenda/generate",
+                                    {"method_ids": [methods[2]["id"]], "drop_data": True})
+    assert confirmed.status_code == 201
+    assert [i["method_id"] for i in confirmed.json()["items"] if i["kind"] == "presentation"] == [methods[2]["id"]]
+    assert (await kept_rows(organiser, event["id"]))["feedback"] == []
+
+
+async def test_stale_item_save_is_409_and_keeps_the_other_change(organiser):
+    event = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    base = f"/api/events/{event['id']}/agenda"
+    item = (await organiser.api("POST", f"{base}/items", {"kind": "break", "duration": 10})).json()["items"][0]
+    first = await organiser.api("PUT", f"{base}/items/{item['id']}", {"kind": "break", "duration": 15, "version": item["version"]})
+    assert first.status_code == 200 and first.json()["items"][0]["version"] == item["version"] + 1
+    stale = await organiser.api("PUT", f"{base}/items/{item['id']}", {"kind": "break", "duration": 30, "version": item["version"]})
+    assert stale.status_code == 409 and "其他人" in stale.text
+    assert (await organiser.get(base)).json()["items"][0]["duration"] == 15
+    by_header = await organiser.request("PUT", f"{base}/items/{item['id']}", json={"kind": "break", "duration": 30},
+                                        headers={"x-csrftoken": await organiser.csrf(), "If-Match": f'"{item["version"]}"'})
+    assert by_header.status_code == 409
+    assert (await organiser.get(base)).json()["items"][0]["duration"] == 15
+
+
+async def test_stale_event_save_is_409_and_keeps_the_other_change(organiser):
+    event = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    first = await organiser.api("PUT", f"/api/events/{event['id']}", {**EVENT, "venue": "一号会议室", "version": event["version"]})
+    assert first.status_code == 200 and first.json()["version"] == event["version"] + 1
+    stale = await organiser.api("PUT", f"/api/events/{event['id']}", {**EVENT, "title": "改名", "version": event["version"]})
+    assert stale.status_code == 409 and "其他人" in stale.text
+    now = (await organiser.get(f"/api/events/{event['id']}")).json()
+    assert (now["venue"], now["title"]) == ("一号会议室", EVENT["title"])
+
+
+async def test_deleted_event_is_hidden_and_an_admin_restores_it_through_the_api(organiser):
+    from tests.conftest import make_user
+
+    event = (await organiser.api("POST", "/api/events/", {**EVENT, "status": "published"})).json()
+    await organiser.api("POST", f"/api/events/{event['id']}/agenda/items", {"kind": "opening", "duration": 10})
+    assert (await organiser.api("DELETE", f"/api/events/{event['id']}")).status_code == 204
+    assert (await organiser.get("/api/events/")).json() == []
+    assert (await organiser.get("/e/shuixin-2026")).status_code == 404
+    assert (await organiser.api("POST", f"/api/events/{event['id']}/restore")).status_code == 403  # organisers cannot
+    await organiser.run(make_user, "root", "admin")
+    await organiser.form("/login", {"username": "root", "password": "correct-horse-1"})
+    listed = (await organiser.get("/api/events/deleted")).json()
+    assert [e["id"] for e in listed] == [event["id"]]
+    restored = await organiser.api("POST", f"/api/events/{event['id']}/restore")
+    assert restored.status_code == 200, restored.text
+    assert len((await organiser.get(f"/api/events/{event['id']}/agenda")).json()["items"]) == 1
+    assert (await organiser.get("/e/shuixin-2026")).status_code == 200
+
+
+async def test_event_ids_are_never_reused_after_a_purge(organiser):
+    import datetime as dt
+
+    from events import queries
+    from events.tables import Event
+
+    first = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    newest = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "second-day"})).json()
+    await organiser.api("DELETE", f"/api/events/{newest['id']}")
+    again = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "third-day"})).json()
+    assert again["id"] > newest["id"] > first["id"]
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=31)
+    await organiser.api("DELETE", f"/api/events/{again['id']}")
+    await organiser.run(lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id.is_in([newest["id"], again["id"]])))
+    assert await organiser.run(queries.purge_deleted_events) == 2
+    later = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "fourth-day"})).json()
+    assert later["id"] > again["id"]
+    assert (await organiser.get(f"/api/events/{again['id']}")).status_code == 404
+
+
+async def test_manage_purge_deleted_removes_events_deleted_over_30_days_ago(organiser):
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    from events.tables import AgendaItem, Event
+    from settings import ROOT
+
+    old = (await organiser.api("POST", "/api/events/", EVENT)).json()
+    recent = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "recent-day"})).json()
+    for event in (old, recent):
+        await organiser.api("POST", f"/api/events/{event['id']}/agenda/items", {"kind": "opening", "duration": 10})
+        await organiser.api("DELETE", f"/api/events/{event['id']}")
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30, minutes=1)
+    await organiser.run(lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id == old["id"]))
+    done = subprocess.run([sys.executable, "manage.py", "purge-deleted"], cwd=ROOT, env=os.environ.copy(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 event" in done.stdout
+    count = await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event.is_in([old["id"], recent["id"]])))
+    assert count == 1  # the recent one is still restorable, with its agenda

@@ -1,6 +1,6 @@
 """Organiser pages and the public agenda through AsyncTestClient: HTML forms, Chinese, errors."""
 
-from tests.conftest import text_of
+from tests.conftest import make_user, text_of
 
 
 async def test_organiser_pages_redirect_to_login(client):
@@ -139,3 +139,137 @@ async def test_deleting_an_event_needs_the_tick(organiser, demo):
     assert (await organiser.get(f"/api/events/{event_id}")).status_code == 200
     await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
     assert (await organiser.get(f"/api/events/{event_id}")).status_code == 404
+
+
+# -- nothing lost --------------------------------------------------------------------------
+
+
+async def test_generate_page_talk_and_qa_over_480_minutes_is_400_with_a_message(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    methods = (await organiser.get("/api/methods/")).json()
+    response = await organiser.form(f"/organiser/events/{event_id}/generate", {
+        "method_ids": [str(methods[0]["id"])], "talk_minutes": "480", "qa_minutes": "120", "break_minutes": "10",
+        "replace": "yes"})
+    assert response.status_code == 400
+    assert "480" in text_of(response.text)
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
+
+
+async def test_generate_page_keeps_feedback_or_refuses_naming_the_method(organiser, demo):
+    from events.tables import Feedback
+
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    talks = [i for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"] if i["kind"] == "presentation"]
+    await organiser.run(lambda: Feedback.insert(Feedback(event=event_id, item=talks[0]["id"], device="d1", rating=5)))
+    plan = {"talk_minutes": "15", "qa_minutes": "5", "break_every": "0", "break_minutes": "10", "opening_minutes": "0",
+            "closing_minutes": "0", "replace": "yes"}
+    refused = await organiser.form(f"/organiser/events/{event_id}/generate",
+                                   {**plan, "method_ids": [str(talks[1]["method_id"])]})
+    assert refused.status_code == 409
+    assert talks[0]["title"] in text_of(refused.text) and "评价" in text_of(refused.text)
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
+    kept = await organiser.form(f"/organiser/events/{event_id}/generate",
+                                {**plan, "method_ids": [str(talks[1]["method_id"]), str(talks[0]["method_id"])]})
+    assert kept.status_code == 200
+    items = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+    assert [i["id"] for i in items] == [talks[1]["id"], talks[0]["id"]]
+    assert await organiser.run(lambda: Feedback.count().where(Feedback.item == talks[0]["id"])) == 1
+    confirmed = await organiser.form(f"/organiser/events/{event_id}/generate",
+                                     {**plan, "method_ids": [str(talks[1]["method_id"])], "drop": "yes"})
+    assert confirmed.status_code == 200
+    assert [i["id"] for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]] == [talks[1]["id"]]
+    assert await organiser.run(lambda: Feedback.count().where(Feedback.event == event_id)) == 0
+
+
+async def test_two_organisers_editing_one_item_the_second_save_is_409(organiser, demo):
+    import re
+
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    item = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"][0]
+    page = (await organiser.get(f"/organiser/events/{event_id}")).text
+    loaded = re.search(rf'action="/organiser/events/{event_id}/items/{item["id"]}/update".*?name="version" value="(\d+)"', page, re.S).group(1)
+    form = {"kind": "opening", "title": "开场", "version": loaded}
+    first = await organiser.form(f"/organiser/events/{event_id}/items/{item['id']}/update", {**form, "duration": "12"})
+    assert first.status_code == 200
+    second = await organiser.form(f"/organiser/events/{event_id}/items/{item['id']}/update", {**form, "duration": "30"})
+    assert second.status_code == 409 and "其他人" in text_of(second.text)
+    assert (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"][0]["duration"] == 12
+
+
+async def test_two_organisers_editing_one_event_the_second_save_is_409(organiser, demo):
+    import re
+
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    page = (await organiser.get(f"/organiser/events/{event_id}/edit")).text
+    loaded = re.search(r'name="version" value="(\d+)"', page).group(1)
+    form = {"title": "税心向党·书记说", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
+            "timezone": "Asia/Shanghai", "theme_color": "#b71c1c", "slug": "shuixin-2026", "version": loaded}
+    assert (await organiser.form(f"/organiser/events/{event_id}/edit", {**form, "venue": "一号会议室"})).status_code == 200
+    stale = await organiser.form(f"/organiser/events/{event_id}/edit", {**form, "venue": "二号会议室"})
+    assert stale.status_code == 409 and "其他人" in text_of(stale.text)
+    assert (await organiser.get(f"/api/events/{event_id}")).json()["venue"] == "一号会议室"
+
+
+async def test_a_deleted_event_is_hidden_and_an_admin_restores_it_on_the_admin_page(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
+    assert "税心向党" not in text_of((await organiser.get("/organiser/")).text)
+    assert (await organiser.get(f"/organiser/events/{event_id}")).status_code == 404
+    assert (await organiser.get("/e/shuixin-2026")).status_code == 404
+    assert "税心向党" not in text_of((await organiser.get("/")).text)
+    assert (await organiser.get("/admin/events/", follow_redirects=False)).status_code in (302, 303, 401, 403)
+    await organiser.run(make_user, "root", "admin")
+    await organiser.form("/login", {"username": "root", "password": "correct-horse-1"})
+    listing = text_of((await organiser.get("/admin/events/")).text)
+    assert "税心向党·书记说" in listing
+    restored = await organiser.form(f"/admin/events/{event_id}/restore")
+    assert restored.status_code == 200
+    assert (await organiser.get("/e/shuixin-2026")).status_code == 200
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
+
+
+async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purged(organiser, demo):
+    import datetime as dt
+
+    from events import queries
+    from events.tables import AgendaItem, Event
+
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=31)
+    await organiser.run(lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id == event_id))
+    await organiser.run(make_user, "root", "admin")
+    await organiser.form("/login", {"username": "root", "password": "correct-horse-1"})
+    assert "税心向党·书记说" not in text_of((await organiser.get("/admin/events/")).text)
+    late = await organiser.form(f"/admin/events/{event_id}/restore")
+    assert late.status_code == 404 and "30" in text_of(late.text)
+    assert await organiser.run(queries.purge_deleted_events) == 1
+    assert await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event == event_id)) == 0
+    created = await organiser.api("POST", "/api/events/", {"title": "新活动", "date": "2026-08-01", "start_time": "09:00",
+                                                          "end_time": "10:00", "slug": "shuixin-2026"})
+    assert created.status_code == 201 and created.json()["id"] > event_id
+
+
+async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner(organiser, demo):
+    import re
+
+    from events import checkin_queries as cq
+    from events.tables import Attendee
+    from tests.events.test_slides import demo_slots, portal_link
+
+    slots = await demo_slots(organiser)
+    event_id = slots["event"]
+    portal = await portal_link(organiser, event_id, slots["presenters"][0])
+    await organiser.run(cq.add_attendees, event_id, [{"name": "彭强", "unit": "雨花区税务局"}])
+    code = (await organiser.run(lambda: Attendee.select(Attendee.ticket_code).first()))["ticket_code"]
+    assert (await organiser.get(f"/t/{code}")).status_code == 200
+    await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
+    for url in ("/e/shuixin-2026", "/e/shuixin-2026/checkin", "/e/shuixin-2026/feedback", "/e/shuixin-2026/agenda.ics",
+                "/e/shuixin-2026/schedule.json", "/e/shuixin-2026/programme.pdf", f"/t/{code}",
+                f"/organiser/events/{event_id}/stage", f"/organiser/events/{event_id}/slides/",
+                f"/organiser/events/{event_id}/attendees", f"/api/events/{event_id}/agenda"):
+        assert (await organiser.get(url)).status_code == 404, url
+    assert (await organiser.scan(event_id, {"code": code})).status_code == 404
+    page = await organiser.get(portal)
+    assert page.status_code == 200 and not re.search(rf"/summary/{slots['items'][0]}\b", page.text)
+    assert (await organiser.form(f"{portal}/summary/{slots['items'][0]}", {"summary": "改"})).status_code == 404

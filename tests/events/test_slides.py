@@ -402,3 +402,22 @@ async def test_slides_pages_need_an_organiser(client, demo):
     for path in ["", "pack.zip", "file/1"]:
         response = await client.get(f"/organiser/events/{slots['event']}/slides/{path}", follow_redirects=False)
         assert response.status_code in (302, 303, 401, 403), path
+
+
+async def test_a_summary_locked_for_one_event_cannot_be_changed_through_another_events_slot(organiser, demo):
+    from presenters.tables import Method
+
+    slots = await demo_slots(organiser)
+    event, presenter = slots["event"], slots["presenters"][0]
+    method_id = (await organiser.get(f"/api/events/{event}/agenda")).json()["items"][1]["method_id"]  # its first talk
+    other = (await organiser.api("POST", "/api/events/", {"title": "第二场", "date": "2026-08-01", "start_time": "09:00",
+                                                          "end_time": "10:00", "slug": "second-day"})).json()
+    agenda = (await organiser.api("POST", f"/api/events/{other['id']}/agenda/items",
+                                  {"kind": "presentation", "duration": 20, "method_id": method_id, "presenter_id": presenter})).json()
+    other_item = agenda["items"][0]["id"]
+    await organiser.form(f"/organiser/events/{event}/slides/settings", {"deadline": "", "lock": "2020-01-01T09:00"})
+    portal = await portal_link(organiser, event, presenter)
+    before = await organiser.run(lambda: Method.select(Method.summary).where(Method.id == method_id).first())
+    response = await organiser.form(f"{portal}/summary/{other_item}", {"summary": "绕过锁定的修改"})
+    assert response.status_code == 403 and "锁定" in text_of(response.text)
+    assert await organiser.run(lambda: Method.select(Method.summary).where(Method.id == method_id).first()) == before

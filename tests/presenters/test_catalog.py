@@ -112,3 +112,28 @@ async def test_delete_asks_first(organiser):
     confirm = await organiser.get(f"/organiser/catalog/areas/{area['id']}/delete")
     assert "无法撤销" in text_of(confirm.text) and "党建品牌" in confirm.text
     assert (await organiser.get(f"/api/areas/{area['id']}")).status_code == 200
+
+
+async def test_two_organisers_editing_one_method_the_second_save_is_409(organiser):
+    import re
+
+    branch = (await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})).json()
+    method = (await organiser.api("POST", "/api/methods/", {"title": "37℃学习法", "branch_id": branch["id"]})).json()
+    page = (await organiser.get(f"/organiser/catalog/methods/{method['id']}/edit")).text
+    loaded = re.search(r'name="version" value="(\d+)"', page).group(1)
+    form = {"title": "37℃学习法", "branch_id": str(branch["id"]), "version": loaded}
+    assert (await organiser.form(f"/organiser/catalog/methods/{method['id']}/edit", {**form, "summary": "甲的简介"})).status_code == 200
+    stale = await organiser.form(f"/organiser/catalog/methods/{method['id']}/edit", {**form, "summary": "乙的简介"})
+    assert stale.status_code == 409 and "其他人" in text_of(stale.text)
+    assert (await organiser.get(f"/api/methods/{method['id']}")).json()["summary"] == "甲的简介"
+
+
+async def test_catalog_api_stale_version_is_409(organiser):
+    branch = (await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})).json()
+    first = await organiser.api("PUT", f"/api/branches/{branch['id']}",
+                                {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "甲", "version": branch["version"]})
+    assert first.status_code == 200 and first.json()["version"] == branch["version"] + 1
+    stale = await organiser.api("PUT", f"/api/branches/{branch['id']}",
+                                {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "乙", "version": branch["version"]})
+    assert stale.status_code == 409
+    assert (await organiser.get(f"/api/branches/{branch['id']}")).json()["secretary"] == "甲"
