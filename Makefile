@@ -44,7 +44,7 @@ setup: deps
 
 run: setup
 	@echo "Showcase is at http://$(HOST):$(PORT)/  (organisers: http://$(HOST):$(PORT)/organiser/)"
-	$(BIN)/uvicorn app:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --timeout-graceful-shutdown 5
+	SHOWCASE_HOST=$(HOST) SHOWCASE_PORT=$(PORT) $(BIN)/uvicorn app:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --timeout-graceful-shutdown 5
 
 # The whole suite on the configured engine: SQLite by default, PostgreSQL when
 # SHOWCASE_DATABASE_URL is set. Browser tests included.
