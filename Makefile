@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= $(or $(SHOWCASE_HOST),127.0.0.1)
 PORT ?= $(or $(SHOWCASE_PORT),8000)
 WORKERS ?= $(or $(SHOWCASE_WORKERS),1)
-DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk wrk
+DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk wrk fonts-hanazono fonts-babelstone-han
+# The PDF fallback for rare characters in names (𪚥): made from two of those packages, not committed.
+RARE_FONTS := assets/fonts/rare/ShowcaseRareHan.ttf
 
 .PHONY: run test test-sqlite test-postgres bench setup deps system-deps messages lock lint clean
 
@@ -15,7 +17,16 @@ $(BIN)/.installed: requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-deps: system-deps $(BIN)/.installed
+deps: system-deps $(BIN)/.installed $(RARE_FONTS)
+
+# Subsets of Hanazono Mincho B and BabelStone Han (CJK Extensions B–H), ~34 MB, made once
+# (about a minute; see assets/fonts/make_fallbacks.py). Without them the PDFs still render,
+# rare characters as boxes.
+$(RARE_FONTS): assets/fonts/make_fallbacks.py | $(BIN)/.installed
+	@if [ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] && [ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ]; then \
+	  echo "Making the PDF fonts for rare characters (assets/fonts/rare/, about a minute)"; \
+	  $(BIN)/python assets/fonts/make_fallbacks.py rare; \
+	else echo "fonts-hanazono or fonts-babelstone-han missing: PDFs will show rare characters in names as boxes"; fi
 
 # Debian packages the service and its tests use: installed when we are root on Debian and
 # one is missing; otherwise say what is missing (the tests then fail where they need it).
@@ -33,7 +44,7 @@ setup: deps
 
 run: setup
 	@echo "Showcase is at http://$(HOST):$(PORT)/  (organisers: http://$(HOST):$(PORT)/organiser/)"
-	$(BIN)/uvicorn app:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --timeout-graceful-shutdown 5
+	SHOWCASE_HOST=$(HOST) SHOWCASE_PORT=$(PORT) $(BIN)/uvicorn app:create_app --factory --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --timeout-graceful-shutdown 5
 
 # The whole suite on the configured engine: SQLite by default, PostgreSQL when
 # SHOWCASE_DATABASE_URL is set. Browser tests included.

@@ -14,6 +14,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -23,6 +24,7 @@ from piccolo.engine import engine_finder
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, http_error, ids_in_range, server_error
+from web.hosts import AllowedHostsMiddleware
 from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.pages import SitePages
 from web.security import security_headers
@@ -91,8 +93,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
-        # Locale first, so a 429 page is in the user's language.
-        middleware=[LocaleMiddleware, rate_limit_middleware(settings)],
+        # Unknown Host names first (400, nothing else runs); then the locale, so a 429 page is
+        # in the user's language.
+        middleware=[DefineMiddleware(AllowedHostsMiddleware, allowed=settings.allowed_host_names),
+                    LocaleMiddleware, rate_limit_middleware(settings)],
         before_send=[security_headers(settings.secure_cookies)],
         before_request=ids_in_range,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
@@ -110,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
         ),
-        state=State({"secret": secret, "base_url": settings.base_url, "settings": settings}),
+        state=State({"secret": secret, "base_url": settings.public_base_url, "settings": settings}),
         debug=settings.debug,
     )
 

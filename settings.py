@@ -21,7 +21,10 @@ class Settings:
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("PORT", "8000")))
     secret_key: str = field(default_factory=lambda: _env("SECRET_KEY"))
+    # Where phones reach this service: every absolute link and printed QR code starts with it.
     base_url: str = field(default_factory=lambda: _env("BASE_URL"))
+    # Host names answered (comma-separated, "*" for any); empty: the base URL's host and loopback.
+    allowed_hosts: str = field(default_factory=lambda: _env("ALLOWED_HOSTS"))
     default_locale: str = field(default_factory=lambda: _env("DEFAULT_LOCALE", "zh_Hans_CN"))
     default_timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Shanghai"))
     secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
@@ -46,6 +49,22 @@ class Settings:
     @property
     def slides_max_bytes(self) -> int:
         return int(self.slides_max_mb * 1024 * 1024)
+
+    @property
+    def public_base_url(self) -> str:
+        """The base of every absolute link: SHOWCASE_BASE_URL, else the address we listen on.
+        Never the request's Host header, which anyone can forge."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def allowed_host_names(self) -> frozenset[str] | None:
+        """The Host names served; None when SHOWCASE_ALLOWED_HOSTS is ``*`` (no check)."""
+        from web.hosts import allowed_names
+
+        return allowed_names(self.allowed_hosts, self.base_url, self.host)
 
     @property
     def uses_postgres(self) -> bool:

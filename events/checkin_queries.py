@@ -15,6 +15,7 @@ from db import current_engine, pg_group_commit, run_in_write_thread, write_trans
 from events import caches, checkin
 from events.caches import forget_event
 from events.tables import Attendee, CheckIn, CheckInAttempt, Event
+from web.forms import in_range_day
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
         Event.theme_color,
     ).where((Event.id == event_id) & Event.deleted_at.is_null()).first()  # a deleted event is gone
     if row is not None:
+        if isinstance(row["date"], dt.date):
+            row["date"] = in_range_day(row["date"])  # a row stored before dates were checked
         caches.by_id.put(event_id, row)
     return row
 

@@ -16,6 +16,7 @@ import asyncio
 import collections
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -40,6 +41,8 @@ FONTS_CSS = """
 @font-face { font-family: "Showcase Sans"; font-weight: 700; src: url(fonts/NotoSansSC-Bold.ttf); }
 @font-face { font-family: "Showcase CJK Extra"; font-weight: 400; src: url(fonts/ShowcaseCJKExtra-Regular.otf); }
 @font-face { font-family: "Showcase CJK Extra"; font-weight: 700; src: url(fonts/ShowcaseCJKExtra-Bold.otf); }
+@font-face { font-family: "Showcase Rare Han"; src: url(fonts/rare/ShowcaseRareHan.ttf); }
+@font-face { font-family: "Showcase Rare Han G"; src: url(fonts/rare/ShowcaseRareHanG.ttf); }
 @font-face { font-family: "Showcase Symbols"; font-weight: 400; src: url(fonts/DejaVuSans.ttf); }
 @font-face { font-family: "Showcase Symbols"; font-weight: 700; src: url(fonts/DejaVuSans-Bold.ttf); }
 @font-face { font-family: "Showcase Emoji"; src: url(fonts/NotoEmoji-Regular.ttf); }
@@ -48,6 +51,8 @@ FONTS_CSS = """
 MEDIA_ORIGIN = "https://media.showcase.invalid/"
 MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpeg)$")
 media_dir: Path | None = None
+# Made by `make deps` from Debian packages (too large to commit; see assets/fonts/README.md).
+RARE_FONTS = (ASSETS / "fonts" / "rare" / "ShowcaseRareHan.ttf", ASSETS / "fonts" / "rare" / "ShowcaseRareHanG.ttf")
 TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 refused: collections.deque[str] = collections.deque(maxlen=100)  # what the fetcher said no to, newest last
 
@@ -86,6 +91,11 @@ def _renderer() -> tuple[FontConfiguration, AssetsOnly, list[CSS]]:
     global _renderer_state
     if _renderer_state is None:
         fonts, fetcher = FontConfiguration(), AssetsOnly()
+        missing = [p.name for p in RARE_FONTS if not p.is_file()]
+        if missing:
+            logging.getLogger("showcase").warning(
+                "PDF fonts for rare characters missing (%s): `make deps` makes them; until then such "
+                "characters in names print as boxes", ", ".join(missing))
         sheets = [CSS(string=FONTS_CSS, base_url=ASSET_ORIGIN, url_fetcher=fetcher, font_config=fonts),
                   CSS(filename=str(ASSETS / "css" / "print.css"), base_url=ASSET_ORIGIN, url_fetcher=fetcher, font_config=fonts)]
         _renderer_state = (fonts, fetcher, sheets)
@@ -214,7 +224,7 @@ def templates_version() -> str:
         digest = hashlib.sha256()
         files = sorted((ROOT / "templates" / "handouts").glob("*.html")) + [
             ASSETS / "css" / "print.css", Path(__file__), *sorted((ROOT / "locales").rglob("*.po")),
-            *sorted((ASSETS / "fonts").glob("*.[ot]tf")),
+            *sorted((ASSETS / "fonts").glob("*.[ot]tf")), *[p for p in RARE_FONTS if p.is_file()],
         ]
         for file in files:
             digest.update(file.name.encode())

@@ -11,6 +11,7 @@ from db import write_transaction
 from events import agenda, agenda_view, live
 from events.tables import AgendaItem, CheckIn, Event
 from web.cache import TTLCache
+from web.forms import in_range_day
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def _moment(value: Any) -> Optional[dt.datetime]:
 
 
 def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    """In the accepted range, as the event's pages show it (see queries.get_event)."""
+    return in_range_day(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
 
 
 def _time(value: Any) -> dt.time:

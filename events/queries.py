@@ -14,6 +14,7 @@ from events.agenda import DraftItem
 from events.caches import forget_event
 from events.tables import AgendaItem, Event, EventVote, Feedback, SlideVersion
 from web.cache import TTLCache
+from web.forms import in_range_day
 from web.i18n import current_locale
 
 EVENT_COLUMNS = (
@@ -28,21 +29,31 @@ LIVE = Event.deleted_at.is_null()
 RESTORE_DAYS = 30
 
 
+def _in_range(event: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An event row with its date in the accepted range (one stored before the check may lie
+    outside it, and year 9999 overflowed every clock computed from it)."""
+    if event is not None and isinstance(event.get("date"), dt.date):
+        event["date"] = in_range_day(event["date"])
+    return event
+
+
 async def list_events() -> list[dict[str, Any]]:
-    return await Event.select(*EVENT_COLUMNS).where(LIVE).order_by(Event.date, ascending=False).order_by(Event.id)
+    rows = await Event.select(*EVENT_COLUMNS).where(LIVE).order_by(Event.date, ascending=False).order_by(Event.id)
+    return [_in_range(row) for row in rows]  # type: ignore[misc]
 
 
 async def list_published_events() -> list[dict[str, Any]]:
-    return await Event.select(*EVENT_COLUMNS).where((Event.status == "published") & LIVE).order_by(
+    rows = await Event.select(*EVENT_COLUMNS).where((Event.status == "published") & LIVE).order_by(
         Event.date, ascending=False)
+    return [_in_range(row) for row in rows]  # type: ignore[misc]
 
 
 async def get_event(event_id: int) -> dict[str, Any] | None:
-    return await Event.select(*EVENT_COLUMNS).where((Event.id == event_id) & LIVE).first()
+    return _in_range(await Event.select(*EVENT_COLUMNS).where((Event.id == event_id) & LIVE).first())
 
 
 async def get_event_by_slug(slug: str) -> dict[str, Any] | None:
-    return await Event.select(*EVENT_COLUMNS).where((Event.slug == slug) & LIVE).first()
+    return _in_range(await Event.select(*EVENT_COLUMNS).where((Event.slug == slug) & LIVE).first())
 
 
 async def cached_event_by_slug(slug: str) -> dict[str, Any] | None:

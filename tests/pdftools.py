@@ -88,3 +88,42 @@ def qr_codes_per_card(pdf: bytes, dpi: int, origin_mm: tuple[float, float], card
                 codes.append(result.stdout.strip())
         found.append(codes)
     return found
+
+
+def drawn_glyphs(pdf: bytes) -> list[tuple[str, int, str]]:
+    """(font, glyph id, text) for every glyph a font of the PDF draws text with, from each
+    font's ToUnicode map: font is its name without the subset tag (``Showcase-Sans``). No
+    tool of poppler's shows glyph ids, and they are what tells a character from a box."""
+    import zlib
+
+    objects: dict[int, bytes] = {}
+    streams: dict[int, bytes] = {}
+    for match in re.finditer(rb"(\d+) 0 obj\s*(<<.*?>>)\s*stream\r?\n", pdf, re.S):
+        start = match.end()
+        body = pdf[start:pdf.index(b"endstream", start)]
+        try:
+            streams[int(match.group(1))] = zlib.decompress(body)
+        except zlib.error:
+            continue
+    for data in list(streams.values()):  # compressed object streams: "n offset n offset ... objects"
+        header = re.match(rb"\s*((?:\d+\s+\d+\s+)+)", data)
+        if not header or b"/Type" not in data:
+            continue
+        numbers = [int(n) for n in header.group(1).split()]
+        pairs = list(zip(numbers[::2], numbers[1::2]))
+        first = len(header.group(0))
+        for i, (number, offset) in enumerate(pairs):
+            end = first + pairs[i + 1][1] if i + 1 < len(pairs) else len(data)
+            objects[number] = data[first + offset:end]
+    found = []
+    for body in objects.values():
+        font = re.search(rb"/BaseFont\s*/([^\s/<>\[\]]+)", body)
+        unicode_map = re.search(rb"/ToUnicode\s+(\d+)\s+0\s+R", body)
+        if not font or not unicode_map or int(unicode_map.group(1)) not in streams:
+            continue
+        name = font.group(1).decode().split("+", 1)[-1]
+        cmap = streams[int(unicode_map.group(1))]
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+            for cid, text in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+                found.append((name, int(cid, 16), bytes.fromhex(text.decode()).decode("utf-16-be")))
+    return found

@@ -43,7 +43,8 @@ class Server:
         """``env``: the whole environment (default: this process's)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**(os.environ if env is None else env), "SHOWCASE_LIVE_STREAM_SECONDS": "300"}
+        # Its links and printed codes point at itself (the in-process client's host is made up).
+        self.env = {**(os.environ if env is None else env), "SHOWCASE_LIVE_STREAM_SECONDS": "300", "SHOWCASE_BASE_URL": self.url}
         self.preexec_fn = preexec_fn
         self.process: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp") / f"server-{self.port}.log"

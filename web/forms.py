@@ -14,6 +14,10 @@ from typing import Any
 
 from web.i18n import gettext as _
 
+# The dates this service accepts: a showcase day, a deadline or a call falls in this century.
+# Beyond it the dates are typos or "never", and year 9999 overflowed every clock computation.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])?$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -84,9 +88,10 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError(message)
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(message) from None
+        return check_year(day)
     if f.kind == "time":
         match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)(?::00)?", text)
         if not match:
@@ -116,6 +121,22 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
     raise AssertionError(f.kind)
 
 
+def check_year(value: dt.date) -> dt.date:
+    """The value itself when it falls in years 2000–2100 (a datetime too); else ValueError
+    with the message for the page or the API."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(_("Enter a date between the years 2000 and 2100."))
+    return value
+
+
+def in_range_day(value: dt.date) -> dt.date:
+    """A date read from the database, moved into the accepted range when a row stored before
+    the range was checked lies outside it: its pages show (and its form offers the nearest
+    accepted date) instead of overflowing."""
+    return min(max(value, FIRST_DAY), LAST_DAY)
+
+
 def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     """A <input type=datetime-local> value in the event's zone; empty means None.
     Raises ValueError with a message for the page."""
@@ -123,6 +144,7 @@ def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     if not text:
         return None
     try:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=tz)
+        moment = dt.datetime.fromisoformat(text).replace(tzinfo=tz)
     except ValueError:
         raise ValueError(_("Enter a date and time as YYYY-MM-DD HH:MM.")) from None
+    return check_year(moment)

@@ -26,6 +26,7 @@ from presenters import queries as catalog
 from presenters.tables import Method, Presenter
 from web.auth import organiser_guard, requires_role
 from web.errors import Said, loaded_version, stale_edit
+from web.forms import check_year
 from web.i18n import gettext as _
 
 
@@ -57,6 +58,10 @@ async def event_values(data: EventIn, event_id: int | None) -> dict[str, Any]:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise invalid("timezone", _("Unknown time zone.")) from None
+    try:
+        check_year(data.date)
+    except ValueError as exc:
+        raise invalid("date", str(exc)) from None
     start = dt.time.fromisoformat(data.start_time)
     end = dt.time.fromisoformat(data.end_time)
     if end <= start:

@@ -18,6 +18,7 @@ from events.controllers.public import PUBLIC, public_base
 from events.live_hub import hub
 from events.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
 from web.auth import issue_api_token, organiser_guard, requires_role, token_user
+from web.errors import Said
 from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
@@ -303,7 +304,7 @@ class AttendancePages(Controller):
         try:
             values = [parse_local_datetime(str(data.get(key, "")), tz) for key in ("opens", "closes")]
         except ValueError as exc:
-            raise ClientException(detail=str(exc)) from None
+            raise ClientException(detail=Said(str(exc))) from None
         if values[0] and values[1] and values[1] <= values[0]:
             raise ClientException(detail=lazy("Check-in must close after it opens."))
         await cq.update_checkin_settings(event_id, values[0], values[1], data.get("rotating") == "on")

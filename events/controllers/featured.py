@@ -23,6 +23,7 @@ from events.controllers.public import PUBLIC, public_base
 from events.tables import FeaturedCase
 from presenters.tables import Method
 from web.auth import organiser_guard
+from web.forms import check_year
 from web.i18n import gettext as _
 from web.i18n import lazy
 
@@ -114,9 +115,13 @@ class FeaturedPages(Controller):
             errors["method"] = _("Choose a method from the pool.")
         try:
             week = dt.date.fromisoformat(raw["week_of"])
-            week -= dt.timedelta(days=week.weekday())  # the Monday of that week
         except ValueError:
             errors["week_of"] = _("Enter a date as YYYY-MM-DD, e.g. 2026-07-01.")
+        else:
+            try:
+                week = check_year(week) - dt.timedelta(days=week.weekday())  # the Monday of that week
+            except ValueError as exc:
+                errors["week_of"] = str(exc)
         writeup = raw["writeup"].strip()
         if not writeup or len(writeup) > WRITEUP_MAX:
             errors["writeup"] = _("Write a few lines (at most %(n)s characters).", n=WRITEUP_MAX)

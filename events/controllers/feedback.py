@@ -17,6 +17,7 @@ from events import feedback_queries as fq
 from events.controllers.checkin import DEVICE_COOKIE, device_of, local
 from events.controllers.public import PUBLIC, published_event
 from web.auth import organiser_guard
+from web.errors import Said
 from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
@@ -248,6 +249,6 @@ class FeedbackResults(Controller):
         try:
             closes = parse_local_datetime(str(data.get("closes", "")), agenda_view.zone(event["timezone"]))
         except ValueError as exc:
-            raise ClientException(detail=str(exc)) from None
+            raise ClientException(detail=Said(str(exc))) from None
         await fq.settings(event_id, data.get("anonymous") == "on", data.get("from_start") == "on", closes)
         return Redirect(path=f"/organiser/events/{event_id}/feedback/")

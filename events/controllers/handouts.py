@@ -15,6 +15,7 @@ from events import handout_docs, handouts, queries
 from events.controllers.organiser import load_event
 from events.controllers.public import PUBLIC, public_base
 from web.auth import organiser_guard
+from web.hosts import unreachable_from_phones
 from web.i18n import lazy
 
 
@@ -49,12 +50,14 @@ class HandoutPages(Controller):
     guards = [organiser_guard]
 
     @get("/")
-    async def index(self, event_id: FromPath[int]) -> Template:
+    async def index(self, request: Request, event_id: FromPath[int]) -> Template:
         event = await load_event(event_id)
         stats = await cq.attendance(event_id)
         settings = await cq.event_for_checkin(event_id)
+        base = public_base(request)
         return Template("events/handouts.html", context={
-            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"])})
+            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"]),
+            "base_url": base, "unreachable": unreachable_from_phones(base)})
 
     async def _document(self, request: Request, event_id: int, kind: str, size: str) -> tuple[handout_docs.Document, str]:
         event = await load_event(event_id)

@@ -14,8 +14,9 @@ PUBLIC = {"exclude_from_auth": True}
 
 
 def public_base(request: Request) -> str:
-    configured = request.app.state.get("base_url") or ""
-    return (configured or str(request.base_url)).rstrip("/")
+    """The base of absolute links: the configured one (Settings.public_base_url), never the
+    request's Host header, so a forged Host cannot change a link, a QR code or a cache key."""
+    return request.app.state["base_url"]
 
 
 async def published_event(slug: FromPath[str]) -> dict[str, Any]:

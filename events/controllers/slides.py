@@ -194,7 +194,7 @@ class SlidePages(Controller):
             deadline = parse_local_datetime(str(data.get("deadline", "")), tz)
             lock = parse_local_datetime(str(data.get("lock", "")), tz)
         except ValueError as exc:
-            raise ClientException(detail=str(exc)) from None
+            raise ClientException(detail=Said(str(exc))) from None
         await sq.settings(event_id, deadline, lock)
         return Redirect(path=f"/organiser/events/{event_id}/slides/")
 

@@ -37,6 +37,7 @@ def squash(text: str) -> str:
 
 
 SHIPPED = {"Showcase-Sans", "Showcase-Sans-Bold", "Showcase-CJK-Extra", "Showcase-CJK-Extra-Bold",
+           "Showcase-Rare-Han", "Showcase-Rare-Han-Bold", "Showcase-Rare-Han-G", "Showcase-Rare-Han-G-Bold",
            "Showcase-Symbols", "Showcase-Symbols-Bold", "Showcase-Emoji"}  # the @font-face families of assets/fonts
 
 
@@ -294,3 +295,82 @@ async def test_feedback_report_prints_results_and_leaves_hidden_comments_out(org
     ranking = [line for line in text.splitlines() if "4.50" in line or "3.00" in line]
     assert "37℃" in ranking[0] and "三小" in ranking[1]  # best first
     shipped_fonts_only(pdf)
+
+
+# Characters of people's names that Noto Sans SC and Noto Sans CJK lack (U+ and block), and
+# some that they have, which must keep coming from them.
+RARE_IN_NAMES = {"𪚥": "B", "𪜶": "C", "𫝀": "D", "𬺰": "F", "𰀀": "G", "𱍐": "H", "䶶": "A (Unicode 13)"}
+COMMON_IN_NAMES = "䶮𠮷𡈼龘𬌗𰻝"
+FONT_FILES = {"Showcase-Sans": "NotoSansSC-Regular.ttf", "Showcase-Sans-Bold": "NotoSansSC-Bold.ttf",
+              "Showcase-CJK-Extra": "ShowcaseCJKExtra-Regular.otf", "Showcase-CJK-Extra-Bold": "ShowcaseCJKExtra-Bold.otf",
+              "Showcase-Rare-Han": "rare/ShowcaseRareHan.ttf", "Showcase-Rare-Han-Bold": "rare/ShowcaseRareHan.ttf",
+              "Showcase-Rare-Han-G": "rare/ShowcaseRareHanG.ttf", "Showcase-Rare-Han-G-Bold": "rare/ShowcaseRareHanG.ttf",
+              "Showcase-Symbols": "DejaVuSans.ttf", "Showcase-Symbols-Bold": "DejaVuSans-Bold.ttf",
+              "Showcase-Emoji": "NotoEmoji-Regular.ttf"}
+
+
+def boxes_drawn(pdf: bytes) -> list[tuple[str, str]]:
+    """(font, character) for every character the PDF draws with some other glyph than the
+    one its font has for it: a box (.notdef), Pango's unknown glyph, or nothing."""
+    from functools import cache
+
+    from fontTools.ttLib import TTFont
+
+    from settings import ROOT
+
+    @cache
+    def glyph_ids(font: str) -> tuple[dict[int, int], int]:
+        loaded = TTFont(ROOT / "assets" / "fonts" / FONT_FILES[font], lazy=True)
+        return {u: loaded.getGlyphID(name) for u, name in loaded.getBestCmap().items()}, loaded["maxp"].numGlyphs
+
+    wrong = []
+    for font, glyph, text in pdftools.drawn_glyphs(pdf):
+        cmap, _count = glyph_ids(font)
+        if len(text) != 1 or cmap.get(ord(text)) != glyph:
+            wrong.append((font, text))
+    return wrong
+
+
+async def test_rare_characters_in_names_print_from_the_shipped_fallback(organiser, demo):
+    from events import checkin_queries as cq
+    from presenters.tables import Presenter
+
+    event = await demo_event(organiser)
+    names = [f"王{c}" for c in RARE_IN_NAMES] + ["𪚥 𪜶", "张" + COMMON_IN_NAMES]
+    await organiser.run(cq.add_attendees, event["id"], [{"name": n, "unit": "𫝀𬺰税务所"} for n in names])
+    tickets = await organiser.get(f"/organiser/events/{event['id']}/handouts/tickets.pdf")
+    assert tickets.status_code == 200
+    used = {name.removesuffix("-Bold") for name in shipped_fonts_only(tickets.content)}  # embedded, ours
+    assert {"Showcase-Rare-Han", "Showcase-Rare-Han-G"} <= used, used
+    text = "".join(pdftools.pages(tickets.content))  # two cards a row: their lines interleave
+    assert not [c for c in "".join(names) if c not in text and not c.isspace()], text
+    assert "𪚥 𪜶" in text
+    assert boxes_drawn(tickets.content) == []
+    # the booklet: a presenter's name in bold and plain, on the agenda and on their page
+    first = (await organiser.run(lambda: Presenter.select(Presenter.id).order_by(Presenter.id).first()))["id"]
+    await organiser.run(lambda: Presenter.update({Presenter.name: "李𪚥𰀀䶶"}).where(Presenter.id == first))
+    booklet = (await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.pdf")).content
+    assert "李𪚥𰀀䶶" in "".join(pdftools.pages(booklet))
+    assert {"Showcase-Rare-Han", "Showcase-Rare-Han-G"} <= {n.removesuffix("-Bold") for n in shipped_fonts_only(booklet)}
+    assert boxes_drawn(booklet) == []
+
+
+def test_rare_name_characters_have_glyphs_in_the_shipped_fonts():
+    from fontTools.ttLib import TTFont
+
+    from events import handouts
+    from settings import ROOT
+
+    folder = ROOT / "assets" / "fonts"
+    assert all(p.is_file() for p in handouts.RARE_FONTS), "make deps makes assets/fonts/rare/"
+    cmaps = {name: set(TTFont(folder / name, lazy=True).getBestCmap()) for name in set(FONT_FILES.values())}
+    covered = set().union(*cmaps.values())
+    assert not [c for c in [*RARE_IN_NAMES, *COMMON_IN_NAMES] if ord(c) not in covered]
+    rare = cmaps["rare/ShowcaseRareHan.ttf"] | cmaps["rare/ShowcaseRareHanG.ttf"]
+    for first, last, block in ((0x20000, 0x2A6DF, "B"), (0x2A700, 0x2B739, "C"), (0x2B740, 0x2B81D, "D"),
+                               (0x2B820, 0x2CEA1, "E"), (0x2CEB0, 0x2EBE0, "F")):
+        missing = [u for u in range(first, last + 1) if u not in covered]
+        assert len(missing) <= 10, (block, [hex(u) for u in missing[:20]])
+    assert len([u for u in range(0x30000, 0x3134B) if u in rare]) >= 3000  # Extension G: most of it
+    assert (folder / "rare" / "COPYRIGHT-Hanazono.txt").is_file()
+    assert (folder / "rare" / "COPYRIGHT-BabelStoneHan.txt").is_file()
