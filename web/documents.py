@@ -32,7 +32,7 @@ ODP_MIMETYPE = b"application/vnd.oasis.opendocument.presentation"
 MAX_ENTRIES = 10_000  # a large deck has a few hundred parts
 MAX_DIRECTORY = 8 * 1024 * 1024  # bytes of central directory: zipfile reads it whole
 MAX_UNPACKED = 1 << 30  # all members together, as declared
-MAX_RATIO = 100  # unpacked / packed for one member: XML packs ~10×, pictures ~1×, zeros ~1000×
+MAX_RATIO = 200  # unpacked / packed for one member: XML packs 10–150×, pictures ~1×, zeros ~1000×
 RATIO_FROM = 1 << 20  # members that unpack to less than this are too small to matter
 IDENTIFY = 64  # bytes read of a member that only needs identifying
 
