@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+import time
 import zipfile
 from typing import Any, Callable, Iterator, Optional, Sequence
 from urllib.parse import quote
@@ -60,6 +61,7 @@ MAX_CELL_CHARS = 10_000  # characters in a cell
 MAX_UNPACKED = 128 * 1024 * 1024  # an .xlsx's members together, as declared
 MAX_SHARED = 500_000  # an .xlsx's shared strings
 _CHUNK = 64 * 1024
+_PIECE = 16 * 1024
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
@@ -72,13 +74,16 @@ class TableRefused(Exception):
 
 
 class _Rows:
-    """Rows as they are read, by their line in the file, refused past the limits."""
+    """Rows as they are read, by their line in the file, refused past the limits. Each row
+    is a tuple of strings, which the garbage collector stops tracking: thousands of lists
+    kept alive while a sheet is read made the next full collection (holding the GIL, so
+    stopping the event loop too) take half a second on a busy machine."""
 
     def __init__(self) -> None:
-        self.cells: list[list[str]] = []
+        self.cells: list[tuple[str, ...]] = []
         self.filled = 0
 
-    def add(self, line: int, row: list[str]) -> None:
+    def add(self, line: int, row: Sequence[str]) -> None:
         if line > MAX_LINES:
             raise TableRefused("too_many_rows")
         if len(row) > MAX_CELLS:
@@ -86,7 +91,8 @@ class _Rows:
         if any(len(cell) > MAX_CELL_CHARS for cell in row):
             raise TableRefused("cell_too_long")
         while len(self.cells) < line - 1:
-            self.cells.append([])
+            self.cells.append(())
+        row = tuple(row)
         self.cells.append(row)
         if any(cell.strip() for cell in row):
             self.filled += 1
@@ -103,7 +109,7 @@ def decode_csv(data: bytes) -> tuple[Optional[str], str]:
     return None, ""
 
 
-def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[list[str]]], str, Optional[str]]:
+def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[tuple[str, ...]]], str, Optional[str]]:
     """(cells, encoding, error code): .xlsx, or .csv in UTF-8 or GBK (older office tools).
     Blocking (up to a second or two for a file at the limits): run it in a thread."""
     if len(data) > MAX_BYTES:
@@ -123,7 +129,7 @@ def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[list[str]
         return None, "", refused.code
 
 
-def _read_csv(text: str) -> list[list[str]]:
+def _read_csv(text: str) -> list[tuple[str, ...]]:
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
@@ -165,11 +171,13 @@ def _expat(handlers: dict[str, Callable[..., None]]) -> Any:
 
 
 def _feed(archive: zipfile.ZipFile, name: str, handlers: dict[str, Callable[..., None]]) -> None:
-    """Parse one member as it unpacks, 64 KB at a time."""
+    """Parse one member as it unpacks, 16 KB at a time, letting other threads (the event
+    loop) have the GIL between pieces rather than wait for the interpreter's 5 ms switch."""
     parser = _expat(handlers)
     with archive.open(name) as member:
-        while chunk := member.read(_CHUNK):
+        while chunk := member.read(_PIECE):
             parser.Parse(chunk, False)
+            time.sleep(0)
     parser.Parse(b"", True)
 
 
@@ -269,7 +277,7 @@ def _number(text: str) -> str:
     return text
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes) -> list[tuple[str, ...]]:
     source = io.BytesIO(data)
     if documents.archive_problem(source, MAX_UNPACKED):
         raise TableRefused("bad_archive")
@@ -282,7 +290,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise TableRefused("bad_xlsx") from None
 
 
-def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[list[str]]:
+def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[tuple[str, ...]]:
     rows = _Rows()
     row: list[str] = []
     text: list[str] = []
@@ -320,7 +328,7 @@ def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[
             row.extend([""] * (state["column"] - 1 - len(row)))
             row.append(value)
         elif tag == "row":
-            rows.add(state["line"], list(row))
+            rows.add(state["line"], row)
 
     def characters(data: str) -> None:
         if state["in_value"]:
@@ -333,12 +341,12 @@ def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[
     return rows.cells
 
 
-def non_empty_lines(cells: list[list[str]]) -> list[tuple[int, list[str]]]:
+def non_empty_lines(cells: Sequence[Sequence[str]]) -> list[tuple[int, Sequence[str]]]:
     """The rows that hold anything, with their line numbers in the file (1-based)."""
     return [(line, row) for line, row in enumerate(cells, start=1) if any(str(c).strip() for c in row)]
 
 
-def find_columns(header: list[str], names: dict[str, tuple[str, ...]], clean: Callable[[str], str]) -> dict[str, int]:
+def find_columns(header: Sequence[str], names: dict[str, tuple[str, ...]], clean: Callable[[str], str]) -> dict[str, int]:
     """Which column holds each field, by the header titles people use for it."""
     titles = [clean(str(c)).lower() for c in header]
     columns: dict[str, int] = {}
