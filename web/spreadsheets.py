@@ -309,6 +309,12 @@ def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[
             state["in_value"] = True
         elif tag == "rPh":
             state["in_value"] = False
+        elif tag == "dimension":  # what the sheet says it spans: refused at once if past the limits
+            last = attrs.get("ref", "").split(":")[-1]
+            _column(last)
+            digits = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$").replace("$", "")
+            if digits.isdecimal() and int(digits) > MAX_LINES:
+                raise TableRefused("too_many_rows")
         elif tag == "row":
             number = attrs.get("r", "")
             state["line"] = max(int(number), state["line"] + 1) if number.isdecimal() else state["line"] + 1

@@ -4,6 +4,7 @@ files refused as they are read, off the server's event loop."""
 import asyncio
 import io
 import time
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -86,6 +87,22 @@ def test_a_sheet_of_a_million_rows_is_refused_at_the_row_limit():
     assert parse_roster(("姓名\n" + "x\n" * 1_000_000).encode(), "list.csv").error == "too_many_rows"
 
 
+@pytest.mark.parametrize("ref, error", [("A1:B1000000", "too_many_rows"), ("A1:ZZ3", "too_many_cells"), ("A1:B3", None)])
+def test_a_sheet_declaring_more_than_the_limits_is_refused_before_its_rows_are_read(ref, error):
+    from tests.hostile import huge_sheet
+
+    data = huge_sheet(3)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<sheetData>", f'<dimension ref="{ref}"/><sheetData>'.encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    assert parse_roster(buffer.getvalue(), "list.xlsx").error == error
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_row_with_too_many_cells_is_refused(fmt):
     assert parse_roster(a_table([["姓名", "手机"], ["彭强"] + ["x"] * 300], fmt), "list." + fmt).error == "too_many_cells"
@@ -121,8 +138,6 @@ def test_an_xlsx_declaring_entities_is_refused():
              '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
              '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
     buffer = io.BytesIO()
-    import zipfile
-
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in {**XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
             archive.writestr(name, text)
