@@ -62,7 +62,6 @@ MAX_UNPACKED = 128 * 1024 * 1024  # an .xlsx's members together, as declared
 MAX_SHARED = 500_000  # an .xlsx's shared strings
 _CHUNK = 64 * 1024
 _PIECE = 16 * 1024
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 class TableRefused(Exception):
@@ -111,7 +110,7 @@ def decode_csv(data: bytes) -> tuple[Optional[str], str]:
 
 def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[tuple[str, ...]]], str, Optional[str]]:
     """(cells, encoding, error code): .xlsx, or .csv in UTF-8 or GBK (older office tools).
-    Blocking (up to a second or two for a file at the limits): run it in a thread."""
+    Blocking (a few seconds for a file at every limit at once): run it in a thread."""
     if len(data) > MAX_BYTES:
         return None, "", "too_big"
     if not data.strip():
