@@ -1,5 +1,6 @@
 """`make bench`: check-in and feedback throughput against a bare Litestar endpoint, in one run,
-and the programme booklet against WeasyPrint alone (bench/handouts.py).
+the programme booklet against WeasyPrint alone (bench/handouts.py), and what hostile files
+cost the server (bench/hostile.py).
 
 For each engine the bare endpoint and the check-in API are served the same way (uvicorn,
 same worker count) and loaded by wrk with the same connections and duration, one after
@@ -204,8 +205,8 @@ def main() -> None:
     import importlib
 
     OUT.mkdir(parents=True, exist_ok=True)
-    parts = os.environ.get("BENCH_PARTS", "throughput,scaleout,handouts,uploads").split(",")
-    for name in ("uploads", "handouts"):
+    parts = os.environ.get("BENCH_PARTS", "throughput,scaleout,handouts,uploads,hostile").split(",")
+    for name in ("uploads", "handouts", "hostile"):
         if name in parts:
             part = importlib.import_module(f"bench.{name}")
             lines, missed = part.report(part.run(serve, stop))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from web.documents import ACCEPTED, KINDS, content_disposition, detect_kind, safe_filename  # noqa: F401 - used as slides.*
+from web.documents import ACCEPTED, KINDS, archive_problem, content_disposition, detect_kind, safe_filename  # noqa: F401 - used as slides.*
 
 
 def pack_name(position: int, unit: str, title: str, kind: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Optional
 
+import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
@@ -248,6 +249,10 @@ FILE_ERRORS = {
     "bad_xlsx": lazy("This .xlsx file cannot be read."), "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
     "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
     "missing_columns": lazy("Columns are missing: %(columns)s."), "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "too_many_cells": lazy("A row has too many cells (at most 200)."),
+    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
+    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
+                        "that inflate too much): it was refused."),
 }
 COLUMN_NAMES = {"branch_name": "党支部", "unit": "所属单位", "secretary": "支部书记", "contact": "联系方式", "title": "工作法名称",
                 "area": "领域", "summary": "简介", "highlights": "实践亮点"}
@@ -277,7 +282,8 @@ class ImportPages(Controller):
         call, areas = await self._call(call_id)
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
-        parsed = ai.parse_round(content, areas, getattr(upload, "filename", "") or "")
+        # Off the event loop: even a file refused at its limits takes a moment to read.
+        parsed = await anyio.to_thread.run_sync(ai.parse_round, content, areas, getattr(upload, "filename", "") or "")
         file_error = ""
         if parsed.error:
             file_error = _(FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns))

@@ -208,6 +208,8 @@ def upload_messages(limit_mb: float) -> dict[str, str]:
         "no_file": _("Choose a file to upload."),
         "empty": _("The file is empty."),
         "kind": _("This is not a presentation we accept. Accepted: %(kinds)s.", kinds=ACCEPTED),
+        "archive": _("This file is an archive that unpacks to far more than its size (too many parts, or parts "
+                     "that inflate too much): it was refused."),
         "no_space": _("The server could not store the file: its disk is full or cannot be written. Nothing was "
                       "changed (the previous version stays). Please try again later, or tell the organisers."),
     }
@@ -241,9 +243,9 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
     try:
         if received.size == 0:
             return None, messages["empty"]
-        kind = await anyio.to_thread.run_sync(documents.detect_kind, received.path)
+        kind, problem = await anyio.to_thread.run_sync(documents.examine, received.path)
         if kind is None:
-            return None, messages["kind"]
+            return None, messages["archive" if problem else "kind"]
         try:
             await anyio.to_thread.run_sync(keep_file, data_dir, received.path, received.sha256)
         except OSError:

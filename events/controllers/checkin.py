@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 from typing import Annotated, Any, Optional
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -50,6 +51,10 @@ FILE_ERRORS = {
     "bad_encoding": lazy("The text encoding of this file is not UTF-8 or GBK."),
     "no_name_column": lazy("No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."),
     "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "too_many_cells": lazy("A row has too many cells (at most 200)."),
+    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
+    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
+                        "that inflate too much): it was refused."),
 }
 
 
@@ -394,7 +399,8 @@ class AttendancePages(Controller):
         await load_event(event_id)
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
-        parsed = roster.parse_roster(content, getattr(upload, "filename", "") or "")
+        # Off the event loop: even a file refused at its limits takes a moment to read.
+        parsed = await anyio.to_thread.run_sync(roster.parse_roster, content, getattr(upload, "filename", "") or "")
         known = await cq.registered_keys(event_id)
         for r in parsed.rows:
             if not r.errors and (r.name, r.phone) in known:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import struct
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -32,9 +34,32 @@ PICTURE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
 WRITEUP_MAX = 3000
 
 
+PICTURE_MAX_SIDE = 8000  # pixels
+PICTURE_MAX_PIXELS = 40_000_000  # decoded, that is 120 MB of RGB already
+
+
 def picture_kind(data: bytes) -> Optional[str]:
     """PNG or JPEG, by content."""
     return next((kind for magic, kind in PICTURE_MAGIC.items() if data.startswith(magic)), None)
+
+
+def picture_size(data: bytes, kind: str) -> Optional[tuple[int, int]]:
+    """(width, height) from the picture's header alone: the format's own reader parses the
+    header and decodes nothing (opened directly, without Image.open's bomb warning: this
+    check is stricter and says what it found). None when there is no such header."""
+    from PIL import JpegImagePlugin, PngImagePlugin
+
+    reader = {"png": PngImagePlugin.PngImageFile, "jpeg": JpegImagePlugin.JpegImageFile}[kind]
+    try:
+        with reader(io.BytesIO(data)) as image:
+            return image.size
+    except (OSError, ValueError, SyntaxError, struct.error, EOFError):
+        return None
+
+
+def picture_too_large(size: tuple[int, int]) -> bool:
+    width, height = size
+    return width > PICTURE_MAX_SIDE or height > PICTURE_MAX_SIDE or width * height > PICTURE_MAX_PIXELS
 
 
 def media_folder(request: Request) -> Path:
@@ -130,8 +155,14 @@ class FeaturedPages(Controller):
         if isinstance(upload, UploadFile) and upload.filename:
             picture = await upload.read()
             kind = picture_kind(picture) or ""
-            if not kind:
+            size = picture_size(picture, kind) if kind else None
+            if size is None:
                 errors["picture"] = _("The picture must be a PNG or JPEG image.")
+                kind = ""
+            elif picture_too_large(size):
+                errors["picture"] = _("The picture is too large: at most %(side)s pixels on a side and %(mp)s megapixels "
+                                      "in all (this one is %(width)s×%(height)s).", side=PICTURE_MAX_SIDE,
+                                      mp=PICTURE_MAX_PIXELS // 1_000_000, width=size[0], height=size[1])
         if not errors and await FeaturedCase.exists().where(FeaturedCase.week_of == week):
             return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
         if errors:

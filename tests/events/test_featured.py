@@ -77,3 +77,35 @@ async def test_one_case_a_week(organiser, demo):
     assert (await feature(organiser, first, "2026-07-06")).status_code == 200
     again = await feature(organiser, second, "2026-07-08")  # the same week
     assert again.status_code == 409 and "本周已有一期" in text_of(again.text)
+
+
+def claimed(kind: str, width: int, height: int) -> bytes:
+    from tests.hostile import jpeg_claiming, png_claiming
+
+    return (png_claiming if kind == "png" else jpeg_claiming)(width, height)
+
+
+@pytest.mark.parametrize("kind, width, height", [
+    ("png", 8001, 100), ("png", 100, 8001), ("png", 7000, 7000),  # a side over 8000; 49 megapixels
+    ("png", 100_000, 100_000),  # 10 gigapixels in a file of a few hundred bytes
+    ("jpeg", 9000, 600), ("jpeg", 6500, 6500),
+])
+async def test_a_picture_too_large_in_pixels_is_refused_before_it_is_decoded(organiser, demo, kind, width, height):
+    """Decoding such a picture (for the card, in a browser) would take gigabytes: its
+    header says how large it is, and that is checked before anything else."""
+    method = (await methods(organiser))[0]
+    sent = await feature(organiser, method, "2026-07-06", claimed(kind, width, height))
+    assert sent.status_code == 400, sent.text[:300]
+    assert "图片尺寸过大" in text_of(sent.text) and f"{width}×{height}" in text_of(sent.text)
+    assert "还没有发布" in text_of((await organiser.get("/cases")).text)
+
+
+async def test_a_picture_at_the_pixel_limits_is_taken(organiser, demo):
+    method = (await methods(organiser))[0]
+    assert (await feature(organiser, method, "2026-07-06", claimed("png", 8000, 5000))).status_code == 200
+
+
+async def test_a_picture_with_the_right_magic_but_no_header_is_refused(organiser, demo):
+    method = (await methods(organiser))[0]
+    sent = await feature(organiser, method, "2026-07-06", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    assert sent.status_code == 400 and "PNG 或 JPEG" in text_of(sent.text)

@@ -1,7 +1,12 @@
-"""Reading attendee lists: xlsx, UTF-8 and GBK csv, wrong columns, row errors."""
+"""Reading attendee lists: xlsx, UTF-8 and GBK csv, wrong columns, row errors; hostile
+files refused as they are read, off the server's event loop."""
 
+import asyncio
 import io
+import time
+import zipfile
 
+import pytest
 from openpyxl import Workbook
 
 from events.roster import parse_roster
@@ -75,3 +80,130 @@ def test_not_a_table_and_empty():
     assert parse_roster(b"\x00\x01\x02binary", "x.csv").error == "not_a_table"
     assert parse_roster(b"PK\x03\x04broken zip", "x.xlsx").error == "bad_xlsx"
     assert parse_roster(b"\xff\xfe\xfa\xfb\x81\x30", "x.csv").error == "bad_encoding"
+
+
+def an_xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def a_table(rows: list[list[str]], fmt: str) -> bytes:
+    if fmt == "xlsx":
+        return an_xlsx(rows)
+    return "\n".join(",".join(row) for row in rows).encode()
+
+
+def test_xlsx_numbers_and_shared_strings_read_as_people_typed_them():
+    data = an_xlsx([["姓名", "手机", "邮箱"], ["彭强", 13800001111, "pq@example.cn"], ["谭玲", "139 0000 2222", None]])
+    roster = parse_roster(data, "list.xlsx")
+    assert roster.error is None and roster.encoding == "xlsx"
+    assert [(r.line, r.name, r.phone, r.email) for r in roster.rows] == [
+        (2, "彭强", "13800001111", "pq@example.cn"), (3, "谭玲", "13900002222", "")]
+
+
+def test_a_sheet_of_a_million_rows_is_refused_at_the_row_limit():
+    from tests.hostile import huge_sheet
+
+    assert parse_roster(huge_sheet(), "list.xlsx").error == "too_many_rows"
+    assert parse_roster(("姓名\n" + "x\n" * 1_000_000).encode(), "list.csv").error == "too_many_rows"
+
+
+@pytest.mark.parametrize("ref, error", [("A1:B1000000", "too_many_rows"), ("A1:ZZ3", "too_many_cells"), ("A1:B3", None)])
+def test_a_sheet_declaring_more_than_the_limits_is_refused_before_its_rows_are_read(ref, error):
+    from tests.hostile import huge_sheet
+
+    data = huge_sheet(3)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<sheetData>", f'<dimension ref="{ref}"/><sheetData>'.encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    assert parse_roster(buffer.getvalue(), "list.xlsx").error == error
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_row_with_too_many_cells_is_refused(fmt):
+    assert parse_roster(a_table([["姓名", "手机"], ["彭强"] + ["x"] * 300], fmt), "list." + fmt).error == "too_many_cells"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_cell_too_long_is_refused(fmt):
+    assert parse_roster(a_table([["姓名", "单位"], ["彭强", "长" * 10_001]], fmt), "list." + fmt).error == "cell_too_long"
+    assert parse_roster(a_table([["姓名", "单位"], ["彭强", "长" * 10_000]], fmt), "list." + fmt).error is None
+
+
+def test_a_csv_cell_over_the_csv_modules_own_limit_is_refused_not_a_crash():
+    assert parse_roster(("姓名,单位\n彭强," + "长" * 200_000).encode(), "list.csv").error == "cell_too_long"
+    assert parse_roster(('姓名,单位\n彭强,"' + "长\n" * 100_000).encode(), "list.csv").error == "cell_too_long"
+
+
+def test_an_xlsx_bomb_is_refused_with_little_memory(tmp_path):
+    """A 1 MB workbook whose shared strings unpack to 1 GiB: refused from the zip's
+    directory, never unpacked."""
+    from tests.hostile import traced_peak_mb, xlsx_bomb
+
+    data = xlsx_bomb(tmp_path / "名单.xlsx").read_bytes()
+    roster, peak = traced_peak_mb(parse_roster, data, "名单.xlsx")
+    assert roster.error == "bad_archive" and peak < 50, peak
+
+
+def test_an_xlsx_declaring_entities_is_refused():
+    """No DOCTYPE in a sheet: no entity can expand (billion laughs)."""
+    from tests.hostile import XLSX_PARTS
+
+    sheet = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+             '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in {**XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
+            archive.writestr(name, text)
+    assert parse_roster(buffer.getvalue(), "list.xlsx").error == "bad_xlsx"
+
+
+def test_a_million_row_import_is_refused_while_the_server_keeps_answering(tmp_path):
+    """A server process of its own takes a 1,000,000-row sheet for an attendee import while
+    /healthz is asked again and again: every answer comes (wide headroom: 2 s each; the
+    times themselves are measured in `make bench`), and the import is refused by its rows."""
+    import httpx
+
+    from tests.conftest import text_of
+    from tests.hostile import huge_sheet
+    from tests.servers import Server, log_in_over_http
+    from tests.services import PASSWORD, instance_env, prepare
+
+    env = instance_env(tmp_path)
+    event_id = int(prepare(env)[0])
+    sheet = huge_sheet()
+    server = Server(env).start()
+
+    async def attack() -> tuple[httpx.Response, list[float]]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=120) as organiser, \
+                httpx.AsyncClient(base_url=server.url, timeout=120) as probe:
+            await log_in_over_http(organiser, PASSWORD)
+            sent = asyncio.create_task(organiser.post(
+                f"/organiser/events/{event_id}/attendees/import", data={"_csrf_token": organiser.cookies["csrftoken"]},
+                files={"file": ("名单.xlsx", sheet, "application/octet-stream")}))
+            waits = []
+            while True:
+                start = time.perf_counter()
+                assert (await probe.get("/healthz")).status_code == 200
+                waits.append(time.perf_counter() - start)
+                if sent.done():
+                    return await sent, waits
+                await asyncio.sleep(0.02)
+
+    try:
+        refused, waits = asyncio.run(asyncio.wait_for(attack(), timeout=300))
+    finally:
+        server.stop()
+    assert refused.status_code == 400 and "行数过多" in text_of(refused.text), refused.text[:300]
+    assert max(waits) < 2, f"/healthz waited {max(waits):.1f} s during the parse"

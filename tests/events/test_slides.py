@@ -33,7 +33,8 @@ def a_zip(members: dict[str, bytes]) -> bytes:
 
 
 PPTX = a_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"})
-ODP = a_zip({"mimetype": b"application/vnd.oasis.opendocument.presentation", "content.xml": b"<office/>"})
+ODP_MIMETYPE_TEXT = b"application/vnd.oasis.opendocument.presentation"
+ODP = a_zip({"mimetype": ODP_MIMETYPE_TEXT, "content.xml": b"<office/>"})
 KEY = a_zip({"Index/Document.iwa": b"\x00", "Metadata/Properties.plist": b"<plist/>"})
 PPT = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 500 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 100
 DOC = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 500 + "WordDocument".encode("utf-16-le") + b"\x00" * 100
@@ -71,6 +72,37 @@ def test_a_real_pdf_is_a_pdf(tmp_path):
     path = tmp_path / "x.exe"
     path.write_bytes(a_pdf())
     assert slides.detect_kind(path) == "pdf"
+
+
+@pytest.mark.parametrize("member, others", [
+    ("mimetype", {}),  # an "ODP" whose mimetype member unpacks to 1 GiB
+    ("ppt/slides/slide1.xml", {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}),
+])
+def test_kind_of_a_zip_bomb_is_none_without_unpacking_it(tmp_path, member, others):
+    """About 1 MB on disk, 1 GiB declared in the central directory: refused from the
+    directory alone, with a few MB of memory at most (reading the member took 2.2 GB)."""
+    from tests.hostile import traced_peak_mb, zip_bomb
+
+    path = zip_bomb(tmp_path / "bomb.odp", member, others=others)
+    assert path.stat().st_size < 1_200_000
+    kind, peak = traced_peak_mb(slides.detect_kind, path)
+    assert kind is None and peak < 50, peak
+    assert slides.archive_problem(path) == "unpacks_too_far"
+
+
+def test_kind_of_a_zip_of_too_many_entries_is_none(tmp_path):
+    members = {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}
+    members |= {f"ppt/media/{n}.xml": b"" for n in range(10_001)}
+    path = tmp_path / "many.pptx"
+    path.write_bytes(a_zip(members))
+    assert slides.detect_kind(path) is None and slides.archive_problem(path) == "too_many_entries"
+
+
+def test_kind_of_an_odp_reads_only_the_start_of_its_mimetype(tmp_path):
+    """A mimetype member that starts right but goes on is not ODP's mimetype."""
+    path = tmp_path / "long.odp"
+    path.write_bytes(a_zip({"mimetype": ODP_MIMETYPE_TEXT + b" " * 100 + b"x", "content.xml": b"<office/>"}))
+    assert slides.detect_kind(path) is None
 
 
 def test_names_lose_folders_and_control_characters_and_get_the_true_extension():
@@ -421,3 +453,46 @@ async def test_a_summary_locked_for_one_event_cannot_be_changed_through_another_
     response = await organiser.form(f"{portal}/summary/{other_item}", {"summary": "绕过锁定的修改"})
     assert response.status_code == 403 and "锁定" in text_of(response.text)
     assert await organiser.run(lambda: Method.select(Method.summary).where(Method.id == method_id).first()) == before
+
+
+PORTAL = """
+    from events import slide_queries as sq
+    from events.tables import AgendaItem
+    from settings import Settings
+    from presenters.tables import PortalLink
+    item = await AgendaItem.select(AgendaItem.id, AgendaItem.presenter).where(AgendaItem.kind == "presentation").first()
+    link_id = await sq.create_link(item["presenter"], None)
+    link = await PortalLink.select().where(PortalLink.id == link_id).first()
+    print(item["id"])
+    print(sq.link_token(Settings().session_secret(), link_id, link["nonce"]))
+"""
+
+
+def test_a_zip_bomb_upload_is_refused_in_chinese_and_the_server_memory_stays_flat(tmp_path):
+    """Through the real portal route on a server process of its own: a 1 MB "ODP" whose
+    mimetype unpacks to 1 GiB is a 400 saying why, the server's peak resident memory grows
+    by under 50 MB, nothing is stored, and it goes on answering."""
+    import httpx
+
+    from tests.hostile import peak_rss_mb, zip_bomb
+    from tests.servers import Server
+    from tests.services import instance_env, prepare
+
+    env = instance_env(tmp_path / "data")
+    lines = prepare(env, PORTAL)
+    item, token = int(lines[1]), lines[2]
+    bomb = zip_bomb(tmp_path / "方案.odp").read_bytes()
+    server = Server(env).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as presenter:
+            assert presenter.get(f"/p/{token}/").status_code == 200
+            before = peak_rss_mb(server.process.pid)
+            refused = presenter.post(f"/p/{token}/slides/{item}", files={"file": ("方案.odp", bomb, "application/octet-stream")})
+            grown = peak_rss_mb(server.process.pid) - before
+            assert refused.status_code == 400, refused.text[:300]
+            assert grown < 50, f"the server's peak memory grew by {grown:.0f} MB"
+            assert "压缩包" in text_of(refused.text) and "已拒收" in text_of(refused.text)
+            assert presenter.get("/healthz").status_code == 200
+            assert not list((tmp_path / "data" / "slides").rglob("objects/*/*"))
+    finally:
+        server.stop()

@@ -537,3 +537,46 @@ async def test_imported_applications_get_private_links_that_work(client, demo):
     await client.form("/logout")
     mine = await client.get(link.removeprefix("http://testserver.local"))
     assert mine.status_code == 200 and "“1号”工作法" in text_of(mine.text) and "保存修改" in text_of(mine.text)
+
+
+async def test_an_import_with_a_cell_too_long_or_a_row_too_wide_is_refused_in_chinese(client, demo):
+    """Limits checked as the file is read, off the event loop; nothing is stored."""
+    from presenters.tables import Application
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    long_cell = round_of(3, {1: {"highlights": "长" * 10_001}})
+    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", long_cell)},
+                                data={"_csrf_token": await client.csrf()})
+    assert refused.status_code == 400 and "单元格的内容过长" in text_of(refused.text)
+    header = "所属单位,党支部,支部书记,联系电话,工作法名称,领域,工作法简介"
+    wide = (header + "\n" + "芙蓉区税务局,第一党支部,书记,13800000000,三小工作法,党员教育,简介" + ",x" * 300 + "\n").encode()
+    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("list.csv", wide)},
+                                data={"_csrf_token": await client.csrf()})
+    assert refused.status_code == 400 and "单元格过多" in text_of(refused.text)
+    assert await client.run(lambda: Application.count()) == 0
+
+
+async def test_an_import_that_is_a_zip_bomb_is_refused_in_chinese(client, demo, tmp_path):
+    from tests.hostile import xlsx_bomb
+
+    call, _area = await open_call(client)
+    await log_in_as(client, "organiser2", "organiser")
+    bomb = xlsx_bomb(tmp_path / "第一批申报.xlsx").read_bytes()
+    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", bomb)},
+                                data={"_csrf_token": await client.csrf()})
+    assert refused.status_code == 400 and "压缩包" in text_of(refused.text) and "已拒收" in text_of(refused.text)
+
+
+async def test_an_attachment_that_is_a_zip_bomb_is_refused_and_the_previous_one_stays(client, demo, tmp_path):
+    from events import handouts
+    from tests.hostile import zip_bomb
+
+    call, area = await open_call(client)
+    link = await apply(client, call, area)
+    pdf = handouts.render_pdf("<p>申报材料</p>")
+    assert (await client.post(f"{link}/attachment", files={"file": ("申报材料.pdf", pdf)})).status_code == 200
+    bomb = zip_bomb(tmp_path / "材料.odp").read_bytes()
+    refused = await client.post(f"{link}/attachment", files={"file": ("材料.odp", bomb)})
+    assert refused.status_code == 400 and "压缩包" in text_of(refused.text) and "已拒收" in text_of(refused.text)
+    assert (await client.get(f"{link}/attachment")).content == pdf
