@@ -125,7 +125,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     """SQLite's online backup: a consistent copy while the server reads and writes (WAL)."""
     if not source.is_file():
         raise BackupError(f"no database at {source}")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
@@ -200,7 +200,7 @@ def _database_in_use(settings: Settings) -> bool:
         return _run_async(_pg_in_use(settings.database_url))
     if not settings.sqlite_path.is_file():
         return False
-    connection = sqlite3.connect(f"file:{settings.sqlite_path}?mode=ro", uri=True, timeout=30)
+    connection = sqlite3.connect(f"{settings.sqlite_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return any(connection.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
