@@ -198,6 +198,43 @@ async def write_transaction() -> AsyncIterator[None]:
             yield
 
 
+# asyncpg sends at most 32,767 parameters with one statement (SQLite's default limit is
+# 32,766): an insert of 4,096 rows of 8 columns is already over. Bulk inserts go in chunks.
+MAX_PARAMETERS = 32_766
+
+
+async def insert_in_chunks(table: Any, rows: list[Any], *returning: Any) -> list[dict[str, Any]]:
+    """Insert ``rows`` (instances of ``table``) in as few statements as the drivers take,
+    in the caller's transaction; the ``returning`` columns of every row, in order."""
+    per_row = len(table._meta.columns)  # every column may become a parameter
+    size = max(1, MAX_PARAMETERS // per_row)
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(rows), size):
+        query = table.insert(*rows[start:start + size])
+        if returning:
+            out.extend(await query.returning(*returning))
+        else:
+            await query
+    return out
+
+
+async def claim_import(table: Any, parent: Any, parent_id: int, digest: str, size: int) -> int:
+    """Inside a write transaction: the row of this (parent, digest) import, made or taken.
+
+    The unique index on (parent, digest) makes a second confirmation of the same rows wait
+    here (PostgreSQL: on the first one's row lock; SQLite: one writer anyway) until the first
+    has committed; what it reads next then includes the first one's rows."""
+    import datetime as dt
+
+    from piccolo.query.methods.insert import OnConflictAction
+
+    rows = await table.insert(table(**{parent._meta.name: parent_id}, digest=digest, size=size, added=0,
+                                    at=dt.datetime.now(dt.timezone.utc))).on_conflict(
+        target=(parent, table.digest), action=OnConflictAction.do_update, values=[table.at],
+    ).returning(table.id)
+    return rows[0]["id"]
+
+
 def integrity_errors() -> tuple[type[BaseException], ...]:
     """What both drivers raise when a constraint refuses a write."""
     import asyncpg

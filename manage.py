@@ -1,6 +1,6 @@
 """Set-up commands: `python manage.py setup` migrates, loads the demo day and makes the first
 logins (an organiser and an admin); `create-admin NAME` and `reset-password NAME` are the
-way back in."""
+way back in; `backup PATH` and `restore PATH` keep and bring back everything (backup.py)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,8 @@ async def setup(demo: bool = True) -> None:
 
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")  # as on the admin's user page
-USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME | purge-deleted")
+USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME | purge-deleted"
+         " | backup PATH.tar.gz | restore PATH.tar.gz [--force]")
 
 
 def main(argv: list[str]) -> None:
@@ -152,8 +153,35 @@ def main(argv: list[str]) -> None:
             sys.exit(f"no user named {name!r}: nothing changed (create-admin makes an admin)")
         print(f"New password for {name}: {password}")
         print("Its roles are unchanged; every login of this user has ended.")
+    elif command in ("backup", "restore"):
+        run_backup_command(command, argv[2:])
     else:
         sys.exit(f"unknown command {command!r}; {USAGE}")
+
+
+def run_backup_command(command: str, args: list[str]) -> None:
+    """`backup PATH.tar.gz`, `restore PATH.tar.gz [--force]` (see backup.py)."""
+    import backup
+    from settings import get_settings
+
+    paths = [a for a in args if not a.startswith("--")]
+    if len(paths) != 1:
+        sys.exit(f"usage: python manage.py {command} PATH.tar.gz" + (" [--force]" if command == "restore" else ""))
+    settings = get_settings()
+    try:
+        if command == "backup":
+            manifest = backup.backup(settings, Path(paths[0]))
+            print(f"Backed up the {manifest['engine']} database, {manifest['files']} uploaded files"
+                  f"{' and the secret key' if manifest['secret_key'] else ''} to {paths[0]}.")
+            if manifest["secret_key_from_environment"]:
+                print("SHOWCASE_SECRET_KEY is set: keep it with the backup (it is not in the archive).")
+        else:
+            manifest = backup.restore(settings, Path(paths[0]), force="--force" in args)
+            migrate()  # a backup of an older version gets the newer tables
+            print(f"Restored the {manifest['engine']} database of {manifest['created_at']}, {manifest['files']} uploaded files"
+                  f"{' and the secret key' if manifest['secret_key'] else ''}. Restart the app processes.")
+    except backup.BackupError as exc:
+        sys.exit(f"{command} failed: {exc}")
 
 
 if __name__ == "__main__":

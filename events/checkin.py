@@ -150,6 +150,13 @@ def last4_query(query: str) -> Optional[str]:
     return digits if len(digits) == 4 else ""
 
 
+def person_keys(name: str, unit: str, phone: str) -> tuple[tuple[str, ...], ...]:
+    """Who counts as one registered person, for imports: the same name, unit and mobile
+    (the first key); with a mobile, also the same name and mobile under another unit."""
+    keys: tuple[tuple[str, ...], ...] = (("person", name, unit, phone),)
+    return keys + ((("mobile", name, phone),) if phone else ())
+
+
 def mask_phone(phone: str) -> str:
     """138****1234: enough for a person to recognise their own number, no more."""
     if not phone:

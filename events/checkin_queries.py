@@ -11,10 +11,10 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.methods.insert import OnConflictAction
 
-from db import current_engine, pg_group_commit, run_in_write_thread, write_transaction
+from db import claim_import, current_engine, insert_in_chunks, pg_group_commit, run_in_write_thread, write_transaction
 from events import caches, checkin
 from events.caches import forget_event
-from events.tables import Attendee, CheckIn, CheckInAttempt, Event
+from events.tables import Attendee, AttendeeImport, CheckIn, CheckInAttempt, Event
 from web.forms import in_range_day
 
 
@@ -257,12 +257,30 @@ async def add_attendees(event_id: int, people: Sequence[dict[str, str]]) -> int:
     if not people:
         return 0
     async with write_transaction():
-        await Attendee.insert(*[
-            Attendee(event=event_id, name=p["name"], unit=p.get("unit", ""), phone=p.get("phone", ""),
-                     email=p.get("email", ""), ticket_code=checkin.new_ticket_code(), source="registered")
-            for p in people
-        ])
+        await insert_in_chunks(Attendee, [_registration(event_id, p) for p in people])
     return len(people)
+
+
+def _registration(event_id: int, person: dict[str, str]) -> Attendee:
+    return Attendee(event=event_id, name=person["name"], unit=person.get("unit", ""), phone=person.get("phone", ""),
+                    email=person.get("email", ""), ticket_code=checkin.new_ticket_code(), source="registered")
+
+
+async def import_attendees(event_id: int, digest: str, people: Sequence[dict[str, str]]) -> tuple[int, int]:
+    """A confirmed import: store the people not yet registered, in one transaction, and
+    record it under the digest of its rows. (added, skipped as already there).
+
+    Confirming the same rows twice, one after the other or at the same moment, adds them
+    once: the second confirmation meets the first one's import row and, once that has
+    committed, finds its people already registered."""
+    async with write_transaction():
+        import_id = await claim_import(AttendeeImport, AttendeeImport.event, event_id, digest, len(people))
+        present = await registered_people(event_id)
+        new = [p for p in people
+               if present.isdisjoint(checkin.person_keys(p["name"], p.get("unit", ""), p.get("phone", "")))]
+        await insert_in_chunks(Attendee, [_registration(event_id, p) for p in new])
+        await AttendeeImport.update({AttendeeImport.added: len(new)}).where(AttendeeImport.id == import_id)
+    return len(new), len(people) - len(new)
 
 
 async def delete_attendee(event_id: int, attendee_id: int) -> bool:
@@ -307,11 +325,16 @@ async def erase_personal_data(event_id: int) -> int:
     async with write_transaction():
         rows = await Attendee.delete().where(Attendee.event == event_id).returning(Attendee.id)
         await CheckInAttempt.update({CheckInAttempt.detail: ""}).where(CheckInAttempt.event == event_id)
+        await AttendeeImport.delete().where(AttendeeImport.event == event_id)
     return len(rows)
 
 
-async def registered_keys(event_id: int) -> set[tuple[str, str]]:
-    """(name, phone) of everyone already registered: an import must not add them twice."""
-    rows = await Attendee.select(Attendee.name, Attendee.phone).where(
+async def registered_people(event_id: int) -> set[tuple[str, ...]]:
+    """The keys (``checkin.person_keys``) of everyone registered: an import must not add
+    them twice."""
+    rows = await Attendee.select(Attendee.name, Attendee.unit, Attendee.phone).where(
         (Attendee.event == event_id) & (Attendee.source == "registered"))
-    return {(r["name"], r["phone"]) for r in rows}
+    keys: set[tuple[str, ...]] = set()
+    for r in rows:
+        keys.update(checkin.person_keys(r["name"], r["unit"], r["phone"]))
+    return keys

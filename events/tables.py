@@ -175,3 +175,16 @@ class FeaturedCase(Table):
     picture_sha256 = Varchar(length=64, default="")
     picture_kind = Varchar(length=4, default="")  # png | jpeg
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AttendeeImport(Table):
+    """One confirmed import of a list into an event, by the digest of the rows confirmed.
+    The pair (event, digest) is unique: two confirmations of one preview (a double click,
+    two tabs) meet on this row, so the second waits for the first and then finds its people
+    already there."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    digest = Varchar(length=64)
+    size = Integer(default=0)  # rows confirmed
+    added = Integer(default=0)  # people stored by the last confirmation
+    at = Timestamptz(default=TimestamptzNow())

@@ -3,6 +3,7 @@ and the reviewers' queues (screening, then approval)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Optional
 
 import anyio
@@ -287,11 +288,13 @@ class ImportPages(Controller):
         file_error = ""
         if parsed.error:
             file_error = _(FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns))
-        rows = [{"line": r.line, **r.values,
+        present = await rq.applications_in_call(call_id)
+        imported = {r.line for r in parsed.valid if rq.same_application(r.values) in present}  # skipped, not errors
+        rows = [{"line": r.line, **r.values, "imported": r.line in imported,
                  "errors": [f"{COLUMN_NAMES[f]}：{_(IMPORT_ERRORS[code])}" for f, code in r.errors]} for r in parsed.rows]
-        valid = [{**r.values, "area": str(r.area_id)} for r in parsed.valid]
+        valid = [{**r.values, "area": str(r.area_id)} for r in parsed.valid if r.line not in imported]
         return Template("presenters/import_preview.html", status_code=400 if parsed.error else 200, context={
-            "call": call, "rows": rows, "valid_count": len(valid), "file_error": file_error,
+            "call": call, "rows": rows, "valid_count": len(valid), "file_error": file_error, "imported_count": len(imported),
             "payload": msgspec.json.encode(valid).decode(),
         })
 
@@ -313,9 +316,13 @@ class ImportPages(Controller):
             if not result.ok or ai.clean_contact(str(result.values.get("contact") or ""))[1]:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(result.values)
-        for values in clean:
-            await rq.submit(call_id, values, actor="import")
-        return Redirect(path=f"/organiser/calls/?imported={len(clean)}")
+        if not clean:
+            return Redirect(path="/organiser/calls/")
+        # The same rows confirmed twice (a double click, the back button, two tabs) are one
+        # import: the database knows each confirmed round by this digest.
+        digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
+        added, _skipped = await rq.import_round(call_id, digest, clean)
+        return Redirect(path=f"/organiser/calls/?imported={added}")
 
 
 class Overview(Controller):

@@ -8,9 +8,9 @@ import datetime as dt
 import secrets
 from typing import Any, Optional
 
-from db import write_transaction
+from db import claim_import, insert_in_chunks, write_transaction
 from presenters import review
-from presenters.tables import Application, ApplicationEvent, Area, Branch, Call, Method
+from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
 from web.signing import capability_token, token_id
 
 APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
@@ -61,6 +61,36 @@ async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant")
             application=rows[0]["id"], at=at, actor=actor, role="applicant" if actor == "applicant" else "organiser",
             from_stage="", to_stage="submitted"))
     return rows[0]
+
+
+def same_application(values: dict[str, Any]) -> tuple[str, str]:
+    """What makes two applications of one call the same, for imports: title and branch."""
+    return (values["title"], values["branch_name"])
+
+
+async def applications_in_call(call_id: int) -> set[tuple[str, str]]:
+    rows = await Application.select(Application.title, Application.branch_name).where(Application.call == call_id)
+    return {same_application(r) for r in rows}
+
+
+async def import_round(call_id: int, digest: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """A confirmed round: the applications not yet in the call, each with its first history
+    row, in one transaction, recorded under the digest of the rows. (added, skipped).
+
+    A second confirmation of the same rows (a double click, two tabs) meets the first on
+    the import's row and then finds its applications already there."""
+    at = now()
+    async with write_transaction():
+        import_id = await claim_import(ApplicationImport, ApplicationImport.call, call_id, digest, len(rows))
+        present = await applications_in_call(call_id)
+        new = [v for v in rows if same_application(v) not in present]
+        made = await insert_in_chunks(Application, [Application(
+            call=call_id, **{k: v[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
+            nonce=secrets.token_hex(16), created_at=at, updated_at=at) for v in new], Application.id)
+        await insert_in_chunks(ApplicationEvent, [ApplicationEvent(
+            application=r["id"], at=at, actor="import", role="organiser", from_stage="", to_stage="submitted") for r in made])
+        await ApplicationImport.update({ApplicationImport.added: len(new)}).where(ApplicationImport.id == import_id)
+    return len(new), len(rows) - len(new)
 
 
 async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:

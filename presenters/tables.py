@@ -106,3 +106,14 @@ class ApplicationEvent(Table):
     from_stage = Varchar(length=12, default="")
     to_stage = Varchar(length=12)
     note = Text(default="")
+
+
+class ApplicationImport(Table):
+    """One confirmed import of a round into a call, by the digest of the rows confirmed;
+    (call, digest) is unique, so two confirmations of one preview import once."""
+
+    call = ForeignKey(references=Call, on_delete=OnDelete.cascade, index=True)
+    digest = Varchar(length=64)
+    size = Integer(default=0)  # rows confirmed
+    added = Integer(default=0)
+    at = Timestamptz(default=TimestamptzNow())

@@ -30,7 +30,7 @@ os.environ.setdefault("SHOWCASE_BASE_URL", "http://testserver.local")
 
 from litestar.testing import AsyncTestClient
 
-TABLES_IN_DELETE_ORDER = ("featured_case", "application_event", "application", "call", "slide_version", "portal_link", "event_vote", "feedback", "check_in_attempt", "check_in", "attendee", "agenda_item", "event", "method", "presenter", "branch", "area", "user_role", "login_session", "piccolo_user")
+TABLES_IN_DELETE_ORDER = ("featured_case", "application_import", "application_event", "application", "call", "slide_version", "portal_link", "event_vote", "feedback", "check_in_attempt", "check_in", "attendee_import", "attendee", "agenda_item", "event", "method", "presenter", "branch", "area", "user_role", "login_session", "piccolo_user")
 
 
 @pytest.fixture(scope="session", autouse=True)

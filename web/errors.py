@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sqlite3
 from urllib.parse import quote
 
@@ -97,19 +99,57 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return _page(request, status, message)
 
 
-DB_DOWN_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, OSError, sqlite3.OperationalError)
+# Errors that may mean the database (or the shared store) cannot be reached; which of them
+# really do is decided by ``database_unreachable``. A driver refusing a statement (asyncpg's
+# InterfaceError for more than 32,767 parameters, SQLite's "too many SQL variables" or "no
+# such table") is our fault: a 500, never "the database cannot be reached".
+DB_DOWN_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.OperationalError)
+_PG_DOWN: tuple[type[BaseException], ...] = ()
+_PG_INTERFACE: tuple[type[BaseException], ...] = ()
 try:  # asyncpg is only imported where PostgreSQL is configured, but it is always installed
     import asyncpg
 
-    DB_DOWN_ERRORS += (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)
+    _PG_DOWN = (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError,
+                asyncpg.exceptions.CrashShutdownError, asyncpg.exceptions.TooManyConnectionsError)
+    _PG_INTERFACE = (asyncpg.InterfaceError,)
+    DB_DOWN_ERRORS += _PG_DOWN + _PG_INTERFACE
 except ImportError:  # pragma: no cover
     pass
+_REDIS_DOWN: tuple[type[BaseException], ...] = ()
 try:  # the shared store of several processes (rate limits)
     import redis.exceptions
 
-    DB_DOWN_ERRORS += (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    _REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    DB_DOWN_ERRORS += _REDIS_DOWN
 except ImportError:  # pragma: no cover
     pass
+
+# asyncpg's InterfaceError messages that mean the connection or pool is gone.
+_PG_GONE = ("connection is closed", "pool is closed", "pool is closing", "connection was closed")
+# SQLite's OperationalError messages that mean the file cannot be used now (another
+# program holds the lock, or the file or disk is unavailable).
+_SQLITE_DOWN = ("database is locked", "database is busy", "database table is locked", "unable to open database",
+                "disk i/o error", "attempt to write a readonly database")
+# OSError numbers of a network that does not answer.
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT, errno.EHOSTUNREACH,
+                   errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EPIPE}
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database (or Redis) cannot be reached right now: a 503
+    that tells people to try again shortly. Anything else is a fault of ours (500)."""
+    if isinstance(exc, _PG_DOWN + _REDIS_DOWN):
+        return True
+    if _PG_INTERFACE and isinstance(exc, _PG_INTERFACE):
+        return str(exc).lower().startswith(_PG_GONE)
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).lower().startswith(_SQLITE_DOWN)
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    if isinstance(exc, OSError):
+        # asyncio's "Multiple exceptions: [Errno 111] Connect call failed ..." carries no errno
+        return exc.errno in _NETWORK_ERRNOS or (exc.errno is None and "connect call failed" in str(exc).lower())
+    return False
 
 
 UNSTORABLE_TEXT: tuple[type[BaseException], ...] = ()
@@ -125,7 +165,7 @@ NUL_MESSAGE = lazy("The text contains a character that cannot be stored (a NUL c
 def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, UNSTORABLE_TEXT):  # the statement failed: nothing was stored
         return _json(400, _(NUL_MESSAGE)) if wants_json(request) else _page(request, 400, _(NUL_MESSAGE))
-    if isinstance(exc, DB_DOWN_ERRORS):
+    if database_unreachable(exc):
         logger.warning("database unavailable: %r", exc)
         status = HTTP_503_SERVICE_UNAVAILABLE
     else:

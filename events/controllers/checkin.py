@@ -1,6 +1,7 @@
 """Check-in: the door QR and self check-in, personal tickets, staff scanning, attendance."""
 
 import datetime as dt
+import hashlib
 import secrets
 from typing import Annotated, Any, Optional
 
@@ -401,15 +402,23 @@ class AttendancePages(Controller):
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         # Off the event loop: even a file refused at its limits takes a moment to read.
         parsed = await anyio.to_thread.run_sync(roster.parse_roster, content, getattr(upload, "filename", "") or "")
-        known = await cq.registered_keys(event_id)
+        present = await cq.registered_people(event_id)
+        imported = set()
         for r in parsed.rows:
-            if not r.errors and (r.name, r.phone) in known:
+            keys = checkin.person_keys(r.name, r.unit, r.phone)
+            if r.errors:
+                continue
+            if keys[0] in present:
+                imported.add(r.line)  # the same person: skipped, not an error
+            elif not present.isdisjoint(keys):
                 r.errors.append("already_registered")
         rows = [{"line": r.line, "name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email,
-                 "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors]} for r in parsed.rows]
-        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.rows if not r.errors]
+                 "imported": r.line in imported, "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors]} for r in parsed.rows]
+        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.rows
+                 if not r.errors and r.line not in imported]
         return Template("events/import_preview.html", status_code=400 if parsed.error else 200, context={
             "event": await queries.get_event(event_id), "rows": rows, "valid_count": len(valid),
+            "imported_count": len(imported),
             "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",
             "payload": msgspec.json.encode(valid).decode(), "encoding": parsed.encoding, "mask": checkin.mask_phone,
         })
@@ -430,8 +439,13 @@ class AttendancePages(Controller):
             if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or phone_error:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(person)
-        await cq.add_attendees(event_id, clean)
-        return Redirect(path=f"/organiser/events/{event_id}/attendees")
+        if not clean:
+            return Redirect(path=f"/organiser/events/{event_id}/attendees")
+        # The same rows confirmed twice (a double click, the back button, two tabs) are one
+        # import: the database knows each confirmed list by this digest.
+        digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
+        added, skipped = await cq.import_attendees(event_id, digest, clean)
+        return Redirect(path=f"/organiser/events/{event_id}/attendees", query_params={"imported": str(added), "skipped": str(skipped)})
 
     # -- exports ------------------------------------------------------------------------
 

@@ -3,15 +3,18 @@ preview, and the public programme download."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import anyio
 from litestar import Controller, Request, Response, get
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import File, Template
 
 from events import checkin_queries as cq
-from events import handout_docs, handouts, queries
+from events import day_archive, handout_docs, handouts, queries
 from events.controllers.organiser import load_event
 from events.controllers.public import PUBLIC, public_base
 from web.auth import organiser_guard
@@ -133,3 +136,39 @@ class PublicProgramme(Controller):
             raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
         document = await handout_docs.booklet(event, public_base(request), _size("booklet", size))
         return await pdf_response(request, document, public=True)
+
+
+class DayArchivePages(Controller):
+    """Everything of this day in one .zip, for the organiser's own records (Print tab)."""
+
+    path = "/organiser/events/{event_id:int}"
+    guards = [organiser_guard]
+
+    @get("/archive.zip")
+    async def archive(self, request: Request, event_id: FromPath[int]) -> File:
+        """A GET that changes nothing (so no CSRF token is needed), behind the organiser's
+        login; built on disk in a thread and sent from there, then deleted."""
+        event = await load_event(event_id)
+        base = public_base(request)
+        env = request.app.template_engine.engine
+        data_dir = Path(env.globals["settings"].data_dir)
+        cache = handouts.cache_for(data_dir)
+
+        async def pdf(kind: str) -> Path | bytes:
+            if kind == "booklet":
+                document = await handout_docs.booklet(event, base, "a4")
+            elif kind == "poster":
+                document = await handout_docs.poster(event, base, "a4")
+            elif kind == "tickets":
+                document = await handout_docs.tickets(event, base)
+            else:
+                document = await handout_docs.report(event)
+            made = await handout_docs.pdf(env, document, cache)
+            cached = cache.path(document.key)
+            return cached if cached.is_file() else made
+
+        day = await day_archive.gather(event, f"{base}/e/{event['slug']}", data_dir, pdf)
+        path = await anyio.to_thread.run_sync(day_archive.write, data_dir / "exports", day)
+        return File(path=path, media_type="application/zip", content_disposition_type="attachment",
+                    filename=f"showcase-{event['slug']}-{event['date']}.zip", headers={"Cache-Control": "private, no-store"},
+                    background=BackgroundTask(path.unlink, missing_ok=True))

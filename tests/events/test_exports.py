@@ -26,7 +26,6 @@ from events.exports import (
     to_ics,
 )
 
-
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"  # vendored: tests/schemas/README.md
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "http://127.0.0.1:8000/e/shuixin-2026"
