@@ -1,5 +1,11 @@
 """CSV and XLSX downloads from rows (Chinese intact when opened in Excel or WPS), and
-reading the lists people already have (.xlsx, or .csv in UTF-8 or GBK)."""
+reading the lists people already have (.xlsx, or .csv in UTF-8 or GBK).
+
+Every download goes through ``spreadsheet``: text is cleaned again (rows stored before
+cleaning existed may hold control characters, which make openpyxl refuse the workbook) and
+made inert (text starting like a formula gets an apostrophe, OWASP's advice; .xlsx text
+cells are written as strings, never formulas). Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,33 +16,51 @@ from urllib.parse import quote
 
 from litestar import Response
 
+from web.text import clean_text
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def spreadsheet(filename: str, header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str,
                 sheet_title: str = "Sheet1") -> Response[bytes]:
     """``fmt`` is "csv" (UTF-8 with a BOM, which Excel needs to read UTF-8) or "xlsx"."""
+    lines = [[inert(value) for value in row] for row in (header, *rows)]
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
+        csv.writer(buffer).writerows(lines)
         data, media_type = ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
     else:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = sheet_title[:31]
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(sheet_title[:31])
+        for line in lines:
+            cells = []
+            for value in line:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text is text, whatever it starts with
+                cells.append(cell)
+            sheet.append(cells)
         out = io.BytesIO()
         book.save(out)
         data, media_type = out.getvalue(), XLSX
     name = f"{filename}.{fmt}"
     return Response(data, media_type=media_type, headers={
         "Content-Disposition": f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"})
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """A cell as it may be written: text cleaned and, when it starts like a formula,
+    behind an apostrophe; anything else (numbers, empty cells) as it is."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # -- reading the lists people already have --------------------------------------------

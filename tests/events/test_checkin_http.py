@@ -334,3 +334,19 @@ async def test_importing_the_same_list_twice_adds_nobody_twice(organiser):
             assert "已在本活动报名名单中" in text_of(preview.text)
             assert 'name="payload"' not in preview.text
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 1
+
+
+async def test_attendance_exports_have_no_formula_and_survive_a_control_character(organiser):
+    from events.tables import Attendee
+    from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+
+    event = await open_event(organiser)
+    await register(organiser, event["id"], name="=1+2", unit="@SUM(A1)")
+    base = f"/organiser/events/{event['id']}/attendance"
+    sheet = (await organiser.get(f"{base}.xlsx")).content
+    assert formulas_in_xlsx(sheet) == [] and xlsx_cells(sheet)[1][:2] == [("'=1+2", "s"), ("'@SUM(A1)", "s")]
+    assert formulas_in_csv((await organiser.get(f"{base}.csv")).content) == []
+    await organiser.run(lambda: Attendee.update({Attendee.unit: "雨花区\x0c税务局"}).where(Attendee.event == event["id"]))
+    xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
+    assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][1] == ("雨花区税务局", "s")
+    assert csv.status_code == 200 and csv_rows(csv.content)[1][1] == "雨花区税务局"

@@ -246,6 +246,25 @@ async def test_overview_counts_and_export_with_history(client, demo):
     assert "工作法2" in csv_text and "天心区税务局" in csv_text
 
 
+async def test_applications_export_has_no_formula_and_survives_a_control_character(client, demo):
+    from presenters.tables import Application
+    from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+
+    call, area = await open_call(client)
+    await apply(client, call, area, title="=HYPERLINK(\"http://evil.example\",\"看\")", summary="-2+3 以学促干", secretary="+谭玲")
+    await log_in_as(client, "organiser2", "organiser")
+    sheet = (await client.get("/organiser/calls/applications.xlsx")).content
+    assert formulas_in_xlsx(sheet) == []
+    row = [value for value, _kind in xlsx_cells(sheet)[1]]
+    assert row[4] == "'+谭玲" and row[6] == "'=HYPERLINK(\"http://evil.example\",\"看\")" and row[11] == "'-2+3 以学促干"
+    assert formulas_in_csv((await client.get("/organiser/calls/applications.csv")).content) == []
+    # An application stored before text was cleaned on the way in: the exports still answer.
+    await client.run(lambda: Application.update({Application.summary: "以学促干\x01\x1b"}).where(Application.call == call))
+    xlsx, csv = await client.get("/organiser/calls/applications.xlsx"), await client.get("/organiser/calls/applications.csv")
+    assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][11] == ("以学促干", "s")
+    assert csv.status_code == 200 and csv_rows(csv.content)[1][11] == "以学促干"
+
+
 def round_of(rows: int, broken: dict[int, dict]) -> bytes:
     """The bureau's list as .xlsx: ``rows`` applications, some of them broken."""
     import io
