@@ -22,7 +22,7 @@ from piccolo.engine import engine_finder
 
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
-from web.errors import DB_DOWN_ERRORS, http_error, ids_in_range, server_error
+from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
 from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.pages import SitePages
 from web.security import security_headers
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Locale first, so a 429 page is in the user's language.
         middleware=[LocaleMiddleware, rate_limit_middleware(settings)],
         before_send=[security_headers(settings.secure_cookies)],
-        before_request=ids_in_range,
+        before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=secret.hex(),

@@ -18,6 +18,7 @@ from web.errors import Said
 from web.forms import Field, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.text import clean_text
 from web.uploads import download_document, object_path, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -401,7 +402,7 @@ class ReviewPages(Controller):
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
         reason = await rq.move(application_id, int(seen) if seen.isdecimal() else -1, str(data.get("action", "")),
-                               self._roles(request), request.user.username, str(data.get("note", "")))
+                               self._roles(request), request.user.username, clean_text(str(data.get("note", ""))))
         if reason == "missing":
             raise NotFoundException(detail=lazy("No such application."))
         if reason:

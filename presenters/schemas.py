@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from web.text import clean_fields
+
 NonBlank = msgspec.Meta(pattern=r"\S")
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\S")]
@@ -15,6 +17,9 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
     name: ShortName
     position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
+
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name",))
 
 
 class AreaOut(msgspec.Struct):
@@ -28,6 +33,9 @@ class BranchIn(msgspec.Struct, forbid_unknown_fields=True):
     unit: Name
     secretary: Annotated[str, msgspec.Meta(max_length=50)] = ""
     contact: Optional100 = ""
+
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name", "unit"))
 
 
 class BranchOut(msgspec.Struct):
@@ -43,6 +51,9 @@ class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
     branch_id: Id
     area_id: Id | None = None
     summary: Summary = ""
+
+    def __post_init__(self) -> None:
+        clean_fields(self, multi_line=("summary",), required=("title",))
 
 
 class MethodOut(msgspec.Struct):
@@ -61,6 +72,9 @@ class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
     role: Annotated[str, msgspec.Meta(max_length=50)] = ""
     branch_id: Id | None = None
     contact: Optional100 = ""
+
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name",))
 
 
 class PresenterOut(msgspec.Struct):

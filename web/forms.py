@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web.i18n import gettext as _
+from web.text import clean_line, clean_text
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])?$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -52,7 +53,9 @@ def parse_form(
         raw = data.get(f.name, "")
         if isinstance(raw, list):
             raw = raw[0] if raw else ""
-        text = str(raw).strip()
+        # Cleaned before anything else, so what is checked is what is stored (NUL never gets
+        # here: the request was refused, see web.errors.refuse_nul).
+        text = (clean_text if f.kind == "textarea" else clean_line)(str(raw)).strip()
         result.raw[f.name] = text
         if not text:
             if f.required:

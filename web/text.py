@@ -12,6 +12,7 @@ web layer); every other unwanted character is silently removed here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 NUL = "\x00"
 
@@ -50,3 +51,17 @@ def clean_line(value: str) -> str:
     """One-line text (names, titles, units, contacts): as ``clean_text``, and tabs and line
     breaks become one space; direction marks go too."""
     return _LINE_BREAKS.sub(" ", _ONE_LINE_DROP.sub("", value))
+
+
+def clean_fields(record: object, multi_line: Iterable[str] = (), required: Iterable[str] = ()) -> None:
+    """Every text field of a decoded msgspec Struct cleaned in place (one-line unless named in
+    ``multi_line``); for its ``__post_init__``, so the JSON API stores what the forms store.
+    A ``required`` field left blank by the cleaning is a ValueError (msgspec answers 400)."""
+    long_text, needed = set(multi_line), set(required)
+    for name in getattr(record, "__struct_fields__", ()):
+        value = getattr(record, name)
+        if isinstance(value, str):
+            value = (clean_text if name in long_text else clean_line)(value)
+            if name in needed and not value.strip():
+                raise ValueError(f"`{name}` holds no visible text")
+            setattr(record, name, value)

@@ -21,6 +21,7 @@ from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.spreadsheets import spreadsheet
+from web.text import clean_text
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ERRORS = {
@@ -95,7 +96,7 @@ class FeedbackPages(Controller):
         blocked = self._who_may(event, device, attendee)
         state = overall_state(event, items)
         errors: dict[str, str] = {}
-        rating, comment, choice = None, str(data.get("comment", "")).strip(), None
+        rating, comment, choice = None, clean_text(str(data.get("comment", ""))).strip(), None
         if str(data.get("rating", "")).strip():
             rating, error = feedback.parse_rating(data.get("rating"))
             if error:
@@ -147,7 +148,7 @@ class FeedbackPages(Controller):
         item = items[0] if items else None
         if item is None:
             raise NotFoundException(detail=lazy("This presentation is not part of this event."))
-        raw = {"rating": str(data.get("rating", ""))[:10], "comment": str(data.get("comment", ""))}
+        raw = {"rating": str(data.get("rating", ""))[:10], "comment": clean_text(str(data.get("comment", "")))}
 
         def again(status: int, **extra: Any) -> Template:
             values = {"event": event, "item": item, "message": "", "errors": {}, "raw": {**raw, "comment": raw["comment"][:600]},

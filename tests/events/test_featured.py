@@ -77,3 +77,15 @@ async def test_one_case_a_week(organiser, demo):
     assert (await feature(organiser, first, "2026-07-06")).status_code == 200
     again = await feature(organiser, second, "2026-07-08")  # the same week
     assert again.status_code == 409 and "本周已有一期" in text_of(again.text)
+
+
+async def test_a_writeup_with_nul_is_refused_and_control_characters_are_removed(organiser, demo):
+    from events.tables import FeaturedCase
+
+    method = (await methods(organiser))[0]
+    refused = await feature(organiser, method, "2026-07-06", a_png(), writeup="把党建\x00融入服务")
+    assert refused.status_code == 400 and "无法保存" in text_of(refused.text)
+    assert await organiser.run(lambda: FeaturedCase.count()) == 0
+    saved = await feature(organiser, method, "2026-07-06", a_png(), writeup="把党建\x01融入\u202e服务\n第二段")
+    assert saved.status_code == 200
+    assert await organiser.run(lambda: FeaturedCase.select(FeaturedCase.writeup)) == [{"writeup": "把党建融入服务\n第二段"}]

@@ -156,3 +156,17 @@ async def test_results_export_has_no_formula_and_survives_a_control_character(or
     xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][4] == ("'@SUM(1,2)好", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][4] == "'@SUM(1,2)好"
+
+
+async def test_comment_control_characters_are_removed_and_nul_refused(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    saved = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很\x01实用\u202e\x1b\n第二行"})
+    assert saved.status_code == 200 and await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
+    refused = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5", "comment": "很\x00实用"})
+    assert refused.status_code == 400 and "无法保存" in text_of(refused.text)
+    assert await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
+    overall = await organiser.form("/e/shuixin-2026/feedback/overall", {"rating": "5", "comment": "整体\x07不错\u2066"})
+    from events.tables import EventVote
+
+    assert overall.status_code == 200 and await organiser.run(lambda: EventVote.select(EventVote.comment)) == [{"comment": "整体不错"}]
