@@ -107,3 +107,5 @@ async def test_nul_in_a_search_is_refused_not_searched(organiser):
     response = await organiser.get(f"/organiser/events/{event['id']}/attendees", params={"q": "彭\x00"})
     assert response.status_code == 400 and "无法保存" in text_of(response.text)
     assert (await organiser.get(f"/organiser/events/{event['id']}/attendees", params={"q": "彭"})).status_code == 200
+    in_path = await organiser.get("/e/shuixin%00-2026")
+    assert in_path.status_code == 400 and "无法保存" in text_of(in_path.text)
