@@ -340,7 +340,7 @@ class Overview(Controller):
         header = [_("No."), _("Call"), _("Parent unit"), _("Party branch"), _("Branch secretary"), _("Contact (phone or e-mail)"),
                   _("Method title"), _("Area"), _("Stage"), _("Submitted"), _("Last change"), _("Summary"),
                   _("Practice highlights"), _("History")]
-        return spreadsheet("applications", header, rows, fmt, sheet_title="申报")
+        return await spreadsheet("applications", header, rows, fmt, sheet_title="申报")
 
 
 def _zone() -> Any:

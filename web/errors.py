@@ -144,8 +144,8 @@ async def refuse_nul(request: Request) -> None:
     unwanted character is removed where text is read (web.text)."""
     if "\x00" in request.scope["path"] or _nul_in_urlencoded(request.scope.get("query_string", b"")):
         raise ClientException(detail=Said(_(NUL_MESSAGE)))
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.route_handler.resolve_request_max_body_size():
+        return  # nothing sent, or an upload route without a limit that streams its body to disk itself
     content_type = request.content_type[0]
     if content_type == "application/x-www-form-urlencoded":
         if _nul_in_urlencoded(await request.body()):

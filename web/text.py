@@ -3,7 +3,8 @@ JSON API, imports, public forms) and again on every export (for rows stored befo
 
 Why: a control character pasted from Word makes openpyxl refuse a whole workbook and XML
 invalid; NUL is refused by PostgreSQL but stored by SQLite; a bidirectional override in a
-name (U+202E) makes a list show "gpj.exe" as "exe.jpg"-style lies. Standard library only.
+name shows what follows it reversed ("报告" U+202E "gpj.exe" reads "报告exe.jpg"). Standard
+library only.
 
 The decision: NUL is refused where a person sends it (``has_nul``, answered 400 by the
 web layer); every other unwanted character is silently removed here.

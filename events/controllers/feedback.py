@@ -227,7 +227,7 @@ class FeedbackResults(Controller):
         rows = [[*titles.get(r["item"], ("", "", "")), r["rating"], r["comment"], _("hidden") if r["hidden"] else "",
                  local(event, r["updated_at"]).strftime("%Y-%m-%d %H:%M")] for r in await fq.all_feedback(event_id)]
         header = [_("Method"), _("Unit"), _("Branch"), _("Rating"), _("Comment"), _("Hidden"), _("Time")]
-        return spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
+        return await spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
 
     @post("/{feedback_id:int}/hidden")
     async def hide(self, event_id: FromPath[int], feedback_id: FromPath[int], data: FormBody) -> Redirect:

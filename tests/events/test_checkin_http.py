@@ -350,3 +350,4 @@ async def test_attendance_exports_have_no_formula_and_survive_a_control_characte
     xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][1] == ("雨花区税务局", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][1] == "雨花区税务局"
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"  # the parameter once
