@@ -416,7 +416,7 @@ class ReviewPages(Controller):
         approval never approves one that was not screened."""
         form = await request.form()
         ids = [int(i) for i in form.getall("ids", []) if str(i).isdecimal()][:500]
-        action, note = str(form.get("action", "")), str(form.get("note", ""))
+        action, note = str(form.get("action", "")), clean_text(str(form.get("note", "")))
         if not ids:
             raise ClientException(detail=Said(_("Tick at least one application.")))
         moved, failed = 0, 0

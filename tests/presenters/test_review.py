@@ -265,6 +265,22 @@ async def test_applications_export_has_no_formula_and_survives_a_control_charact
     assert csv.status_code == 200 and csv_rows(csv.content)[1][11] == "以学促干"
 
 
+async def test_public_application_and_review_notes_are_cleaned_on_the_way_in(client, demo):
+    call, area = await open_call(client)
+    for n in range(2):
+        await apply(client, call, area, title=f"学习\u202e法{n}\x0b", unit="芙蓉区\u2066税务局\x01")
+    from presenters.tables import Application
+
+    rows = await client.run(lambda: Application.select(Application.id, Application.title, Application.unit).order_by(Application.id))
+    assert [(r["title"], r["unit"]) for r in rows] == [("学习法0", "芙蓉区税务局"), ("学习法1", "芙蓉区税务局")]
+    await log_in_as(client, "screener1", "screener")
+    await client.form(f"/review/{rows[0]['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充\x01材料\u202e"})
+    await client.post("/review/bulk", data={"ids": [str(rows[1]["id"])], "action": "return_at_screening", "note": "退回\x07修改",
+                                            "_csrf_token": await client.csrf()})
+    notes = [(await client.run(history_of, r["id"]))[-1]["note"] for r in rows]
+    assert notes == ["请补充材料", "退回修改"]
+
+
 def round_of(rows: int, broken: dict[int, dict]) -> bytes:
     """The bureau's list as .xlsx: ``rows`` applications, some of them broken."""
     import io
