@@ -23,7 +23,7 @@ from piccolo.engine import engine_finder
 
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
-from web.errors import DB_DOWN_ERRORS, http_error, ids_in_range, server_error
+from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
 from web.hosts import AllowedHostsMiddleware
 from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.pages import SitePages
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[DefineMiddleware(AllowedHostsMiddleware, allowed=settings.allowed_host_names),
                     LocaleMiddleware, rate_limit_middleware(settings)],
         before_send=[security_headers(settings.secure_cookies)],
-        before_request=ids_in_range,
+        before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
             secret=secret.hex(),

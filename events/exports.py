@@ -21,6 +21,8 @@ from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 from lxml import etree
 
+from web.text import clean_text
+
 SCHEDULE_SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = "Showcase"
 LANGUAGE = "zh"
@@ -28,8 +30,6 @@ PERSONS_LABEL = "主讲："
 # frab "type" per agenda kind; anything not listed is "other".
 EVENT_TYPES = {"presentation": "talk", "break": "break"}
 
-# Characters XML 1.0 (and RFC 5545 TEXT) forbid: text pasted from Word can carry them.
-_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The JSON schema's own time_zone_name pattern (its "|" binds loosely, hence re.search).
 _TZ_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -86,7 +86,9 @@ def acronym(event: ExportEvent) -> str:
 
 
 def _clean(text: str) -> str:
-    return _FORBIDDEN_CHARS.sub("", text)
+    """What XML 1.0 (and RFC 5545 TEXT) forbid, and bidi overrides, out of text stored before
+    it was cleaned on the way in (pasted from Word, say): the same rule as everywhere."""
+    return clean_text(text)
 
 
 def _local(event: ExportEvent, moment: datetime) -> datetime:

@@ -5,6 +5,8 @@ from typing import Annotated, Literal, Optional
 
 import msgspec
 
+from web.text import clean_fields
+
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 HourMinute = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$", examples=["shuixin-2026"])]
@@ -32,6 +34,9 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     theme_color: Color = "#b71c1c"
     status: Literal["draft", "published"] = "draft"
     version: Optional[Version] = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, multi_line=("description",), required=("title",))
 
 
 class EventOut(msgspec.Struct):
@@ -69,6 +74,9 @@ class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
     method_id: Id | None = None
     presenter_id: Id | None = None
     version: Optional[Version] = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
 
 
 class AgendaItemOut(msgspec.Struct):

@@ -21,6 +21,7 @@ from web.forms import Field, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
 from web.qr import qr_svg
+from web.text import clean_text
 from web.uploads import download_document, object_path, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -412,7 +413,7 @@ class Overview(Controller):
         header = [_("No."), _("Call"), _("Parent unit"), _("Party branch"), _("Branch secretary"), _("Contact (phone or e-mail)"),
                   _("Method title"), _("Area"), _("Stage"), _("Submitted"), _("Last change"), _("Summary"),
                   _("Practice highlights"), _("History")]
-        return spreadsheet("applications", header, rows, fmt, sheet_title="申报")
+        return await spreadsheet("applications", header, rows, fmt, sheet_title="申报")
 
 
 def _zone() -> Any:
@@ -490,7 +491,7 @@ class ReviewPages(Controller):
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
         reason = await rq.move(application_id, int(seen) if seen.isdecimal() else -1, str(data.get("action", "")),
-                               self._roles(request), request.user.username, str(data.get("note", "")))
+                               self._roles(request), request.user.username, clean_text(str(data.get("note", ""))))
         if reason == "missing":
             raise NotFoundException(detail=lazy("No such application."))
         if reason:
@@ -507,7 +508,7 @@ class ReviewPages(Controller):
         approval never approves one that was not screened."""
         form = await request.form()
         ids = [int(i) for i in form.getall("ids", []) if str(i).isdecimal()][:500]
-        action, note = str(form.get("action", "")), str(form.get("note", ""))
+        action, note = str(form.get("action", "")), clean_text(str(form.get("note", "")))
         if not ids:
             raise ClientException(detail=Said(_("Tick at least one application.")))
         moved, failed = 0, 0

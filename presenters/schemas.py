@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from web.text import clean_fields
+
 NonBlank = msgspec.Meta(pattern=r"\S")
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\S")]
@@ -21,6 +23,9 @@ class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
     position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
     version: Version | None = None
 
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name",))
+
 
 class AreaOut(msgspec.Struct):
     id: int
@@ -35,6 +40,9 @@ class BranchIn(msgspec.Struct, forbid_unknown_fields=True):
     secretary: Annotated[str, msgspec.Meta(max_length=50)] = ""
     contact: Optional100 = ""
     version: Version | None = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name", "unit"))
 
 
 class BranchOut(msgspec.Struct):
@@ -52,6 +60,9 @@ class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
     area_id: Id | None = None
     summary: Summary = ""
     version: Version | None = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, multi_line=("summary",), required=("title",))
 
 
 class MethodOut(msgspec.Struct):
@@ -72,6 +83,9 @@ class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
     branch_id: Id | None = None
     contact: Optional100 = ""
     version: Version | None = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, required=("name",))
 
 
 class PresenterOut(msgspec.Struct):

@@ -6,8 +6,9 @@ import errno
 import logging
 import socket
 import sqlite3
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
@@ -15,6 +16,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.text import has_nul
 
 logger = logging.getLogger("showcase")
 
@@ -188,3 +190,37 @@ async def ids_in_range(request: Request) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
             raise NotFoundException(detail=_(STATUS_MESSAGES[404]))
+
+
+def _nul_in_urlencoded(raw: bytes) -> bool:
+    return b"\x00" in raw or (b"%00" in raw and b"\x00" in unquote_to_bytes(raw))
+
+
+async def refuse_nul(request: Request) -> None:
+    """Before any handler: NUL in what a person sends is refused with a message, on SQLite as
+    on PostgreSQL (which cannot store it). Checked: the path, the query, and url-encoded or
+    JSON bodies. Multipart bodies are not read here (uploads stream to disk); every other
+    unwanted character is removed where text is read (web.text)."""
+    if "\x00" in request.scope["path"] or _nul_in_urlencoded(request.scope.get("query_string", b"")):
+        raise ClientException(detail=Said(_(NUL_MESSAGE)))
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.route_handler.resolve_request_max_body_size():
+        return  # nothing sent, or an upload route without a limit that streams its body to disk itself
+    content_type = request.content_type[0]
+    if content_type == "application/x-www-form-urlencoded":
+        if _nul_in_urlencoded(await request.body()):
+            raise ClientException(detail=Said(_(NUL_MESSAGE)))
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        body = await request.body()
+        if b"\\u0000" in body:  # the only way JSON spells NUL; decode to be exact ("\\\\u0000" is not NUL)
+            try:
+                decoded = msgspec.json.decode(body)
+            except msgspec.DecodeError:
+                return  # the handler answers a broken body
+            if has_nul(decoded):
+                raise ClientException(detail=Said(_(NUL_MESSAGE)))
+
+
+async def check_request(request: Request) -> None:
+    """The app's one before-request hook: ids a row can have, no NUL."""
+    await ids_in_range(request)
+    await refuse_nul(request)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web.i18n import gettext as _
+from web.text import clean_line, clean_text
 
 # The dates this service accepts: a showcase day, a deadline or a call falls in this century.
 # Beyond it the dates are typos or "never", and year 9999 overflowed every clock computation.
@@ -56,7 +57,9 @@ def parse_form(
         raw = data.get(f.name, "")
         if isinstance(raw, list):
             raw = raw[0] if raw else ""
-        text = str(raw).strip()
+        # Cleaned before anything else, so what is checked is what is stored (NUL never gets
+        # here: the request was refused, see web.errors.refuse_nul).
+        text = (clean_text if f.kind == "textarea" else clean_line)(str(raw)).strip()
         result.raw[f.name] = text
         if not text:
             if f.required:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import escape
 
 from settings import ROOT
 from web import i18n
@@ -13,6 +17,21 @@ def filesize(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / 1048576:.1f} MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    """``_`` and ``gettext`` in templates: the translation is text, so it is escaped before
+    it is marked safe (the i18n extension's own version marks it safe as it is, and a help
+    text such as "/e/<address>" became an element). Values are escaped by the ``%``."""
+    text = i18n.gettext(message)
+    return (escape(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    text = i18n.translations(i18n.current_locale.get()).ngettext(singular, plural, num)
+    return (escape(text) if context.eval_ctx.autoescape else text) % {"num": num, **variables}
 
 
 def build_environment() -> Environment:
@@ -26,6 +45,7 @@ def build_environment() -> Environment:
     )
     env.filters["filesize"] = filesize
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(gettext=_gettext, ngettext=_ngettext)  # the escaping versions of both
     env.globals.update(
         format_date=i18n.format_date,
         format_time=i18n.format_time,

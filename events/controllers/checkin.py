@@ -463,7 +463,7 @@ class AttendancePages(Controller):
     async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
         event = await load_event(event_id)
         header, body = await self._export_rows(event)
-        return spreadsheet(f"attendance-{event['slug']}", header, body, fmt, sheet_title="签到")
+        return await spreadsheet(f"attendance-{event['slug']}", header, body, fmt, sheet_title="签到")
 
     @get("/attendance.csv")
     async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:

@@ -25,9 +25,11 @@ from events.controllers.public import PUBLIC, public_base
 from events.tables import FeaturedCase
 from presenters.tables import Method
 from web.auth import organiser_guard
+from web.errors import NUL_MESSAGE
 from web.forms import check_year
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.text import clean_text, has_nul
 
 PICTURE_MAX = 5 * 1024 * 1024
 PICTURE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
@@ -147,8 +149,10 @@ class FeaturedPages(Controller):
                 week = check_year(week) - dt.timedelta(days=week.weekday())  # the Monday of that week
             except ValueError as exc:
                 errors["week_of"] = str(exc)
-        writeup = raw["writeup"].strip()
-        if not writeup or len(writeup) > WRITEUP_MAX:
+        writeup = clean_text(raw["writeup"]).strip()
+        if has_nul(raw["writeup"]):  # a multipart form is not read before the handler (web.errors.refuse_nul)
+            errors["writeup"] = _(NUL_MESSAGE)
+        elif not writeup or len(writeup) > WRITEUP_MAX:
             errors["writeup"] = _("Write a few lines (at most %(n)s characters).", n=WRITEUP_MAX)
         upload = data.get("picture")
         picture, kind = b"", ""

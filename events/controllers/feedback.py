@@ -22,6 +22,7 @@ from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.spreadsheets import spreadsheet
+from web.text import clean_text
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ERRORS = {
@@ -96,7 +97,7 @@ class FeedbackPages(Controller):
         blocked = self._who_may(event, device, attendee)
         state = overall_state(event, items)
         errors: dict[str, str] = {}
-        rating, comment, choice = None, str(data.get("comment", "")).strip(), None
+        rating, comment, choice = None, clean_text(str(data.get("comment", ""))).strip(), None
         if str(data.get("rating", "")).strip():
             rating, error = feedback.parse_rating(data.get("rating"))
             if error:
@@ -148,7 +149,7 @@ class FeedbackPages(Controller):
         item = items[0] if items else None
         if item is None:
             raise NotFoundException(detail=lazy("This presentation is not part of this event."))
-        raw = {"rating": str(data.get("rating", ""))[:10], "comment": str(data.get("comment", ""))}
+        raw = {"rating": str(data.get("rating", ""))[:10], "comment": clean_text(str(data.get("comment", "")))}
 
         def again(status: int, **extra: Any) -> Template:
             values = {"event": event, "item": item, "message": "", "errors": {}, "raw": {**raw, "comment": raw["comment"][:600]},
@@ -227,7 +228,7 @@ class FeedbackResults(Controller):
         rows = [[*titles.get(r["item"], ("", "", "")), r["rating"], r["comment"], _("hidden") if r["hidden"] else "",
                  local(event, r["updated_at"]).strftime("%Y-%m-%d %H:%M")] for r in await fq.all_feedback(event_id)]
         header = [_("Method"), _("Unit"), _("Branch"), _("Rating"), _("Comment"), _("Hidden"), _("Time")]
-        return spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
+        return await spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
 
     @post("/{feedback_id:int}/hidden")
     async def hide(self, event_id: FromPath[int], feedback_id: FromPath[int], data: FormBody) -> Redirect:

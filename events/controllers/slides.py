@@ -28,6 +28,7 @@ from web.forms import parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
 from web.qr import qr_svg
+from web.text import clean_text
 from web.uploads import download_document, receive_document
 
 FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -130,7 +131,7 @@ class PresenterPortal(Controller):
     async def summary(self, request: Request, token: FromPath[str], item_id: FromPath[int], data: FormBody) -> Response:
         _presenter, row = await self._own_slot(request, token, item_id)
         limits = await sq.deadlines(row["event"])
-        text = str(data.get("summary", "")).strip()
+        text = clean_text(str(data.get("summary", ""))).strip()
         if row["method_id"] is None:
             return await self._page(request, token, 409, errors={item_id: _("No method is chosen for this slot yet.")})
         if limits["summary_lock_at"] is not None and sq.now() >= limits["summary_lock_at"]:

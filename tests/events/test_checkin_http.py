@@ -472,3 +472,20 @@ async def test_self_checkin_questions_in_english_when_the_ui_is_english(organise
     desk = await organiser.post("/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Wang Fang", "unit": "Tianxin"},
                                 headers=english)
     assert desk.status_code == 409 and "Please go to the check-in desk" in text_of(desk.text)
+
+
+async def test_attendance_exports_have_no_formula_and_survive_a_control_character(organiser):
+    from events.tables import Attendee
+    from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+
+    event = await open_event(organiser)
+    await register(organiser, event["id"], name="=1+2", unit="@SUM(A1)")
+    base = f"/organiser/events/{event['id']}/attendance"
+    sheet = (await organiser.get(f"{base}.xlsx")).content
+    assert formulas_in_xlsx(sheet) == [] and xlsx_cells(sheet)[1][:2] == [("'=1+2", "s"), ("'@SUM(A1)", "s")]
+    assert formulas_in_csv((await organiser.get(f"{base}.csv")).content) == []
+    await organiser.run(lambda: Attendee.update({Attendee.unit: "雨花区\x0c税务局"}).where(Attendee.event == event["id"]))
+    xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
+    assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][1] == ("雨花区税务局", "s")
+    assert csv.status_code == 200 and csv_rows(csv.content)[1][1] == "雨花区税务局"
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"  # the parameter once

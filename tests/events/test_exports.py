@@ -368,3 +368,10 @@ def test_exports_refuse_naive_datetimes() -> None:
 
     with pytest.raises(ValueError, match="naive"):
         to_frab_json(replace(_demo_day(), items=(naive,)))
+
+
+def test_xml_bidi_overrides_in_stored_titles_are_dropped(xml_schema: etree.XMLSchema) -> None:
+    spoofed = replace(_nasty_item(), title="五微\u202e法作工\u202c")
+    document = etree.ElementTree(etree.fromstring(to_frab_xml(_demo_day(spoofed))))
+    _assert_xml_valid(xml_schema, document)
+    assert document.find("day/room/event[8]").findtext("title") == "五微法作工"

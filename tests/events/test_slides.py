@@ -390,6 +390,16 @@ async def test_presenter_edits_the_summary_until_the_lock(organiser, demo):
     assert too_long.status_code == 400 and "（修订）" in text_of((await organiser.get(portal)).text)
 
 
+async def test_a_summary_from_the_portal_is_cleaned_on_the_way_in(organiser, demo):
+    from presenters.tables import Method
+
+    slots = await demo_slots(organiser)
+    portal = await portal_link(organiser, slots["event"], slots["presenters"][0])
+    saved = await organiser.form(f"{portal}/summary/{slots['items'][0]}", {"summary": "以学\x01促干\u202e\n第二段"})
+    stored = await organiser.run(lambda: Method.select(Method.summary).where(Method.title == "“37℃学习法”").first())
+    assert saved.status_code == 200 and stored["summary"] == "以学促干\n第二段"
+
+
 async def test_concurrent_uploads_to_one_slot_each_get_their_own_version(organiser, demo):
     slots = await demo_slots(organiser)
     event, item = slots["event"], slots["items"][0]

@@ -246,6 +246,41 @@ async def test_overview_counts_and_export_with_history(client, demo):
     assert "工作法2" in csv_text and "天心区税务局" in csv_text
 
 
+async def test_applications_export_has_no_formula_and_survives_a_control_character(client, demo):
+    from presenters.tables import Application
+    from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+
+    call, area = await open_call(client)
+    await apply(client, call, area, title="=HYPERLINK(\"http://evil.example\",\"看\")", summary="-2+3 以学促干", secretary="+谭玲")
+    await log_in_as(client, "organiser2", "organiser")
+    sheet = (await client.get("/organiser/calls/applications.xlsx")).content
+    assert formulas_in_xlsx(sheet) == []
+    row = [value for value, _kind in xlsx_cells(sheet)[1]]
+    assert row[4] == "'+谭玲" and row[6] == "'=HYPERLINK(\"http://evil.example\",\"看\")" and row[11] == "'-2+3 以学促干"
+    assert formulas_in_csv((await client.get("/organiser/calls/applications.csv")).content) == []
+    # An application stored before text was cleaned on the way in: the exports still answer.
+    await client.run(lambda: Application.update({Application.summary: "以学促干\x01\x1b"}).where(Application.call == call))
+    xlsx, csv = await client.get("/organiser/calls/applications.xlsx"), await client.get("/organiser/calls/applications.csv")
+    assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][11] == ("以学促干", "s")
+    assert csv.status_code == 200 and csv_rows(csv.content)[1][11] == "以学促干"
+
+
+async def test_public_application_and_review_notes_are_cleaned_on_the_way_in(client, demo):
+    call, area = await open_call(client)
+    for n in range(2):
+        await apply(client, call, area, title=f"学习\u202e法{n}\x0b", unit="芙蓉区\u2066税务局\x01")
+    from presenters.tables import Application
+
+    rows = await client.run(lambda: Application.select(Application.id, Application.title, Application.unit).order_by(Application.id))
+    assert [(r["title"], r["unit"]) for r in rows] == [("学习法0", "芙蓉区税务局"), ("学习法1", "芙蓉区税务局")]
+    await log_in_as(client, "screener1", "screener")
+    await client.form(f"/review/{rows[0]['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充\x01材料\u202e"})
+    await client.post("/review/bulk", data={"ids": [str(rows[1]["id"])], "action": "return_at_screening", "note": "退回\x07修改",
+                                            "_csrf_token": await client.csrf()})
+    notes = [(await client.run(history_of, r["id"]))[-1]["note"] for r in rows]
+    assert notes == ["请补充材料", "退回修改"]
+
+
 def round_of(rows: int, broken: dict[int, dict]) -> bytes:
     """The bureau's list as .xlsx: ``rows`` applications, some of them broken."""
     import io

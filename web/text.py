@@ -1,0 +1,68 @@
+"""PURE: the characters a piece of text may keep, the same wherever it comes in (forms, the
+JSON API, imports, public forms) and again on every export (for rows stored before).
+
+Why: a control character pasted from Word makes openpyxl refuse a whole workbook and XML
+invalid; NUL is refused by PostgreSQL but stored by SQLite; a bidirectional override in a
+name shows what follows it reversed ("报告" U+202E "gpj.exe" reads "报告exe.jpg"). Standard
+library only.
+
+The decision: NUL is refused where a person sends it (``has_nul``, answered 400 by the
+web layer); every other unwanted character is silently removed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+NUL = "\x00"
+
+# C0 controls except tab, LF and CR; DEL and the C1 controls; surrogates (never valid on
+# their own); U+FFFE/U+FFFF (not characters, forbidden in XML).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+_BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
+# The plain direction marks: harmless in running text, never needed in a name or title.
+_BIDI_MARKS = "\u200e\u200f"
+
+_MULTI_LINE_DROP = re.compile(f"[{_CONTROLS}{_BIDI_OVERRIDES}]")
+_ONE_LINE_DROP = re.compile(f"[{_CONTROLS}{_BIDI_OVERRIDES}{_BIDI_MARKS}]")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
+
+
+def has_nul(value: object) -> bool:
+    """True when a NUL character is anywhere in ``value`` (a string, or strings nested in
+    lists and dicts as a JSON body decodes), keys included."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def clean_text(value: str) -> str:
+    """Multi-line text (summaries, comments, notes): keeps tab and line breaks, drops the
+    other control characters, non-characters and bidirectional overrides."""
+    return _MULTI_LINE_DROP.sub("", value)
+
+
+def clean_line(value: str) -> str:
+    """One-line text (names, titles, units, contacts): as ``clean_text``, and tabs and line
+    breaks become one space; direction marks go too."""
+    return _LINE_BREAKS.sub(" ", _ONE_LINE_DROP.sub("", value))
+
+
+def clean_fields(record: object, multi_line: Iterable[str] = (), required: Iterable[str] = ()) -> None:
+    """Every text field of a decoded msgspec Struct cleaned in place (one-line unless named in
+    ``multi_line``); for its ``__post_init__``, so the JSON API stores what the forms store.
+    A ``required`` field left blank by the cleaning is a ValueError (msgspec answers 400)."""
+    long_text, needed = set(multi_line), set(required)
+    for name in getattr(record, "__struct_fields__", ()):
+        value = getattr(record, name)
+        if isinstance(value, str):
+            value = (clean_text if name in long_text else clean_line)(value)
+            if name in needed and not value.strip():
+                raise ValueError(f"`{name}` holds no visible text")
+            setattr(record, name, value)
