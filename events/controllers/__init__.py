@@ -1,4 +1,4 @@
-from events.controllers.api import EventsApi
+from events.controllers.api import DeletedEventsApi, EventsApi
 from events.controllers.checkin import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
 from events.controllers.featured import FeaturedPages, FeaturedPublic
 from events.controllers.feedback import FeedbackPages, FeedbackResults
@@ -8,7 +8,7 @@ from events.controllers.organiser import DeletedEvents, EventPages
 from events.controllers.public import PublicPages
 from events.controllers.slides import PresenterPortal, SlidePages
 
-ROUTERS = [EventPages, DeletedEvents, PublicPages, EventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages,
+ROUTERS = [EventPages, DeletedEvents, PublicPages, EventsApi, DeletedEventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages,
            FeedbackPages, FeedbackResults, HandoutPages, ResultsReport, DayArchivePages, PublicProgramme, PresenterPortal,
            SlidePages,
            FeaturedPublic, FeaturedPages, StagePages, LivePublic]

@@ -146,19 +146,6 @@ class EventsApi(Controller):
         if not await queries.delete_event(event_id):
             raise NotFoundException(detail=f"No event with id {event_id}")
 
-    @get("/deleted", guards=[requires_role("admin")])
-    async def deleted_events(self) -> list[DeletedEventOut]:
-        """Deleted events that can still be restored (admins only)."""
-        return [DeletedEventOut(id=e["id"], title=e["title"], date=e["date"], slug=e["slug"], deleted_at=e["deleted_at"],
-                                restorable_until=e["restorable_until"]) for e in await queries.deleted_events()]
-
-    @post("/{event_id:int}/restore", guards=[requires_role("admin")], status_code=200)
-    async def restore_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
-        """Undo a delete within 30 days (admins only); 404 after that or for an event not deleted."""
-        if not await queries.restore_event(event_id):
-            raise NotFoundException(detail=Said(_("No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).", n=queries.RESTORE_DAYS)))
-        return event_out(await found_event(event_id), request)
-
     @get("/{event_id:int}/agenda")
     async def read_agenda(self, event_id: FromPath[int]) -> AgendaOut:
         return await agenda_out(await found_event(event_id))
@@ -220,3 +207,25 @@ class EventsApi(Controller):
             raise ClientException(status_code=409, detail=Said(agenda_view.loss_message(lost.collected)),
                                   extra=[{"key": "method_ids", "message": agenda_view.loss_message(lost.collected)}]) from None
         return await agenda_out(event)
+
+
+class DeletedEventsApi(Controller):
+    """Undoing a delete is the admin's (managing the organisation, not organising a day):
+    apart from EventsApi, whose every route needs the organiser role."""
+
+    path = "/api/events"
+    guards = [requires_role("admin")]
+    tags = ["events"]
+
+    @get("/deleted")
+    async def deleted_events(self) -> list[DeletedEventOut]:
+        """Deleted events that can still be restored (admins only)."""
+        return [DeletedEventOut(id=e["id"], title=e["title"], date=e["date"], slug=e["slug"], deleted_at=e["deleted_at"],
+                                restorable_until=e["restorable_until"]) for e in await queries.deleted_events()]
+
+    @post("/{event_id:int}/restore", status_code=200)
+    async def restore_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
+        """Undo a delete within 30 days (admins only); 404 after that or for an event not deleted."""
+        if not await queries.restore_event(event_id):
+            raise NotFoundException(detail=Said(_("No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).", n=queries.RESTORE_DAYS)))
+        return event_out(await found_event(event_id), request)

@@ -284,6 +284,8 @@ async def test_deleted_event_is_hidden_and_an_admin_restores_it_through_the_api(
     assert [e["id"] for e in listed] == [event["id"]]
     restored = await organiser.api("POST", f"/api/events/{event['id']}/restore")
     assert restored.status_code == 200, restored.text
+    assert (await organiser.get(f"/api/events/{event['id']}/agenda")).status_code == 403  # the admin organises nothing
+    await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
     assert len((await organiser.get(f"/api/events/{event['id']}/agenda")).json()["items"]) == 1
     assert (await organiser.get("/e/shuixin-2026")).status_code == 200
 

@@ -225,6 +225,7 @@ async def test_a_deleted_event_is_hidden_and_an_admin_restores_it_on_the_admin_p
     restored = await organiser.form(f"/admin/events/{event_id}/restore")
     assert restored.status_code == 200
     assert (await organiser.get("/e/shuixin-2026")).status_code == 200
+    await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
 
 
@@ -245,6 +246,7 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
     assert late.status_code == 404 and "30" in text_of(late.text)
     assert await organiser.run(queries.purge_deleted_events) == 1
     assert await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event == event_id)) == 0
+    await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
     created = await organiser.api("POST", "/api/events/", {"title": "新活动", "date": "2026-08-01", "start_time": "09:00",
                                                           "end_time": "10:00", "slug": "shuixin-2026"})
     assert created.status_code == 201 and created.json()["id"] > event_id
