@@ -24,7 +24,7 @@ from piccolo.engine import engine_finder
 from settings import ROOT, Settings, get_settings
 from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
-from web.hosts import AllowedHostsMiddleware
+from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
 from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.pages import SitePages
 from web.security import security_headers
@@ -83,6 +83,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth = session_auth(secret, settings.secure_cookies)
     env = build_environment()
     env.globals["settings"] = settings
+    # Every page offering phones a QR code or link warns when their address is this machine only.
+    env.globals["public_base_url"] = settings.public_base_url
+    env.globals["links_unreachable"] = unreachable_from_phones(settings.public_base_url)
     return Litestar(
         route_handlers=[
             SitePages,

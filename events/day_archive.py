@@ -25,6 +25,23 @@ from events import feedback_queries as fq
 from events import slide_queries as sq
 from events.tables import CheckIn, CheckInAttempt
 from web.i18n import gettext as _
+from web.i18n import lazy
+
+# The archive is read in a spreadsheet by people, not by programs: codes stored in the
+# database go out as words (an unknown code as it is).
+CHANNELS = {"self": lazy("Self check-in"), "ticket": lazy("Ticket scanned by staff"),
+            "manual": lazy("Found by name at the desk")}
+OUTCOMES = {
+    "ok": lazy("Checked in"), "duplicate": lazy("Already checked in"), "mismatch": lazy("Last 4 digits did not match"),
+    "need_last4": lazy("Asked for the last 4 digits"), "ambiguous": lazy("Same name: asked for the last 4 digits"),
+    "need_unit": lazy("Asked for the unit"), "wrong_unit": lazy("Unit did not match: sent to the desk"),
+    "see_staff": lazy("Sent to the desk"), "closed": lazy("Check-in not open"), "expired": lazy("Code expired"),
+    "invalid": lazy("Unknown code"),
+}
+
+
+def _word(words: dict[str, Any], code: str) -> str:
+    return _(words[code]) if code in words else code
 
 # A cell that starts like a formula is one in Excel and WPS: written as text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -79,17 +96,17 @@ async def gather(event: dict[str, Any], public_url: str, data_dir: Path,
     names = {p["id"]: p for p in people}
     day.tables.append(Table("attendees.csv", [_("Full name"), _("Unit"), _("Mobile"), _("Email"), _("Source"),
                                               _("Ticket code"), _("Registered at"), _("Checked in at")], [
-        [p["name"], p["unit"], p["phone"], p["email"], p["source"], p["ticket_code"], local(p["created_at"]),
+        [p["name"], p["unit"], p["phone"], p["email"], _("Walk-in") if p["source"] == "walk-in" else _("Registered"), p["ticket_code"], local(p["created_at"]),
          local(p["checked_in_at"])] for p in people]))
     checkins = await CheckIn.select(CheckIn.attendee, CheckIn.checked_in_at, CheckIn.channel, CheckIn.scanner).where(
         CheckIn.event == event["id"]).order_by(CheckIn.checked_in_at)
     day.tables.append(Table("checkins.csv", [_("Full name"), _("Unit"), _("Checked in at"), _("Channel"), _("Scanner")], [
         [names.get(c["attendee"], {}).get("name", ""), names.get(c["attendee"], {}).get("unit", ""),
-         local(c["checked_in_at"]), c["channel"], c["scanner"] or ""] for c in checkins]))
+         local(c["checked_in_at"]), _word(CHANNELS, c["channel"]), c["scanner"] or ""] for c in checkins]))
     attempts = await CheckInAttempt.select().where(CheckInAttempt.event == event["id"]).order_by(CheckInAttempt.id)
     day.tables.append(Table("checkin_attempts.csv", [_("Time"), _("Outcome"), _("Channel"), _("Scanner"), _("Full name"),
                                                      _("Detail")], [
-        [local(a["at"]), a["outcome"], a["channel"], a["scanner"] or "", names.get(a["attendee"], {}).get("name", ""),
+        [local(a["at"]), _word(OUTCOMES, a["outcome"]), _word(CHANNELS, a["channel"]), a["scanner"] or "", names.get(a["attendee"], {}).get("name", ""),
          a["detail"]] for a in attempts]))
     feedback = await fq.all_feedback(event["id"])
     day.tables.append(Table("feedback.csv", [_("Presentation"), _("Rating"), _("Comment"), _("Hidden"), _("Changed at")], [

@@ -103,7 +103,8 @@ async def test_print_tab_warns_when_codes_point_at_an_address_phones_cannot_reac
         event_id = await demo_event_id(client)
         await client.run(make_user, "organiser", "organiser")
         await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
-        page = text_of((await client.get(f"/organiser/events/{event_id}/handouts/")).text)
-        assert ("手机无法访问这个地址" in page) is warns, page
-        if warns:
-            assert base_url in page and "SHOWCASE_BASE_URL" in page
+        for url in (f"/organiser/events/{event_id}/handouts/", f"/organiser/events/{event_id}/attendance"):
+            page = text_of((await client.get(url)).text)
+            assert ("手机无法访问这个地址" in page) is warns, (url, page)
+            if warns:
+                assert base_url in page and "SHOWCASE_BASE_URL" in page and "管理员" in page

@@ -18,7 +18,6 @@ from events import day_archive, handout_docs, handouts, queries
 from events.controllers.organiser import load_event
 from events.controllers.public import PUBLIC, public_base
 from web.auth import organiser_guard
-from web.hosts import unreachable_from_phones
 from web.i18n import lazy
 
 
@@ -57,10 +56,8 @@ class HandoutPages(Controller):
         event = await load_event(event_id)
         stats = await cq.attendance(event_id)
         settings = await cq.event_for_checkin(event_id)
-        base = public_base(request)
         return Template("events/handouts.html", context={
-            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"]),
-            "base_url": base, "unreachable": unreachable_from_phones(base)})
+            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"])})
 
     async def _document(self, request: Request, event_id: int, kind: str, size: str) -> tuple[handout_docs.Document, str]:
         event = await load_event(event_id)

@@ -56,7 +56,11 @@ async def test_day_archive_holds_everything_of_the_day(organiser, demo):
     attendees = table(archive, "attendees.csv")
     assert ["彭强", "雨花区税务局", "13800001111"] == attendees[1][:3]  # the organiser's own copy: in full
     assert attendees[2][0] == "'=HYPERLINK(1)"  # not a formula when opened in Excel or WPS
-    assert [r[0] for r in table(archive, "checkins.csv")[1:]] == ["彭强"]
+    assert attendees[1][4] == "已报名"  # words a reader understands, not the stored code "registered"
+    checkins = table(archive, "checkins.csv")
+    assert [r[0] for r in checkins[1:]] == ["彭强"] and checkins[1][3] in ("自助签到", "工作人员扫票", "签到台按姓名查找")
+    assert {r[1] for r in table(archive, "checkin_attempts.csv")[1:]} <= {"已签到", "重复签到", "手机号后4位不符",
+                                                                       "转签到台核对", "请其填写手机号后4位"}
     assert any("讲得好" in row for row in table(archive, "feedback.csv"))
     assert any("很有收获" in row for row in table(archive, "votes.csv"))
     slides = [n for n in names if n.startswith("slides/")]

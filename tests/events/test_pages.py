@@ -224,6 +224,7 @@ async def test_a_deleted_event_is_hidden_and_an_admin_restores_it_on_the_admin_p
     assert "税心向党·书记说" in listing
     restored = await organiser.form(f"/admin/events/{event_id}/restore")
     assert restored.status_code == 200
+    assert 'href="/organiser/' not in restored.text  # an admin-only user is not sent to pages that refuse them
     assert (await organiser.get("/e/shuixin-2026")).status_code == 200
     await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
