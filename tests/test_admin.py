@@ -202,3 +202,31 @@ async def test_an_admin_giving_themselves_a_new_password_stays_logged_in_here_on
     assert (await client.get("/admin/users/", follow_redirects=False)).status_code in (302, 303, 401)
     client.cookies.set("showcase_session", here)
     assert (await client.get("/admin/users/")).status_code == 200
+
+
+async def test_login_checks_arriving_together_share_one_read_and_later_ones_read_again(monkeypatch):
+    """Dozens of scans a second on one token must not each read the login's row (that cut the
+    check-in API to a quarter of its rate), yet a request arriving after a read has finished
+    never uses it: a login ended in between fails at once."""
+    import asyncio
+
+    from web import auth
+
+    reads: list[int] = []
+    holds = {"value": True}
+
+    async def counted(user_id: int, sid: str) -> bool:
+        reads.append(user_id)
+        await asyncio.sleep(0.01)
+        return holds["value"]
+
+    monkeypatch.setattr(auth, "_login_holds", counted)
+    together = await asyncio.gather(*(auth._login_holds_now(7, "login-a") for _ in range(20)))
+    assert together == [True] * 20 and len(reads) == 1
+    holds["value"] = False  # the login ends (a new password, switched off)
+    assert await auth._login_holds_now(7, "login-a") is False and len(reads) == 2
+    waiter = asyncio.ensure_future(auth._login_holds_now(7, "login-b"))
+    other = asyncio.ensure_future(auth._login_holds_now(7, "login-b"))
+    await asyncio.sleep(0)
+    waiter.cancel()  # one phone gives up: the read it shared goes on for the others
+    assert await other is False and len(reads) == 3

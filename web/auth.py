@@ -110,9 +110,26 @@ async def _login_holds(user_id: int, sid: str) -> bool:
     return row is not None
 
 
+# Reads of one login's row under way: requests for the same login that arrive while one is
+# running share its answer (a scanner sends dozens a second on one token; a read each cut
+# the check-in API to a quarter of its rate). A request uses a read under way when it
+# arrived, never one finished before: a login ended now fails every request from now on.
+_checks: dict[tuple[int, str], asyncio.Task[bool]] = {}
+
+
+async def _login_holds_now(user_id: int, sid: str) -> bool:
+    key = (user_id, sid)
+    running = _checks.get(key)
+    if running is None or running.done() or running.get_loop() is not asyncio.get_running_loop():
+        running = asyncio.get_running_loop().create_task(_login_holds(user_id, sid))
+        _checks[key] = running
+        running.add_done_callback(lambda task: _checks.pop(key, None) if _checks.get(key) is task else None)
+    return await asyncio.shield(running)  # a waiter given up on does not cancel the others' read
+
+
 async def _user_of_login(user_id: int, sid: Any, key: tuple[int, str]) -> CurrentUser | None:
     """The user, if this login still holds; their name and roles may come from the cache."""
-    if not isinstance(sid, str) or not sid or not await _login_holds(user_id, sid):
+    if not isinstance(sid, str) or not sid or not await _login_holds_now(user_id, sid):
         _users.drop(key)
         return None
     user = _users.get(key)
