@@ -27,7 +27,7 @@ def test_no_database_file_is_committed_and_new_ones_are_ignored() -> None:
 
 
 def test_no_tracked_file_reads_outside_the_checkout() -> None:
-    """The steering folder beside the checkout (../shared) is not there on a newcomer's
+    """The steering folder that sits beside the checkout on our machines is not there on a newcomer's
     machine: no code, test, script or Makefile may name it."""
     offenders = []
     for path in _tracked():
