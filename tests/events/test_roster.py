@@ -97,6 +97,22 @@ def a_table(rows: list[list[str]], fmt: str) -> bytes:
     return "\n".join(",".join(row) for row in rows).encode()
 
 
+def test_an_xlsx_packed_with_an_unreadable_method_is_a_file_error_not_a_crash():
+    """Every member claiming compression method 99 (AES): zipfile raises NotImplementedError
+    when the sheet is opened; the import says the file cannot be read."""
+    data = bytearray(an_xlsx([["姓名", "单位", "手机"], ["彭强", "雨花区税务局", "13800001111"]]))
+    for header, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # method in local and central headers
+        at = data.find(header)
+        while at != -1:
+            data[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+            at = data.find(header, at + 4)
+    with pytest.raises(NotImplementedError):
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            archive.read(archive.namelist()[0])
+    roster = parse_roster(bytes(data), "名单.xlsx")
+    assert roster.error == "bad_xlsx" and roster.rows == []
+
+
 def test_xlsx_numbers_and_shared_strings_read_as_people_typed_them():
     data = an_xlsx([["姓名", "手机", "邮箱"], ["彭强", 13800001111, "pq@example.cn"], ["谭玲", "139 0000 2222", None]])
     roster = parse_roster(data, "list.xlsx")
