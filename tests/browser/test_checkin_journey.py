@@ -31,6 +31,13 @@ def ticket_code(live_server) -> str:
     return asyncio.run(open_checkin_and_register())
 
 
+def open_scanner(page) -> None:
+    """The scanner page is usable once its deferred script has run, not when its HTML is in."""
+    page.click("text=税心向党·书记说")
+    page.wait_for_selector("#result")
+    page.wait_for_function("() => typeof window.showcaseScan === 'function'", timeout=10000)
+
+
 def test_phone_checks_in_once_and_is_remembered(live_server, ticket_code, browser):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
     phone.goto(f"{live_server}/e/shuixin-2026/checkin")
@@ -50,8 +57,7 @@ def test_staff_scanner_green_then_amber_then_red(live_server, ticket_code, brows
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
     log_in(page, live_server, "door")
     page.wait_for_url(re.compile(r"/staff/$"))
-    page.click("text=税心向党·书记说")
-    page.wait_for_selector("#result")
+    open_scanner(page)
     # headless Chromium has no camera: feed what the camera would have read
     page.evaluate("code => window.showcaseScan(code)", f"{live_server}/t/{code}")
     page.wait_for_selector("#result.checked_in", timeout=5000)
@@ -74,7 +80,7 @@ def test_manual_check_in_needs_a_second_tap(live_server, ticket_code, browser):
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     log_in(page, live_server, "door")
     page.wait_for_url(re.compile(r"/staff/$"))
-    page.click("text=税心向党·书记说")
+    open_scanner(page)
     page.fill("#lookup", "无此人")
     page.click("#manual button")
     page.wait_for_selector("#matches li")
