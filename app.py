@@ -21,22 +21,22 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine import engine_finder
 
+from accounts.guards import session_auth
 from settings import ROOT, Settings, get_settings
-from web.auth import session_auth
 from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
 from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
 from web.middleware import LocaleMiddleware, rate_limit_middleware
-from web.pages import SitePages
 from web.security import security_headers
+from web.site import SitePages
 from web.templating import build_environment
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
-    from accounts.pages import UserPages
-    from events.controllers import ROUTERS as EVENT_ROUTES
-    from presenters.controllers import ROUTERS as PRESENTER_ROUTES
+    from accounts.controllers import UserPages
+    from events.routes import ROUTERS as EVENT_ROUTES
+    from presenters.catalog.controllers import ROUTERS as PRESENTER_ROUTES
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -74,8 +74,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             elif hasattr(engine, "close_pool"):
                 await engine.close_pool()
 
-    from events import handouts
-    from events.live_hub import hub
+    from events.handouts import render as handouts
+    from events.live.hub import hub
 
     hub.interval = settings.live_poll_seconds
     handouts.media_dir = settings.data_dir / "featured"  # the one folder of uploads the PDF renderer may read

@@ -51,7 +51,7 @@ async def create_account(username: str, *roles: str) -> str | None:
     """A new account with ``roles`` and a generated password, returned once; None when the name is taken."""
     from piccolo.apps.user.tables import BaseUser
 
-    from accounts.pages import new_password
+    from accounts.controllers import new_password
 
     if await BaseUser.exists().where(BaseUser.username == username):
         return None
@@ -66,9 +66,9 @@ async def reset_password(username: str) -> str | None:
     an unknown name: nothing is created."""
     from piccolo.apps.user.tables import BaseUser
 
-    from accounts.pages import new_password
-    from db import write_transaction
-    from web.auth import end_sessions_of
+    from accounts.controllers import new_password
+    from accounts.guards import end_sessions_of
+    from core.db.transactions import write_transaction
 
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     if user is None:
@@ -97,7 +97,7 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
 
 async def purge_deleted() -> int:
     """Remove for good the events deleted more than 30 days ago (ids stay taken)."""
-    from events.queries import purge_deleted_events
+    from events.agenda.queries import purge_deleted_events
 
     return await purge_deleted_events()
 

@@ -27,7 +27,7 @@ if _settings.uses_postgres:
 
     DB = PostgresEngine(config=_postgres_config(_settings.database_url))
 else:
-    from db import ShowcaseSQLiteEngine
+    from core.db.transactions import ShowcaseSQLiteEngine
 
     _settings.data_dir.mkdir(parents=True, exist_ok=True)
     DB = ShowcaseSQLiteEngine(path=str(_settings.sqlite_path))

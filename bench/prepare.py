@@ -17,7 +17,7 @@ FEEDBACK_PHONES = 6000
 async def open_event_with_tickets(slug: str, tickets: int) -> tuple[int, list[str]]:
     """A published event whose check-in is open now, with ``tickets`` registered attendees.
     Shared by the benchmark and the burst tests."""
-    from events import checkin
+    from events.checkin import rules as checkin
     from events.tables import Attendee, Event
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -40,7 +40,7 @@ async def feedback_event(slug: str, attendees: int, talks: int) -> tuple[list[in
     returned). Shared by the benchmark and the burst tests."""
     import secrets
 
-    from events import checkin
+    from events.checkin import rules as checkin
     from events.tables import AgendaItem, Attendee, CheckIn, Event
     from presenters.tables import Branch, Method
 

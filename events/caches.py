@@ -2,7 +2,7 @@
 event goes through here drops them, so this process sees its own changes at once; other
 processes see them within ``SECONDS`` (processes stay interchangeable)."""
 
-from web.cache import TTLCache
+from core.cache import TTLCache
 
 SECONDS = 2.0
 by_id = TTLCache(SECONDS)  # check-in settings, by event id

@@ -45,8 +45,10 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
-    from events import caches, live_queries, queries
-    from web import auth
+    from accounts import guards as auth
+    from events import caches
+    from events.agenda import queries
+    from events.live import queries as live_queries
 
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:

@@ -47,10 +47,10 @@ def allowed(path: str, method: str) -> set[str]:
 async def world(client) -> dict:
     """The demo day plus one of everything a route can name."""
     from demo import load_demo
-    from events import checkin_queries as cq
-    from events import slide_queries as sq
+    from events.checkin import queries as cq
+    from events.slides import queries as sq
     from events.tables import AgendaItem, Attendee, Event
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
     from presenters.tables import Area, PortalLink
     from settings import Settings
 

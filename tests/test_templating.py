@@ -81,10 +81,10 @@ NOT_PAGES = re.compile(r"^/(api|assets|healthz|lang)\b|\.(pdf|csv|xlsx|zip|png|i
 async def _every_page(client) -> list[str]:
     """Each GET page of the app with its path filled from the demo day, a call with one
     application, a presenter's portal link and an attendee's ticket."""
-    from events import slide_queries as sq
+    from events.slides import queries as sq
     from events.tables import AgendaItem, Attendee, Event
-    from presenters import review_queries as rq
-    from presenters.controllers import CATALOG
+    from presenters.catalog.controllers import CATALOG
+    from presenters.review import queries as rq
     from presenters.tables import Application, Area, PortalLink
     from settings import Settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.text import clean_line, clean_text, has_nul
 from tests.conftest import text_of
-from web.text import clean_line, clean_text, has_nul
 
 # -- the rules ------------------------------------------------------------------------------
 

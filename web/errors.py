@@ -14,9 +14,9 @@ from litestar.exceptions import ClientException, HTTPException, NotAuthorizedExc
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from core.text import has_nul
 from web.i18n import gettext as _
 from web.i18n import lazy
-from web.text import has_nul
 
 logger = logging.getLogger("showcase")
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.text import clean_line, clean_text
 from web.i18n import gettext as _
-from web.text import clean_line, clean_text
 
 # The dates this service accepts: a showcase day, a deadline or a call falls in this century.
 # Beyond it the dates are typos or "never", and year 9999 overflowed every clock computation.

@@ -198,7 +198,7 @@ def keep_file(data_dir: Path, temporary: Path, sha256: str) -> Path:
 
 
 def upload_messages(limit_mb: float) -> dict[str, str]:
-    from web.documents import ACCEPTED
+    from core.documents import ACCEPTED
     from web.i18n import gettext as _
 
     return {
@@ -230,7 +230,7 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
     import anyio
     from litestar.exceptions import ClientException
 
-    from web import documents
+    from core import documents
     from web.errors import Said
 
     messages = upload_messages(limit_mb)
@@ -261,7 +261,7 @@ def download_document(path: Path, filename: str, kind: str) -> Any:
     from litestar.exceptions import NotFoundException
     from litestar.response import File
 
-    from web import documents
+    from core import documents
     from web.i18n import lazy
 
     if not path.is_file():  # storage not mounted, or the file removed by hand

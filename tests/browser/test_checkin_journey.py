@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 async def open_checkin_and_register() -> str:
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
     from events.tables import Attendee, Event
     from manage import create_user
 

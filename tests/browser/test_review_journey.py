@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 async def open_call() -> int:
     from manage import create_user
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
     from presenters.tables import Area
 
     area = await Area.select(Area.id).where(Area.name == "党员教育").first()

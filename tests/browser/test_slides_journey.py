@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def slide_pdf(tmp_path) -> str:
-    from events import handouts
+    from events.handouts import render as handouts
 
     path = tmp_path / "37℃学习法（定稿）.pdf"
     path.write_bytes(handouts.render_pdf("<h1>37℃学习法</h1><p>芙蓉区税务局</p>"))

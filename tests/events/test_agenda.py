@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events import agenda
-from events.agenda import GenerationPlan, Slot
+from events.agenda import rules as agenda
+from events.agenda.rules import GenerationPlan, Slot
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.datetime(2026, 7, 1, 9, 0, tzinfo=TZ)

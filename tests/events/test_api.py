@@ -293,7 +293,7 @@ async def test_deleted_event_is_hidden_and_an_admin_restores_it_through_the_api(
 async def test_event_ids_are_never_reused_after_a_purge(organiser):
     import datetime as dt
 
-    from events import queries
+    from events.agenda import queries
     from events.tables import Event
 
     first = (await organiser.api("POST", "/api/events/", EVENT)).json()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from events import checkin
+from events.checkin import rules as checkin
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 7, 1, 1, 0, tzinfo=UTC)

@@ -129,7 +129,7 @@ async def checked_in_and_tries(event_id: int) -> tuple[int, int]:
 def test_wrong_last4_guesses_at_the_same_moment_stay_within_the_limit():
     """Sixty phones guessing one registration's digits at once: exactly five are told "wrong",
     the rest are sent to the desk; no guess gets through the limit by racing it."""
-    from events.checkin import LAST4_TRIES
+    from events.checkin.rules import LAST4_TRIES
 
     event_id = asyncio.run(prepare_guesses())
     processes = 2 if os.environ.get("SHOWCASE_DATABASE_URL") else 1

@@ -6,7 +6,7 @@ import re
 
 from openpyxl import load_workbook
 
-from events import checkin
+from events.checkin import rules as checkin
 from tests.conftest import make_user, text_of
 
 EVENT = {"title": "税心向党·书记说", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",

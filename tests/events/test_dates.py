@@ -105,7 +105,8 @@ async def test_featured_week_outside_the_range_is_refused_not_an_error(organiser
 
 @pytest.mark.parametrize("date", [dt.date(9999, 12, 31), dt.date(1, 1, 1)])
 async def test_an_event_stored_far_out_of_range_still_shows_everywhere(organiser, date):
-    from events import caches, queries
+    from events import caches
+    from events.agenda import queries
     from events.tables import Event
 
     event_id = await demo_event_id(organiser)

@@ -13,8 +13,8 @@ from tests.events.test_slides import a_pdf, demo_slots, upload
 
 
 async def a_day_with_everything(organiser) -> dict:
-    from events import checkin_queries as cq
-    from events import feedback_queries as fq
+    from events.checkin import queries as cq
+    from events.feedback import queries as fq
 
     slots = await demo_slots(organiser)
     event, item = slots["event"], slots["items"][0]

@@ -16,15 +16,7 @@ import pytest
 from icalendar import Calendar
 from lxml import etree
 
-from events.exports import (
-    ExportEvent,
-    ExportItem,
-    ExportPerson,
-    acronym,
-    to_frab_json,
-    to_frab_xml,
-    to_ics,
-)
+from events.programme.exports import ExportEvent, ExportItem, ExportPerson, acronym, to_frab_json, to_frab_xml, to_ics
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"  # vendored: tests/schemas/README.md
 SHANGHAI = ZoneInfo("Asia/Shanghai")

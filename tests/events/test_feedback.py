@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from events import feedback
+from events.feedback import rules as feedback
 
 T = dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.timezone.utc)
 

@@ -105,7 +105,7 @@ async def test_poster_in_a4_and_a3_carries_the_door_code(organiser, demo):
 
 
 async def test_ticket_sheets_hold_ten_cards_with_each_persons_code(organiser, demo):
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
     from events.tables import Attendee
 
     event = await demo_event(organiser)
@@ -147,7 +147,7 @@ async def test_repeat_download_comes_from_the_cache_and_a_change_makes_it_fresh(
 
 
 async def test_hostile_and_odd_text_renders_and_fetches_nothing(organiser, demo):
-    from events import handouts
+    from events.handouts import render as handouts
     from presenters.tables import Branch, Method
 
     event = await demo_event(organiser)
@@ -172,7 +172,7 @@ async def test_hostile_and_odd_text_renders_and_fetches_nothing(organiser, demo)
 def test_the_renderer_fetches_only_our_own_assets():
     from weasyprint.urls import URLFetchingError  # noqa: F401 - the fetcher's refusals become these
 
-    from events import handouts
+    from events.handouts import render as handouts
 
     fetcher = handouts.AssetsOnly()
     assert fetcher.fetch(handouts.ASSET_ORIGIN + "css/print.css").read().startswith(b"/*")
@@ -332,7 +332,7 @@ def boxes_drawn(pdf: bytes) -> list[tuple[str, str]]:
 
 
 async def test_rare_characters_in_names_print_from_the_shipped_fallback(organiser, demo):
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
     from presenters.tables import Presenter
 
     event = await demo_event(organiser)
@@ -358,7 +358,7 @@ async def test_rare_characters_in_names_print_from_the_shipped_fallback(organise
 def test_rare_name_characters_have_glyphs_in_the_shipped_fonts():
     from fontTools.ttLib import TTFont
 
-    from events import handouts
+    from events.handouts import render as handouts
     from settings import ROOT
 
     folder = ROOT / "assets" / "fonts"

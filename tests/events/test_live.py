@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from events import live
+from events.live import rules as live
 
 T0 = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

@@ -233,7 +233,7 @@ async def test_a_deleted_event_is_hidden_and_an_admin_restores_it_on_the_admin_p
 async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purged(organiser, demo):
     import datetime as dt
 
-    from events import queries
+    from events.agenda import queries
     from events.tables import AgendaItem, Event
 
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
@@ -256,7 +256,7 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
 async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner(organiser, demo):
     import re
 
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
     from events.tables import Attendee
     from tests.events.test_slides import demo_slots, portal_link
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from events.roster import parse_roster
+from events.checkin.roster import parse_roster
 
 CSV = "姓名,单位,手机,邮箱\n彭强,雨花区税务局侯家塘税务分局,138 0000 1111,pq@example.cn\n谭玲,第一稽查局,13900002222,\n"
 

@@ -61,7 +61,7 @@ async def test_import_confirmed_twice_imports_once(organiser):
 async def test_import_confirmed_from_two_tabs_at_once_imports_once(organiser):
     """Two confirmations of one preview in two transactions at the same moment (the test
     client answers requests one at a time, so they meet here, on the database)."""
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
 
     event = await open_event(organiser)
     people = [{"name": f"参会人{n}", "unit": "第一党支部", "phone": f"139{n:08d}", "email": ""} for n in range(400)]

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from events import slides
+from events.slides import files as slides
 from tests.conftest import text_of
 
 # -- what a file is -----------------------------------------------------------------------
 
 
 def a_pdf(text: str = "第一页") -> bytes:
-    from events import handouts
+    from events.handouts import render as handouts
 
     return handouts.render_pdf(f"<p>{text}</p>")
 
@@ -152,7 +152,7 @@ async def upload(client, url: str, data: bytes, name: str = "37℃学习法.pdf"
 
 
 async def stored_versions(client, item_id: int) -> list[dict]:
-    from events import slide_queries as sq
+    from events.slides import queries as sq
 
     return await client.run(sq.versions, item_id)
 
@@ -246,7 +246,7 @@ async def prepare_portal() -> tuple[str, int]:
     from piccolo.engine import engine_finder
 
     from demo import load_demo
-    from events import slide_queries as sq
+    from events.slides import queries as sq
     from presenters.tables import PortalLink
     from settings import Settings
     from tests.conftest import TABLES_IN_DELETE_ORDER

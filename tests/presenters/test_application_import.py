@@ -53,7 +53,7 @@ async def test_application_import_preview_flags_rows_already_in_the_call(client,
 
 
 async def test_application_import_from_two_tabs_at_once_imports_once(client, demo):
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
 
     call, area = await open_call(client)
     rows = [{"branch_name": f"第{n}党支部", "unit": "芙蓉区税务局", "secretary": "谭玲", "contact": "13800001111",

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from presenters import review
+from presenters.review import rules as review
 from tests.conftest import make_user, text_of
 
 # -- the rules ------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ async def log_in_as(client, username: str, *roles: str) -> None:
 
 
 async def open_call(client, **changes) -> tuple[int, int]:
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
     from presenters.tables import Area
 
     async def make():
@@ -114,7 +114,7 @@ async def test_apply_screen_approve_and_the_method_is_in_the_pool(client, demo):
 
 
 async def history_of(application_id: int) -> list[dict]:
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
 
     return await rq.history(application_id)
 
@@ -131,7 +131,7 @@ async def test_approving_what_was_not_screened_is_refused_and_changes_nothing(cl
 
 
 async def test_two_reviewers_moving_the_same_application_one_wins(client, demo):
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
 
     call, area = await open_call(client)
     await apply(client, call, area)
@@ -363,7 +363,7 @@ async def test_an_import_without_the_needed_columns_or_not_a_table_is_refused(cl
 
 
 async def test_an_attachment_is_checked_by_content_and_reviewers_can_read_it(client, demo):
-    from events import handouts
+    from events.handouts import render as handouts
 
     call, area = await open_call(client)
     link = await apply(client, call, area)
@@ -427,7 +427,7 @@ def test_each_role_sees_the_stages_of_its_step():
 async def a_round_in_every_stage(client) -> dict[str, int]:
     """Four applications: one waiting for screening, one screened by screener1, one by
     screener2, one approved (screened by screener2)."""
-    from presenters import review_queries as rq
+    from presenters.review import queries as rq
     from presenters.tables import Application
 
     call, area = await open_call(client)
@@ -604,7 +604,7 @@ async def test_an_import_that_is_a_zip_bomb_is_refused_in_chinese(client, demo, 
 
 
 async def test_an_attachment_that_is_a_zip_bomb_is_refused_and_the_previous_one_stays(client, demo, tmp_path):
-    from events import handouts
+    from events.handouts import render as handouts
     from tests.hostile import zip_bomb
 
     call, area = await open_call(client)

@@ -1,0 +1,322 @@
+"""Organiser console: events, their agendas, generation, publishing."""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from accounts.guards import organiser_guard, requires_role
+from core.db.transactions import StaleVersion
+from events.agenda import queries
+from events.agenda import rules as agenda
+from events.agenda import views as agenda_view
+from events.agenda.rules import GenerationPlan
+from presenters.catalog import queries as catalog
+from web.errors import Said, loaded_version, stale_edit
+from web.forms import Field, parse_form
+from web.i18n import gettext as _
+from web.i18n import lazy
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+EVENT_FIELDS = (
+    Field("title", lazy("Title")),
+    Field("theme", lazy("Theme"), required=False, max_length=200),
+    Field("date", lazy("Date"), kind="date"),
+    Field("start_time", lazy("Start time"), kind="time"),
+    Field("end_time", lazy("End time"), kind="time"),
+    Field("timezone", lazy("Time zone"), kind="timezone", max_length=50),
+    Field("venue", lazy("Venue"), required=False, max_length=200),
+    Field("description", lazy("Description"), kind="textarea", required=False, max_length=5000),
+    Field("theme_color", lazy("Theme colour"), kind="color"),
+    Field("slug", lazy("Public address"), kind="slug", help=lazy("Used in the public link: /e/<address>")),
+)
+
+ITEM_FIELDS = (
+    Field("kind", lazy("Type"), kind="select", choices_key="kinds"),
+    Field("method_id", lazy("Method"), kind="select", required=False, choices_key="methods"),
+    Field("presenter_id", lazy("Presenter"), kind="select", required=False, choices_key="presenters"),
+    Field("title", lazy("Title"), required=False, help=lazy("For segments; presentations show the method title")),
+    Field("duration", lazy("Minutes"), kind="int", minimum=agenda.MIN_DURATION, maximum=agenda.MAX_DURATION),
+)
+
+GENERATE_FIELDS = (
+    Field("talk_minutes", lazy("Talk length (minutes)"), kind="int", minimum=1, maximum=480),
+    Field("qa_minutes", lazy("Q&A (minutes)"), kind="int", minimum=0, maximum=120, required=False),
+    Field("break_every", lazy("A break after every N talks (0 = none)"), kind="int", minimum=0, maximum=50, required=False),
+    Field("break_minutes", lazy("Break length (minutes)"), kind="int", minimum=1, maximum=120),
+    Field("opening_minutes", lazy("Opening (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
+    Field("closing_minutes", lazy("Closing (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
+)
+
+
+def event_time_errors(values: dict[str, Any]) -> dict[str, str]:
+    start, end = values.get("start_time"), values.get("end_time")
+    if start and end and end <= start:
+        return {"end_time": _("The end time must be after the start time.")}
+    return {}
+
+
+async def load_event(event_id: int) -> dict[str, Any]:
+    event = await queries.get_event(event_id)
+    if event is None:
+        raise NotFoundException(detail=lazy("No such event."))
+    return event
+
+
+async def item_choices() -> dict[str, list[tuple[Any, str]]]:
+    methods = await catalog.list_methods()
+    presenters = await catalog.list_presenters()
+    return {
+        "kinds": [(k, _(agenda_view.KIND_LABELS[k])) for k in agenda.KINDS],
+        "methods": [(m["id"], f"{m['title']} — {m['unit']} {m['branch']}") for m in methods],
+        "presenters": [(p["id"], f"{p['name']}（{p['role'] or '-'}，{p['unit'] or ''}）") for p in presenters],
+    }
+
+
+def event_form_raw(event: dict[str, Any]) -> dict[str, str]:
+    raw = {f.name: str(event.get(f.name) or "") for f in EVENT_FIELDS}
+    raw["start_time"] = event["start_time"].strftime("%H:%M")
+    raw["end_time"] = event["end_time"].strftime("%H:%M")
+    raw["version"] = str(event["version"])
+    return raw
+
+
+class EventPages(Controller):
+    path = "/organiser"
+    guards = [organiser_guard]
+
+    @get("/")
+    async def index(self) -> Template:
+        return Template("events/list.html", context={"events": await queries.list_events()})
+
+    # -- events -------------------------------------------------------------------------
+
+    def _event_form(self, raw: dict, errors: dict, event: dict | None, status: int = 200) -> Template:
+        return Template(
+            "events/event_form.html",
+            context={"fields": EVENT_FIELDS, "raw": raw, "errors": errors, "event": event},
+            status_code=status,
+        )
+
+    @get("/events/new")
+    async def new_event(self) -> Template:
+        raw = {"timezone": "Asia/Shanghai", "theme_color": "#b71c1c", "start_time": "09:00", "end_time": "11:30"}
+        return self._event_form(raw, {}, None)
+
+    async def _parse_event(self, data: dict, event_id: int | None) -> tuple[Any, dict]:
+        form = parse_form(EVENT_FIELDS, data)
+        form.errors.update(event_time_errors(form.values))
+        if "slug" not in form.errors and form.values.get("slug") and await queries.slug_taken(form.values["slug"], event_id):
+            form.errors["slug"] = _("This address is already used by another event.")
+        return form, form.values
+
+    @post("/events/new")
+    async def create_event(self, data: FormBody) -> Response:
+        form, values = await self._parse_event(data, None)
+        if not form.ok:
+            return self._event_form(form.raw, form.errors, None, 400)
+        event_id = await queries.create_event(values)
+        return Redirect(path=f"/organiser/events/{event_id}")
+
+    @get("/events/{event_id:int}")
+    async def dashboard(self, event_id: FromPath[int]) -> Template:
+        return await self._dashboard_page(event_id, {"kind": "presentation", "duration": "20"}, {})
+
+    async def _dashboard_page(self, event_id: FromPath[int], raw: dict, errors: dict, status: int = 200) -> Template:
+        event = await load_event(event_id)
+        rows = await queries.agenda_rows(event_id)
+        view = agenda_view.build(event, rows)
+        checks = [
+            (_("The agenda has presentations"), any(r["kind"] == "presentation" for r in rows)),
+            (_("Every presentation has a method and a presenter"), not any(w.code in ("missing_method", "missing_presenter") for w in view.warnings)),
+            (_("The day ends on time"), not any(w.code == "overrun" for w in view.warnings)),
+            (_("Nobody presents twice"), not any(w.code == "presenter_twice" for w in view.warnings)),
+            (_("A venue is set"), bool(event["venue"])),
+            (_("Published"), event["status"] == "published"),
+        ]
+        return Template(
+            "events/dashboard.html",
+            context={
+                "event": event, "view": view, "checks": checks,
+                "warnings": [agenda_view.warning_message(w) for w in view.warnings],
+                "warned_items": {i for w in view.warnings for i in w.item_ids},
+                "item_fields": ITEM_FIELDS, "choices": await item_choices(),
+                "raw": raw, "errors": errors,
+            },
+            status_code=status,
+        )
+
+    @get("/events/{event_id:int}/edit")
+    async def edit_event(self, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        return self._event_form(event_form_raw(event), {}, event)
+
+    @post("/events/{event_id:int}/edit")
+    async def update_event(self, event_id: FromPath[int], data: FormBody) -> Response:
+        event = await load_event(event_id)
+        form, values = await self._parse_event(data, event_id)
+        form.raw["version"] = str(data.get("version") or "")
+        if not form.ok:
+            return self._event_form(form.raw, form.errors, event, 400)
+        try:
+            await queries.update_event(event_id, values, loaded_version(data.get("version")))
+        except StaleVersion:
+            raise stale_edit() from None
+        return Redirect(path=f"/organiser/events/{event_id}")
+
+    @post("/events/{event_id:int}/delete")
+    async def delete_event(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        if data.get("confirm") != "yes":
+            raise ClientException(detail=lazy("Tick the box to confirm."))
+        if not await queries.delete_event(event_id):
+            raise NotFoundException(detail=lazy("No such event."))
+        return Redirect(path="/organiser/")
+
+    @post("/events/{event_id:int}/status")
+    async def set_status(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        await load_event(event_id)
+        status = data.get("status")
+        if status not in ("draft", "published"):
+            raise ClientException(detail=lazy("Unknown status."))
+        await queries.update_event(event_id, {"status": status})
+        return Redirect(path=f"/organiser/events/{event_id}")
+
+    # -- agenda items -------------------------------------------------------------------
+
+    async def _parse_item(self, data: dict) -> Any:
+        return parse_form(ITEM_FIELDS, data, await item_choices())
+
+    async def _dashboard_with_errors(self, event_id: FromPath[int], raw: dict, errors: dict) -> Template:
+        return await self._dashboard_page(event_id, raw, errors, 400)
+
+    @post("/events/{event_id:int}/items")
+    async def add_item(self, event_id: FromPath[int], data: FormBody) -> Response:
+        await load_event(event_id)
+        form = await self._parse_item(data)
+        if not form.ok:
+            return await self._dashboard_with_errors(event_id, form.raw, form.errors)
+        await queries.add_item(event_id, item_values(form.values))
+        return Redirect(path=f"/organiser/events/{event_id}#agenda")
+
+    @post("/events/{event_id:int}/items/{item_id:int}/update")
+    async def update_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Response:
+        await load_event(event_id)
+        form = await self._parse_item(data)
+        if not form.ok:
+            return await self._dashboard_with_errors(event_id, form.raw, {f"{k}": v for k, v in form.errors.items()})
+        try:
+            changed = await queries.update_item(event_id, item_id, item_values(form.values), loaded_version(data.get("version")))
+        except StaleVersion:
+            raise stale_edit() from None
+        if not changed:
+            raise NotFoundException(detail=lazy("No such agenda item."))
+        return Redirect(path=f"/organiser/events/{event_id}#item-{item_id}")
+
+    @post("/events/{event_id:int}/items/{item_id:int}/delete")
+    async def delete_item(self, event_id: FromPath[int], item_id: FromPath[int]) -> Redirect:
+        if not await queries.delete_item(event_id, item_id):
+            raise NotFoundException(detail=lazy("No such agenda item."))
+        return Redirect(path=f"/organiser/events/{event_id}#agenda")
+
+    @post("/events/{event_id:int}/items/{item_id:int}/move")
+    async def move_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Redirect:
+        """The no-JavaScript way to reorder: one step up or down."""
+        order = await queries.item_ids(event_id)
+        if item_id not in order:
+            raise NotFoundException(detail=lazy("No such agenda item."))
+        offset = -1 if data.get("direction") == "up" else 1
+        await queries.reorder(event_id, agenda.move(order, item_id, offset))
+        return Redirect(path=f"/organiser/events/{event_id}#item-{item_id}")
+
+    # -- generation ---------------------------------------------------------------------
+
+    def _generate_form(self, event: dict, methods: list, raw: dict, errors: dict, selected: set, status: int = 200,
+                       self_agenda: tuple = (), losses: str = "") -> Template:
+        return Template(
+            "events/generate.html",
+            context={"event": event, "methods": methods, "fields": GENERATE_FIELDS, "raw": raw, "errors": errors,
+                     "selected": selected, "has_agenda": bool(self_agenda), "losses": losses},
+            status_code=status,
+        )
+
+    @get("/events/{event_id:int}/generate")
+    async def generate_form(self, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        methods = await catalog.list_methods()
+        raw = {"talk_minutes": "15", "qa_minutes": "5", "break_every": "2", "break_minutes": "10", "opening_minutes": "10", "closing_minutes": "10"}
+        current = await queries.agenda_rows(event_id)
+        chosen = {r["method_id"] for r in current if r["method_id"]}
+        return self._generate_form(event, methods, raw, {}, chosen, self_agenda=tuple(current))
+
+    @post("/events/{event_id:int}/generate")
+    async def generate(self, event_id: FromPath[int], data: FormBody) -> Response:
+        event = await load_event(event_id)
+        methods = await catalog.list_methods()
+        form = parse_form(GENERATE_FIELDS, data)
+        chosen_raw = data.get("method_ids", [])
+        chosen_raw = chosen_raw if isinstance(chosen_raw, list) else [chosen_raw]
+        known = {m["id"]: m for m in methods}
+        chosen = list(dict.fromkeys(int(x) for x in chosen_raw if str(x).isdecimal() and int(x) in known))
+        if not chosen:
+            form.errors["method_ids"] = _("Choose at least one method.")
+        if await queries.item_ids(event_id) and data.get("replace") != "yes":
+            form.errors["replace"] = _("Tick the box to replace the current agenda.")
+        plan_values = {k: (v or 0) for k, v in form.values.items()}
+        if form.ok:
+            presenters = await catalog.presenter_for_branches([known[m]["branch_id"] for m in chosen])
+            plan = GenerationPlan(
+                method_ids=chosen,
+                presenters={m: presenters[known[m]["branch_id"]] for m in chosen if known[m]["branch_id"] in presenters},
+                **plan_values,
+            )
+            if agenda.plan_error(plan):  # each field within its own limit; together they may not be
+                form.errors["qa_minutes"] = _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION)
+        if not form.ok:
+            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400,
+                                       self_agenda=tuple(await queries.item_ids(event_id)))
+        titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
+        try:
+            await queries.replace_agenda(event_id, agenda.generate(plan), titles, drop_collected=data.get("drop") == "yes")
+        except queries.WouldLose as lost:
+            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 409,
+                                       self_agenda=(True,), losses=agenda_view.loss_message(lost.collected))
+        return Redirect(path=f"/organiser/events/{event_id}#agenda")
+
+
+class DeletedEvents(Controller):
+    """The admin's page of deleted events: each can be restored, as it was, for 30 days."""
+
+    path = "/admin/events"
+    guards = [requires_role("admin")]
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        events = [{**e, "deleted_at": e["deleted_at"].astimezone(agenda_view.zone(e["timezone"])),
+                   "restorable_until": e["restorable_until"].astimezone(agenda_view.zone(e["timezone"]))}
+                  for e in await queries.deleted_events()]
+        return Template("events/deleted.html", context={
+            "events": events, "days": queries.RESTORE_DAYS,
+            "restored": request.query_params.get("restored", "") if request.query_params.get("restored", "").isdecimal() else "",
+        })
+
+    @post("/{event_id:int}/restore")
+    async def restore(self, event_id: FromPath[int]) -> Redirect:
+        if not await queries.restore_event(event_id):
+            raise NotFoundException(detail=Said(_(
+                "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
+                n=queries.RESTORE_DAYS)))
+        return Redirect(path=f"/admin/events/?restored={event_id}", status_code=303)
+
+
+def item_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": values["kind"],
+        "title": values.get("title") or "",
+        "method": values.get("method_id"),
+        "presenter": values.get("presenter_id"),
+        "duration": values["duration"],
+    }

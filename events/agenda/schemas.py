@@ -1,0 +1,158 @@
+"""msgspec Structs at the HTTP boundary for events and agendas."""
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+import msgspec
+
+from core.text import clean_fields
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+HourMinute = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$", examples=["shuixin-2026"])]
+Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
+OptionalMinutes = Annotated[int, msgspec.Meta(ge=0, le=480)]
+Kind = Literal["presentation", "opening", "remarks", "break", "closing", "segment"]
+# The version an edit was loaded at (as read back in ``version``): the save is refused with
+# 409 if someone else saved since. Also accepted as an ``If-Match: "3"`` header; without
+# either, the save is unconditional.
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class EventIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    date: dt.date
+    start_time: HourMinute
+    end_time: HourMinute
+    slug: Slug
+    theme: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    timezone: Annotated[str, msgspec.Meta(max_length=50)] = "Asia/Shanghai"
+    venue: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    theme_color: Color = "#b71c1c"
+    status: Literal["draft", "published"] = "draft"
+    version: Optional[Version] = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self, multi_line=("description",), required=("title",))
+
+
+class EventOut(msgspec.Struct):
+    id: int
+    title: str
+    theme: str
+    date: dt.date
+    start_time: str
+    end_time: str
+    timezone: str
+    venue: str
+    description: str
+    theme_color: str
+    slug: str
+    status: str
+    public_url: str
+    version: int
+
+
+class DeletedEventOut(msgspec.Struct):
+    """A deleted event an admin may still restore (until ``restorable_until``)."""
+
+    id: int
+    title: str
+    date: dt.date
+    slug: str
+    deleted_at: dt.datetime
+    restorable_until: dt.datetime
+
+
+class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Kind
+    duration: Minutes
+    title: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    method_id: Id | None = None
+    presenter_id: Id | None = None
+    version: Optional[Version] = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
+
+
+class AgendaItemOut(msgspec.Struct):
+    id: int
+    position: int
+    kind: str
+    title: str
+    duration: int
+    start: str
+    end: str
+    method_id: int | None
+    presenter_id: int | None
+    method_title: str | None
+    branch: str | None
+    unit: str | None
+    presenter: str | None
+    version: int
+
+
+class WarningOut(msgspec.Struct):
+    code: str
+    message: str
+    item_ids: list[int]
+
+
+class AgendaOut(msgspec.Struct):
+    event_id: int
+    starts: str
+    ends: str
+    planned_end: str
+    items: list[AgendaItemOut]
+    warnings: list[WarningOut]
+
+
+class ReorderIn(msgspec.Struct, forbid_unknown_fields=True):
+    item_ids: Annotated[list[Id], msgspec.Meta(max_length=500)]
+
+
+class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
+    method_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=200)]
+    talk_minutes: Minutes = 15
+    qa_minutes: OptionalMinutes = 5
+    break_every: Annotated[int, msgspec.Meta(ge=0, le=50)] = 0
+    break_minutes: Minutes = 10
+    opening_minutes: OptionalMinutes = 10
+    closing_minutes: OptionalMinutes = 10
+    # Regenerating keeps each presentation's item (feedback, votes, slides) by its method;
+    # a method left out whose item holds any of these makes it 409, unless this is true.
+    drop_data: bool = False
+
+
+class CheckInIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What a scanner sends: the ticket code (or the whole scanned URL), or an attendee id
+    picked by name when the QR will not scan."""
+
+    code: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    attendee_id: Optional[Id] = None
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    name: str
+    unit: str
+    phone: str = ""
+    checked_in_at: Optional[dt.datetime] = None
+
+
+class CheckInOut(msgspec.Struct):
+    status: Literal["checked_in", "already", "invalid", "closed"]
+    message: str
+    checked_in_at: Optional[dt.datetime] = None
+    attendee: Optional[PersonOut] = None
+
+
+class AttendanceOut(msgspec.Struct):
+    checked_in: int
+    registered: int
+    walk_ins: int
+    arrivals: list[list]  # [["09:05", 12], ...] per 5 minutes

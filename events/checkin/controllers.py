@@ -1,0 +1,478 @@
+"""Check-in: the door QR and self check-in, personal tickets, staff scanning, attendance."""
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Annotated, Any, Optional
+
+import anyio
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+
+from accounts.guards import issue_api_token, organiser_guard, requires_role, token_user
+from core.qr import qr_svg
+from core.signing import sign, unsign
+from core.spreadsheets import spreadsheet
+from events.agenda import queries
+from events.agenda import rules as agenda
+from events.agenda import views as agenda_view
+from events.agenda.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
+from events.checkin import queries as cq
+from events.checkin import roster
+from events.checkin import rules as checkin
+from events.live.hub import hub
+from events.programme.controllers import PUBLIC, public_base
+from web.errors import Said
+from web.forms import parse_local_datetime
+from web.i18n import format_date, format_time, lazy
+from web.i18n import gettext as _
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+DEVICE_COOKIE = "showcase_device"
+DOOR_PASS_MINUTES = 10
+staff_guard = requires_role("staff", "organiser")
+
+FIELD_ERRORS = {
+    "name_required": lazy("Please enter your name."),
+    "name_too_long": lazy("The name is too long (at most 50 characters)."),
+    "unit_too_long": lazy("The unit is too long (at most 100 characters)."),
+    "last4_invalid": lazy("Enter exactly the last 4 digits of your mobile number."),
+    "phone_invalid": lazy("Not an 11-digit mainland mobile number."),
+    "phone_scientific": lazy("The spreadsheet program turned this number into scientific notation (like 1.38073E+10) and digits are lost: format the mobile column as text and export the list again."),
+    "email_invalid": lazy("The email address does not look right."),
+    "duplicate_row": lazy("The same person appears twice."),
+    "already_registered": lazy("Already registered for this event."),
+}
+FILE_ERRORS = {
+    "empty": lazy("The file is empty."),
+    "too_big": lazy("The file is too large (at most 5 MB)."),
+    "bad_xlsx": lazy("This .xlsx file cannot be read. Save it again from the spreadsheet program."),
+    "not_a_table": lazy("This is not a spreadsheet. Upload .xlsx or .csv."),
+    "bad_encoding": lazy("The text encoding of this file is not UTF-8 or GBK."),
+    "no_name_column": lazy("No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."),
+    "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "too_many_cells": lazy("A row has too many cells (at most 200)."),
+    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
+    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
+                        "that inflate too much): it was refused."),
+}
+
+
+# A self check-in that needs one more answer: the field to ask for, and the question.
+ASK_AGAIN = {
+    "need_last4": ("last4", lazy("Someone registered under this name with a mobile number: enter its last 4 digits. Not registered? Please go to the check-in desk.")),
+    "ambiguous": ("last4", lazy("Several people with this name are registered: enter the last 4 digits of your mobile number.")),
+    "mismatch": ("last4", lazy("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door.")),
+    "need_unit": ("unit", lazy("Enter the unit you registered with.")),
+}
+
+
+def local(event: dict[str, Any], moment: Optional[dt.datetime]) -> Optional[dt.datetime]:
+    return moment.astimezone(agenda_view.zone(event["timezone"])) if moment else None
+
+
+def checkin_window(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    tz = agenda_view.zone(event["timezone"])
+    start = agenda.event_start(event["date"], event["start_time"], tz)
+    end = agenda.event_end(event["date"], event["start_time"], event["end_time"], tz)
+    default_open, default_close = checkin.default_window(start, end)
+    return event.get("checkin_opens_at") or default_open, event.get("checkin_closes_at") or default_close
+
+
+def window_message(event: dict[str, Any], state: str) -> str:
+    opens, closes = checkin_window(event)
+    if state == "not_yet":
+        o = local(event, opens)
+        return _("Check-in opens at %(time)s on %(date)s.", time=format_time(o), date=format_date(o.date()))
+    c = local(event, closes)
+    return _("Check-in closed at %(time)s.", time=format_time(c))
+
+
+async def published_event_for_checkin(slug: str) -> dict[str, Any]:
+    event = await queries.get_event_by_slug(slug[:60])
+    if event is None or event["status"] != "published":
+        raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
+    return await cq.event_for_checkin(event["id"])  # type: ignore[return-value]
+
+
+def device_of(request: Request) -> str:
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return value if 20 <= len(value) <= 40 and value.replace("-", "").replace("_", "").isalnum() else ""
+
+
+class SelfCheckIn(Controller):
+    """What an attendee's phone sees after scanning the door QR. No JavaScript needed."""
+
+    opt = PUBLIC
+
+    def _page(self, event: dict, status: int = 200, **context: Any) -> Template:
+        values = {"event": event, "errors": {}, "raw": {}, "message": "", "state": "open", "door": "", "ambiguous": False}
+        values.update(context)
+        return Template("events/checkin.html", context=values, status_code=status)
+
+    @get("/e/{slug:str}/checkin")
+    async def form(self, request: Request, slug: FromPath[str], c: FromQuery[str] = "") -> Response:
+        event = await published_event_for_checkin(slug)
+        mine = await cq.device_checkin(event["id"], device_of(request))
+        if mine:
+            return Redirect(path=f"/e/{event['slug']}/checkin/done")
+        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        if state != "open":
+            return self._page(event, 403, state=state, message=window_message(event, state))
+        response = self._page(event)
+        if event["rotating_door_code"]:
+            secret = await cq.ensure_door_secret(event)
+            verdict = checkin.check_door_code(secret, event["id"], c[:40], cq.now())
+            has_pass = unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) == str(event["id"])
+            if verdict != "ok" and not has_pass:
+                await cq.log_attempt(event["id"], "expired" if verdict == "expired" else "invalid", "self", detail="door")
+                return self._page(event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again."))
+            if verdict == "ok":
+                response.set_cookie(
+                    f"door_{event['id']}", sign(request.app.state["secret"], str(event["id"]), DOOR_PASS_MINUTES * 60),
+                    max_age=DOOR_PASS_MINUTES * 60, httponly=True, samesite="lax", path=f"/e/{event['slug']}",
+                    secure=request.app.state.settings.secure_cookies,
+                )
+        return response
+
+    @post("/e/{slug:str}/checkin")
+    async def submit(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
+        event = await published_event_for_checkin(slug)
+        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        if state != "open":
+            await cq.log_attempt(event["id"], "closed", "self")
+            return self._page(event, 403, state=state, message=window_message(event, state))
+        if event["rotating_door_code"]:
+            if unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) != str(event["id"]):
+                await cq.log_attempt(event["id"], "expired", "self", detail="door pass")
+                return self._page(event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again."))
+        if data.get("website"):  # a honeypot field people never see
+            return self._page(event, 400, message=_("The form could not be sent. Please try again."))
+        raw = {k: str(data.get(k, ""))[:300] for k in ("name", "unit", "last4")}
+        name, unit, last4 = checkin.clean_text(raw["name"]), checkin.clean_text(raw["unit"]), checkin.clean_text(raw["last4"])
+        errors = {}
+        for key, code in (("name", checkin.name_error(name)), ("unit", checkin.unit_error(unit)), ("last4", checkin.last4_error(last4))):
+            if code:
+                errors[key] = _(FIELD_ERRORS[code])
+        if errors:
+            return self._page(event, 400, errors=errors, raw=raw)
+        device = device_of(request) or secrets.token_urlsafe(24)
+        outcome = await cq.check_in_self(event["id"], name, unit, last4, device)
+        if outcome.status in ASK_AGAIN:
+            field, message = ASK_AGAIN[outcome.status]
+            return self._page(event, 409, raw=raw, ambiguous=field == "last4", errors={field: _(message)})
+        if outcome.status in ("see_staff", "wrong_unit"):
+            return self._page(event, 409, state="see_staff", message=_("Please go to the check-in desk, where the staff will verify who you are."))
+        if outcome.status == "already" and device_of(request) != device:
+            # checked in before, from another phone (or by staff): say so, do not loop back
+            at = format_time(local(event, outcome.checked_in_at))
+            return self._page(event, 200, state="already",
+                              message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at))
+        if outcome.status == "checked_in":
+            hub.announce_soon(event["id"])  # the projector's count
+        response = Redirect(path=f"/e/{event['slug']}/checkin/done")
+        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=request.app.state.settings.secure_cookies)
+        return response
+
+    @get("/e/{slug:str}/checkin/done")
+    async def done(self, request: Request, slug: FromPath[str]) -> Response:
+        event = await published_event_for_checkin(slug)
+        mine = await cq.device_checkin(event["id"], device_of(request))
+        if not mine:
+            return Redirect(path=f"/e/{event['slug']}/checkin")
+        full = await queries.get_event(event["id"])
+        view = agenda_view.build(full, await queries.agenda_rows(event["id"]))
+        return Template("events/checkin_done.html", context={
+            "event": full, "view": view, "name": mine["name"], "unit": mine["unit"],
+            "at": format_time(local(event, mine["checked_in_at"])),
+        })
+
+    @get("/t/{code:str}")
+    async def ticket(self, request: Request, code: FromPath[str]) -> Template:
+        """The attendee's own ticket: a QR for the staff scanner, readable in WeChat."""
+        found = checkin.extract_ticket_code(code)
+        attendee = await cq.attendee_by_ticket(found) if found else None
+        if attendee is None:
+            raise NotFoundException(detail=lazy("This ticket does not exist."))
+        at = await cq.checked_in_at(attendee["id"])
+        url = f"{public_base(request)}/t/{attendee['ticket_code']}"
+        return Template("events/ticket.html", context={
+            "attendee": attendee, "qr": qr_svg(url, _("Ticket QR code")), "checked_in_at": at,
+        })
+
+
+async def load_event(event_id: int) -> dict[str, Any]:
+    event = await cq.event_for_checkin(event_id)
+    if event is None:
+        raise NotFoundException(detail=lazy("No such event."))
+    return event
+
+
+class StaffCheckIn(Controller):
+    """What door staff may do, and nothing more: scan, look up, check in."""
+
+    guards = [staff_guard]
+
+    @get("/staff/")
+    async def staff_home(self) -> Template:
+        """Door staff's start page: the events they can scan tickets for."""
+        return Template("events/staff_home.html", context={"events": await queries.list_published_events()})
+
+    @get("/organiser/events/{event_id:int}/scan")
+    async def scanner(self, request: Request, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        token = issue_api_token(request.app.state["secret"], request.scope["user"], request.session.get("sid") or "")
+        return Template("events/scan.html", context={"event": event, "token": token})
+
+    @get("/api/events/{event_id:int}/attendees", tags=["check-in"])
+    async def lookup(self, event_id: FromPath[int], q: FromQuery[str] = "") -> list[PersonOut]:
+        """Manual lookup by name, or by exactly the last 4 digits of the mobile, when a QR will
+        not scan. Other runs of digits find nobody: the numbers shown are masked."""
+        event = await load_event(event_id)
+        query = checkin.clean_text(q)[:50]
+        if len(query) < 1:
+            return []
+        rows = await cq.list_attendees(event_id, query, limit=20)
+        return [PersonOut(id=r["id"], name=r["name"], unit=r["unit"], phone=checkin.mask_phone(r["phone"]),
+                          checked_in_at=local(event, r["checked_in_at"])) for r in rows]
+
+    @get("/api/events/{event_id:int}/attendance", tags=["check-in"])
+    async def attendance_json(self, event_id: FromPath[int]) -> AttendanceOut:
+        event = await load_event(event_id)
+        return await attendance_out(event)
+
+
+class CheckInApi(Controller):
+    """The scanners' endpoint. Token-only (Authorization: Bearer), so no cookie and no CSRF
+    token: the hot path of the day stays cheap and cannot be driven cross-site."""
+
+    opt = {"exclude_from_auth": True, "exclude_from_csrf": True}
+    # The token check is called in the handler, not declared as a guard: Litestar copies
+    # the route handler for every guard call, which was a tenth of this route's time.
+
+    @post("/api/events/{event_id:int}/checkins", status_code=200, tags=["check-in"])
+    async def check_in(self, request: Request, event_id: FromPath[int], data: JSONBody[CheckInIn]) -> Response[CheckInOut]:
+        """Idempotent: a repeat answers 200 "already" with the first time, never a second row."""
+        scanner = (await token_user(request, "staff", "organiser")).id
+        event = await load_event(event_id)
+        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        if state != "open":
+            await cq.log_attempt(event_id, "closed", "ticket", scanner)
+            return Response(CheckInOut(status="closed", message=window_message(event, state)), status_code=409)
+        code = checkin.extract_ticket_code(data.code) if data.code else None
+        if data.code and not code and data.attendee_id is None:
+            await cq.log_attempt(event_id, "invalid", "ticket", scanner, detail=data.code[:8])
+            return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
+        outcome = await cq.check_in_ticket(event_id, code, "manual" if data.attendee_id else "ticket", scanner, data.attendee_id)
+        if outcome.status == "invalid":
+            return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
+        at = local(event, outcome.checked_in_at)
+        person = PersonOut(id=outcome.attendee_id or 0, name=outcome.name, unit=outcome.unit)
+        if outcome.status == "already":
+            return Response(CheckInOut(status="already", message=_("Already checked in at %(time)s.", time=format_time(at)),
+                                       checked_in_at=at, attendee=person), status_code=200)
+        hub.announce_soon(event_id)  # the projector's count
+        return Response(CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person), status_code=201)
+
+
+async def attendance_out(event: dict[str, Any]) -> AttendanceOut:
+    stats = await cq.attendance(event["id"])
+    buckets = checkin.arrivals_per_bucket([local(event, t) for t in stats["times"]], 5)
+    return AttendanceOut(
+        checked_in=stats["checked_in"], registered=stats["registered"], walk_ins=stats["walk_ins"],
+        arrivals=[[format_time(t), n] for t, n in buckets],
+    )
+
+
+class AttendancePages(Controller):
+    path = "/organiser/events/{event_id:int}"
+    guards = [organiser_guard]
+
+    @get("/attendance")
+    async def attendance(self, request: Request, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        full = await queries.get_event(event_id)
+        opens, closes = checkin_window(event)
+        url = f"{public_base(request)}/e/{event['slug']}/checkin"
+        return Template("events/attendance.html", context={
+            "event": full, "ci": event, "stats": await attendance_out(event), "missing": await cq.not_arrived(event_id, 300),
+            "opens": local(event, opens), "closes": local(event, closes), "checkin_url": url,
+            "qr": qr_svg(url, _("Check-in QR code")), "mask": checkin.mask_phone,
+            "state": checkin.checkin_state(cq.now(), opens, closes),
+        })
+
+    @post("/checkin-settings")
+    async def settings(self, event_id: FromPath[int], data: FormBody) -> Response:
+        event = await load_event(event_id)
+        tz = agenda_view.zone(event["timezone"])
+        try:
+            values = [parse_local_datetime(str(data.get(key, "")), tz) for key in ("opens", "closes")]
+        except ValueError as exc:
+            raise ClientException(detail=Said(str(exc))) from None
+        if values[0] and values[1] and values[1] <= values[0]:
+            raise ClientException(detail=lazy("Check-in must close after it opens."))
+        await cq.update_checkin_settings(event_id, values[0], values[1], data.get("rotating") == "on")
+        if data.get("rotating") == "on":
+            await cq.ensure_door_secret(event)
+        return Redirect(path=f"/organiser/events/{event_id}/attendance")
+
+    @get("/door")
+    async def door(self, event_id: FromPath[int]) -> Template:
+        """The projector's door code. With rotation on, it refreshes itself."""
+        event = await load_event(event_id)
+        opens, closes = checkin_window(event)
+        state = checkin.checkin_state(cq.now(), opens, closes)
+        stats = await cq.attendance(event_id)
+        return Template("events/door.html", context={
+            "event": event, "period": checkin.DOOR_PERIOD_SECONDS, "state": state,
+            "message": window_message(event, state) if state != "open" else "", "count": stats["checked_in"],
+        })
+
+    @get("/door/qr", media_type="image/svg+xml")
+    async def door_qr(self, request: Request, event_id: FromPath[int]) -> Response[str]:
+        event = await load_event(event_id)
+        url = f"{public_base(request)}/e/{event['slug']}/checkin"
+        if event["rotating_door_code"]:
+            secret = await cq.ensure_door_secret(event)
+            url += f"?c={checkin.door_code(secret, event_id, checkin.door_window(cq.now()))}"
+        svg = qr_svg(url, _("Check-in QR code")).replace("<svg", '<svg xmlns:xlink="http://www.w3.org/1999/xlink"', 0)
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+    # -- registrations ------------------------------------------------------------------
+
+    @get("/attendees")
+    async def attendees(self, event_id: FromPath[int], q: FromQuery[str] = "") -> Template:
+        event = await load_event(event_id)
+        rows = await cq.list_attendees(event_id, checkin.clean_text(q)[:50])
+        return Template("events/attendees.html", context={
+            "event": await queries.get_event(event_id), "rows": rows, "q": q[:50], "mask": checkin.mask_phone,
+            "local": lambda m: local(event, m), "errors": {}, "raw": {},
+        })
+
+    @post("/attendees")
+    async def add_attendee(self, event_id: FromPath[int], data: FormBody) -> Response:
+        event = await load_event(event_id)
+        phone, phone_error = checkin.parse_mobile(str(data.get("phone", ""))[:40])
+        person = {
+            "name": checkin.clean_text(str(data.get("name", ""))[:300]),
+            "unit": checkin.clean_text(str(data.get("unit", ""))[:300]),
+            "phone": phone,
+            "email": checkin.clean_text(str(data.get("email", ""))[:200]),
+        }
+        errors = {}
+        for key, code in (("name", checkin.name_error(person["name"])), ("unit", checkin.unit_error(person["unit"])),
+                          ("phone", phone_error)):
+            if code:
+                errors[key] = _(FIELD_ERRORS[code])
+        if person["email"] and ("@" not in person["email"] or len(person["email"]) > 100):
+            errors["email"] = _(FIELD_ERRORS["email_invalid"])
+        if errors:
+            rows = await cq.list_attendees(event_id)
+            return Template("events/attendees.html", status_code=400, context={
+                "event": await queries.get_event(event_id), "rows": rows, "q": "", "mask": checkin.mask_phone,
+                "local": lambda m: local(event, m), "errors": errors, "raw": person,
+            })
+        await cq.add_attendees(event_id, [person])
+        return Redirect(path=f"/organiser/events/{event_id}/attendees")
+
+    @post("/attendees/{attendee_id:int}/delete")
+    async def remove_attendee(self, event_id: FromPath[int], attendee_id: FromPath[int]) -> Redirect:
+        if not await cq.delete_attendee(event_id, attendee_id):
+            raise NotFoundException(detail=lazy("No such attendee."))
+        return Redirect(path=f"/organiser/events/{event_id}/attendees")
+
+    @post("/attendees/erase")
+    async def erase(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        await load_event(event_id)
+        if data.get("confirm") != "yes":
+            raise ClientException(detail=lazy("Tick the box to confirm."))
+        await cq.erase_personal_data(event_id)
+        return Redirect(path=f"/organiser/events/{event_id}/attendees")
+
+    @post("/attendees/import", request_max_body_size=roster.MAX_BYTES + 64 * 1024)
+    async def import_preview(
+        self, event_id: FromPath[int],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        """Step 1: read the file and show every row with its errors. Nothing is stored."""
+        await load_event(event_id)
+        upload = data.get("file")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        # Off the event loop: even a file refused at its limits takes a moment to read.
+        parsed = await anyio.to_thread.run_sync(roster.parse_roster, content, getattr(upload, "filename", "") or "")
+        present = await cq.registered_people(event_id)
+        imported = set()
+        for r in parsed.rows:
+            keys = checkin.person_keys(r.name, r.unit, r.phone)
+            if r.errors:
+                continue
+            if keys[0] in present:
+                imported.add(r.line)  # the same person: skipped, not an error
+            elif not present.isdisjoint(keys):
+                r.errors.append("already_registered")
+        rows = [{"line": r.line, "name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email,
+                 "imported": r.line in imported, "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors]} for r in parsed.rows]
+        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.rows
+                 if not r.errors and r.line not in imported]
+        return Template("events/import_preview.html", status_code=400 if parsed.error else 200, context={
+            "event": await queries.get_event(event_id), "rows": rows, "valid_count": len(valid),
+            "imported_count": len(imported),
+            "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",
+            "payload": msgspec.json.encode(valid).decode(), "encoding": parsed.encoding, "mask": checkin.mask_phone,
+        })
+
+    @post("/attendees/import/confirm")
+    async def import_confirm(self, event_id: FromPath[int], data: FormBody) -> Redirect:
+        """Step 2: store the rows the organiser saw, checked again (the page is not trusted)."""
+        await load_event(event_id)
+        try:
+            people = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
+        except msgspec.DecodeError:
+            raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
+        clean = []
+        for p in people[: roster.MAX_ROWS]:
+            phone, phone_error = checkin.parse_mobile(p.get("phone", ""))
+            person = {"name": checkin.clean_text(p.get("name", "")), "unit": checkin.clean_text(p.get("unit", "")),
+                      "phone": phone, "email": checkin.clean_text(p.get("email", ""))[:100]}
+            if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or phone_error:
+                raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
+            clean.append(person)
+        if not clean:
+            return Redirect(path=f"/organiser/events/{event_id}/attendees")
+        # The same rows confirmed twice (a double click, the back button, two tabs) are one
+        # import: the database knows each confirmed list by this digest.
+        digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
+        added, skipped = await cq.import_attendees(event_id, digest, clean)
+        return Redirect(path=f"/organiser/events/{event_id}/attendees", query_params={"imported": str(added), "skipped": str(skipped)})
+
+    # -- exports ------------------------------------------------------------------------
+
+    async def _export_rows(self, event: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+        rows = await cq.list_attendees(event["id"], limit=100_000)
+        header = [_("Full name"), _("Unit"), _("Mobile"), _("Source"), _("Checked in at")]
+        body = []
+        for r in rows:
+            at = local(event, r["checked_in_at"])
+            body.append([r["name"], r["unit"], checkin.mask_phone(r["phone"]),
+                         _("Walk-in") if r["source"] == "walk-in" else _("Registered"),
+                         at.strftime("%Y-%m-%d %H:%M") if at else ""])
+        return header, body
+
+    async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
+        event = await load_event(event_id)
+        header, body = await self._export_rows(event)
+        return await spreadsheet(f"attendance-{event['slug']}", header, body, fmt, sheet_title="签到")
+
+    @get("/attendance.csv")
+    async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._export(event_id, "csv")
+
+    @get("/attendance.xlsx")
+    async def export_xlsx(self, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._export(event_id, "xlsx")

@@ -1,0 +1,190 @@
+"""每周一例 — the weekly featured case: the organiser picks a method from the pool for a
+week, with a write-up and a picture; a public page lists the issues in order, and each
+issue has a printable one-page card with a QR to its page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import struct
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import File, Redirect, Template
+
+from accounts.guards import organiser_guard
+from core.text import clean_text, has_nul
+from events.handouts import documents as handout_docs
+from events.handouts import render as handouts
+from events.handouts.controllers import pdf_response
+from events.programme.controllers import PUBLIC, public_base
+from events.tables import FeaturedCase
+from presenters.tables import Method
+from web.errors import NUL_MESSAGE
+from web.forms import check_year
+from web.i18n import gettext as _
+from web.i18n import lazy
+
+PICTURE_MAX = 5 * 1024 * 1024
+PICTURE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+WRITEUP_MAX = 3000
+
+
+PICTURE_MAX_SIDE = 8000  # pixels
+PICTURE_MAX_PIXELS = 40_000_000  # decoded, that is 120 MB of RGB already
+
+
+def picture_kind(data: bytes) -> Optional[str]:
+    """PNG or JPEG, by content."""
+    return next((kind for magic, kind in PICTURE_MAGIC.items() if data.startswith(magic)), None)
+
+
+def picture_size(data: bytes, kind: str) -> Optional[tuple[int, int]]:
+    """(width, height) from the picture's header alone: the format's own reader parses the
+    header and decodes nothing (opened directly, without Image.open's bomb warning: this
+    check is stricter and says what it found). None when there is no such header."""
+    from PIL import JpegImagePlugin, PngImagePlugin
+
+    reader = {"png": PngImagePlugin.PngImageFile, "jpeg": JpegImagePlugin.JpegImageFile}[kind]
+    try:
+        with reader(io.BytesIO(data)) as image:
+            return image.size
+    except (OSError, ValueError, SyntaxError, struct.error, EOFError):
+        return None
+
+
+def picture_too_large(size: tuple[int, int]) -> bool:
+    width, height = size
+    return width > PICTURE_MAX_SIDE or height > PICTURE_MAX_SIDE or width * height > PICTURE_MAX_PIXELS
+
+
+def media_folder(request: Request) -> Path:
+    return Path(request.app.template_engine.engine.globals["settings"].data_dir) / "featured"
+
+
+async def issues() -> list[dict[str, Any]]:
+    """Every issue, numbered in the order of their weeks (第1期 is the first week)."""
+    rows = await FeaturedCase.select(
+        *FeaturedCase.all_columns(), FeaturedCase.method.title.as_alias("title"), FeaturedCase.method.summary.as_alias("summary"),
+        FeaturedCase.method.branch.name.as_alias("branch"), FeaturedCase.method.branch.unit.as_alias("unit"),
+        FeaturedCase.method.area.name.as_alias("area"),
+    ).order_by(FeaturedCase.week_of).order_by(FeaturedCase.id)
+    return [{**row, "number": n} for n, row in enumerate(rows, start=1)]
+
+
+async def one_issue(case_id: int) -> dict[str, Any]:
+    found = next((i for i in await issues() if i["id"] == case_id), None)
+    if found is None:
+        raise NotFoundException(detail=lazy("No such featured case."))
+    return found
+
+
+class FeaturedPublic(Controller):
+    opt = PUBLIC
+
+    @get("/cases")
+    async def index(self) -> Template:
+        return Template("events/cases.html", context={"issues": list(reversed(await issues()))})
+
+    @get("/cases/{case_id:int}")
+    async def case(self, request: Request, case_id: FromPath[int]) -> Template:
+        return Template("events/case.html", context={"issue": await one_issue(case_id)})
+
+    @get("/cases/{case_id:int}/picture")
+    async def picture(self, request: Request, case_id: FromPath[int]) -> File:
+        issue = await one_issue(case_id)
+        path = media_folder(request) / f"{issue['picture_sha256']}.{issue['picture_kind']}"
+        if not issue["picture_sha256"] or not path.is_file():
+            raise NotFoundException(detail=lazy("This case has no picture."))
+        return File(path=path, media_type=f"image/{issue['picture_kind']}", content_disposition_type="inline",
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})
+
+    @get("/cases/{case_id:int}/card.pdf")
+    async def card(self, request: Request, case_id: FromPath[int]) -> Response[bytes]:
+        issue = await one_issue(case_id)
+        document = handout_docs.Document(
+            "card", "a4", f"case-{issue['number']}.pdf",
+            {**handout_docs._common({"slug": "", "theme_color": "#b71c1c"}, "a4", ""), "issue": issue,
+             "page_url": f"{public_base(request)}/cases/{case_id}",
+             "picture_url": f"{handouts.MEDIA_ORIGIN}{issue['picture_sha256']}.{issue['picture_kind']}" if issue["picture_sha256"] else ""},
+            [issue, public_base(request)],
+        )
+        return await pdf_response(request, document, public=True)
+
+
+class FeaturedPages(Controller):
+    path = "/organiser/featured"
+    guards = [organiser_guard]
+
+    async def _page(self, status: int = 200, errors: Optional[dict] = None, raw: Optional[dict] = None) -> Template:
+        methods = await Method.select(Method.id, Method.title, Method.branch.unit.as_alias("unit")).order_by(Method.title)
+        return Template("events/featured.html", status_code=status, context={
+            "issues": list(reversed(await issues())), "methods": methods, "errors": errors or {}, "raw": raw or {},
+        })
+
+    @get("/")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/", request_max_body_size=PICTURE_MAX + 64 * 1024)
+    async def create(self, request: Request,
+                     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
+        raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
+        errors: dict[str, str] = {}
+        method_id = int(raw["method"]) if raw["method"].isdecimal() else None
+        if method_id is None or not await Method.exists().where(Method.id == method_id):
+            errors["method"] = _("Choose a method from the pool.")
+        try:
+            week = dt.date.fromisoformat(raw["week_of"])
+        except ValueError:
+            errors["week_of"] = _("Enter a date as YYYY-MM-DD, e.g. 2026-07-01.")
+        else:
+            try:
+                week = check_year(week) - dt.timedelta(days=week.weekday())  # the Monday of that week
+            except ValueError as exc:
+                errors["week_of"] = str(exc)
+        writeup = clean_text(raw["writeup"]).strip()
+        if has_nul(raw["writeup"]):  # a multipart form is not read before the handler (web.errors.refuse_nul)
+            errors["writeup"] = _(NUL_MESSAGE)
+        elif not writeup or len(writeup) > WRITEUP_MAX:
+            errors["writeup"] = _("Write a few lines (at most %(n)s characters).", n=WRITEUP_MAX)
+        upload = data.get("picture")
+        picture, kind = b"", ""
+        if isinstance(upload, UploadFile) and upload.filename:
+            picture = await upload.read()
+            kind = picture_kind(picture) or ""
+            size = picture_size(picture, kind) if kind else None
+            if size is None:
+                errors["picture"] = _("The picture must be a PNG or JPEG image.")
+                kind = ""
+            elif picture_too_large(size):
+                errors["picture"] = _("The picture is too large: at most %(side)s pixels on a side and %(mp)s megapixels "
+                                      "in all (this one is %(width)s×%(height)s).", side=PICTURE_MAX_SIDE,
+                                      mp=PICTURE_MAX_PIXELS // 1_000_000, width=size[0], height=size[1])
+        if not errors and await FeaturedCase.exists().where(FeaturedCase.week_of == week):
+            return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
+        if errors:
+            return await self._page(400, errors, raw)
+        sha = ""
+        if picture:
+            sha = hashlib.sha256(picture).hexdigest()
+            target = media_folder(request) / f"{sha}.{kind}"
+
+            def keep() -> None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    temporary = target.with_suffix(".part")
+                    temporary.write_bytes(picture)
+                    temporary.replace(target)
+
+            await anyio.to_thread.run_sync(keep)
+        await FeaturedCase.insert(FeaturedCase(method=method_id, week_of=week, writeup=writeup, picture_sha256=sha,
+                                               picture_kind=kind))
+        return Redirect(path="/organiser/featured/")

@@ -1,0 +1,174 @@
+"""Printed handouts: the organiser's print page, each document as PDF and as an HTML
+preview, and the public programme download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Template
+
+from accounts.guards import organiser_guard
+from events.agenda import queries
+from events.agenda.controllers import load_event
+from events.checkin import queries as cq
+from events.handouts import archive as day_archive
+from events.handouts import documents as handout_docs
+from events.handouts import render as handouts
+from events.programme.controllers import PUBLIC, public_base
+from web.i18n import lazy
+
+
+def _size(kind: str, size: str) -> str:
+    size = (size or "a4").lower()
+    if size not in handouts.SIZES[kind]:
+        raise ClientException(detail=lazy("This document is not made in that paper size."))
+    return size
+
+
+async def pdf_response(request: Request, document: handout_docs.Document, public: bool = False) -> Response[bytes]:
+    """The PDF, from the cache when its content is unchanged; 304 when the client already
+    has this very version."""
+    etag = f'"{document.key}"'
+    headers = {"ETag": etag, "Cache-Control": ("public" if public else "private") + ", no-cache",
+               "Content-Disposition": f'inline; filename="{document.filename}"'}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=304, headers=headers)
+    env = request.app.template_engine.engine
+    cache = handouts.cache_for(env.globals["settings"].data_dir)
+    body = await handout_docs.pdf(env, document, cache)
+    return Response(body, media_type="application/pdf", headers=headers)
+
+
+def preview_response(request: Request, document: handout_docs.Document, back: str, pdf_url: str) -> Response[str]:
+    html = handout_docs.render_html(request.app.template_engine.engine, document, preview=True, back=back, pdf_url=pdf_url)
+    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+
+
+class HandoutPages(Controller):
+    path = "/organiser/events/{event_id:int}/handouts"
+    guards = [organiser_guard]
+
+    @get("/")
+    async def index(self, request: Request, event_id: FromPath[int]) -> Template:
+        event = await load_event(event_id)
+        stats = await cq.attendance(event_id)
+        settings = await cq.event_for_checkin(event_id)
+        return Template("events/handouts.html", context={
+            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"])})
+
+    async def _document(self, request: Request, event_id: int, kind: str, size: str) -> tuple[handout_docs.Document, str]:
+        event = await load_event(event_id)
+        base = public_base(request)
+        if kind == "booklet":
+            document = await handout_docs.booklet(event, base, _size(kind, size))
+        elif kind == "poster":
+            document = await handout_docs.poster(event, base, _size(kind, size))
+        else:
+            document = await handout_docs.tickets(event, base)
+        query = f"?size={document.size}" if len(handouts.SIZES[kind]) > 1 else ""
+        return document, query
+
+    async def _pdf(self, request: Request, event_id: int, kind: str, size: str) -> Response[bytes]:
+        document, _query = await self._document(request, event_id, kind, size)
+        return await pdf_response(request, document)
+
+    async def _preview(self, request: Request, event_id: int, kind: str, size: str) -> Response[str]:
+        document, query = await self._document(request, event_id, kind, size)
+        return preview_response(request, document, f"/organiser/events/{event_id}/handouts/",
+                                f"/organiser/events/{event_id}/handouts/{kind}.pdf{query}")
+
+    @get("/booklet.pdf")
+    async def booklet_pdf(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[bytes]:
+        return await self._pdf(request, event_id, "booklet", size)
+
+    @get("/booklet.html")
+    async def booklet_html(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[str]:
+        return await self._preview(request, event_id, "booklet", size)
+
+    @get("/poster.pdf")
+    async def poster_pdf(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[bytes]:
+        return await self._pdf(request, event_id, "poster", size)
+
+    @get("/poster.html")
+    async def poster_html(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[str]:
+        return await self._preview(request, event_id, "poster", size)
+
+    @get("/tickets.pdf")
+    async def tickets_pdf(self, request: Request, event_id: FromPath[int]) -> Response[bytes]:
+        return await self._pdf(request, event_id, "tickets", "a4")
+
+    @get("/tickets.html")
+    async def tickets_html(self, request: Request, event_id: FromPath[int]) -> Response[str]:
+        return await self._preview(request, event_id, "tickets", "a4")
+
+
+class ResultsReport(Controller):
+    """The feedback results as a printable report (issue: results for the party committee)."""
+
+    path = "/organiser/events/{event_id:int}/feedback"
+    guards = [organiser_guard]
+
+    @get("/report.pdf")
+    async def report_pdf(self, request: Request, event_id: FromPath[int]) -> Response[bytes]:
+        return await pdf_response(request, await handout_docs.report(await load_event(event_id)))
+
+    @get("/report.html")
+    async def report_html(self, request: Request, event_id: FromPath[int]) -> Response[str]:
+        document = await handout_docs.report(await load_event(event_id))
+        return preview_response(request, document, f"/organiser/events/{event_id}/feedback/",
+                                f"/organiser/events/{event_id}/feedback/report.pdf")
+
+
+class PublicProgramme(Controller):
+    opt = PUBLIC
+
+    @get("/e/{slug:str}/programme.pdf")
+    async def programme(self, request: Request, slug: FromPath[str], size: FromQuery[str] = "a4") -> Response[bytes]:
+        """The programme anyone may download once the event is published (404 before)."""
+        event: dict[str, Any] | None = await queries.get_event_by_slug(slug[:60])  # not the 2-second copy
+        if event is None or event["status"] != "published":
+            raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
+        document = await handout_docs.booklet(event, public_base(request), _size("booklet", size))
+        return await pdf_response(request, document, public=True)
+
+
+class DayArchivePages(Controller):
+    """Everything of this day in one .zip, for the organiser's own records (Print tab)."""
+
+    path = "/organiser/events/{event_id:int}"
+    guards = [organiser_guard]
+
+    @get("/archive.zip")
+    async def archive(self, request: Request, event_id: FromPath[int]) -> File:
+        """A GET that changes nothing (so no CSRF token is needed), behind the organiser's
+        login; built on disk in a thread and sent from there, then deleted."""
+        event = await load_event(event_id)
+        base = public_base(request)
+        env = request.app.template_engine.engine
+        data_dir = Path(env.globals["settings"].data_dir)
+        cache = handouts.cache_for(data_dir)
+
+        async def pdf(kind: str) -> Path | bytes:
+            if kind == "booklet":
+                document = await handout_docs.booklet(event, base, "a4")
+            elif kind == "poster":
+                document = await handout_docs.poster(event, base, "a4")
+            elif kind == "tickets":
+                document = await handout_docs.tickets(event, base)
+            else:
+                document = await handout_docs.report(event)
+            made = await handout_docs.pdf(env, document, cache)
+            cached = cache.path(document.key)
+            return cached if cached.is_file() else made
+
+        day = await day_archive.gather(event, f"{base}/e/{event['slug']}", data_dir, pdf)
+        path = await anyio.to_thread.run_sync(day_archive.write, data_dir / "exports", day)
+        return File(path=path, media_type="application/zip", content_disposition_type="attachment",
+                    filename=f"showcase-{event['slug']}-{event['date']}.zip", headers={"Cache-Control": "private, no-store"},
+                    background=BackgroundTask(path.unlink, missing_ok=True))

@@ -1,0 +1,65 @@
+"""Public pages: the published agenda, good on a phone, and its exports."""
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from events.agenda import queries
+from events.agenda import views as agenda_view
+from events.live import queries as live_queries
+from events.programme import exports
+from web.i18n import lazy
+
+PUBLIC = {"exclude_from_auth": True}
+
+
+def public_base(request: Request) -> str:
+    """The base of absolute links: the configured one (Settings.public_base_url), never the
+    request's Host header, so a forged Host cannot change a link, a QR code or a cache key."""
+    return request.app.state["base_url"]
+
+
+async def published_event(slug: FromPath[str]) -> dict[str, Any]:
+    event = await queries.cached_event_by_slug(slug[:60])
+    if event is None or event["status"] != "published":
+        raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
+    return event
+
+
+class PublicPages(Controller):
+    opt = PUBLIC
+
+    @get("/")
+    async def home(self) -> Template:
+        return Template("events/home.html", context={"events": await queries.list_published_events()})
+
+    @get("/e/{slug:str}")
+    async def agenda_page(self, slug: FromPath[str]) -> Template:
+        event = await published_event(slug)
+        view = await queries.cached_agenda_view(event)
+        return Template("events/public_agenda.html", context={
+            "event": event, "view": view, "live": await live_queries.attendee_live(event)})
+
+    async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:
+        event = await published_event(slug)
+        view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
+        return agenda_view.to_export(event, view, f"{public_base(request)}/e/{event['slug']}")
+
+    @get("/e/{slug:str}/agenda.ics")
+    async def ics(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
+        data = exports.to_ics(await self._export(request, slug))
+        return Response(
+            data, media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'},
+        )
+
+    @get("/e/{slug:str}/schedule.json")
+    async def schedule_json(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
+        return Response(exports.to_frab_json(await self._export(request, slug)), media_type="application/json")
+
+    @get("/e/{slug:str}/schedule.xml")
+    async def schedule_xml(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
+        return Response(exports.to_frab_xml(await self._export(request, slug)), media_type="application/xml; charset=utf-8")

@@ -1,0 +1,14 @@
+from events.agenda.api import DeletedEventsApi, EventsApi
+from events.agenda.controllers import DeletedEvents, EventPages
+from events.checkin.controllers import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
+from events.featured.controllers import FeaturedPages, FeaturedPublic
+from events.feedback.controllers import FeedbackPages, FeedbackResults
+from events.handouts.controllers import DayArchivePages, HandoutPages, PublicProgramme, ResultsReport
+from events.live.controllers import LivePublic, StagePages
+from events.programme.controllers import PublicPages
+from events.slides.controllers import PresenterPortal, SlidePages
+
+ROUTERS = [EventPages, DeletedEvents, PublicPages, EventsApi, DeletedEventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages,
+           FeedbackPages, FeedbackResults, HandoutPages, ResultsReport, DayArchivePages, PublicProgramme, PresenterPortal,
+           SlidePages,
+           FeaturedPublic, FeaturedPages, StagePages, LivePublic]

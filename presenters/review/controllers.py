@@ -1,0 +1,528 @@
+"""Calls for methods, the public unified application form, the applicant's private page,
+and the reviewers' queues (screening, then approval)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Optional
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from accounts.guards import organiser_guard, requires_role
+from core.qr import qr_svg
+from core.text import clean_text
+from presenters.review import queries as rq
+from presenters.review import rules as review
+from web.errors import Said
+from web.forms import Field, parse_form, parse_local_datetime
+from web.i18n import gettext as _
+from web.i18n import lazy
+from web.uploads import download_document, object_path, receive_document
+
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PUBLIC = {"exclude_from_auth": True}
+reviewer_guard = requires_role("screener", "approver")
+
+APPLICATION_FORM = [
+    Field("branch_name", lazy("Party branch"), max_length=100),
+    Field("unit", lazy("Parent unit"), max_length=100),
+    Field("secretary", lazy("Branch secretary"), max_length=50),
+    Field("contact", lazy("Contact (phone or e-mail)"), max_length=100),
+    Field("title", lazy("Method title"), max_length=100),
+    Field("area", lazy("Area"), kind="select"),
+    Field("summary", lazy("Summary"), kind="textarea", max_length=2000),
+    Field("highlights", lazy("Practice highlights"), kind="textarea", max_length=4000, required=False),
+]
+CALL_FORM = [
+    Field("title", lazy("Title"), max_length=100),
+    Field("description", lazy("Description"), kind="textarea", max_length=2000, required=False),
+]
+REASONS = {
+    "unknown_action": lazy("This action does not exist."),
+    "not_your_step": lazy("This step belongs to another role: a screener screens, an approver approves."),
+    "wrong_stage": lazy("This application is not at that step (it may have moved already)."),
+    "note_required": lazy("Returning or rejecting needs a note for the applicant."),
+    "note_too_long": lazy("The note is too long (at most 1,000 characters)."),
+    "conflict": lazy("Someone else changed this application while you were looking at it. Reload to see where it stands."),
+    "missing": lazy("No such application."),
+    "locked": lazy("Screening has started: the application can no longer be changed."),
+}
+STAGE_NAMES = {
+    "submitted": lazy("self-nominated"), "returned": lazy("returned for changes"), "screened": lazy("screened"),
+    "approved": lazy("approved"), "rejected": lazy("rejected"),
+}
+ACTION_NAMES = {
+    "screen": lazy("Pass screening"), "return_at_screening": lazy("Return for changes"),
+    "reject_at_screening": lazy("Reject"), "approve": lazy("Approve"), "return_at_approval": lazy("Return for changes"),
+    "reject_at_approval": lazy("Reject"),
+}
+
+
+def secret_of(request: Request) -> bytes:
+    return request.app.state["secret"]
+
+
+def settings_of(request: Request) -> Any:
+    return request.app.template_engine.engine.globals["settings"]
+
+
+def attachment_download(request: Request, row: dict[str, Any]) -> Response:
+    if not row["attachment_sha256"]:
+        raise NotFoundException(detail=lazy("This application has no attachment."))
+    return download_document(object_path(settings_of(request).data_dir, row["attachment_sha256"]),
+                             row["attachment_name"], row["attachment_kind"])
+
+
+def history_helpers() -> dict[str, Any]:
+    """Times in the organisation's zone; who moved it, in words; whether an organiser
+    changed it on the applicant's behalf (an import is not such a change)."""
+    zone = _zone()
+    names = {"applicant": _("the applicant"), "import": _("imported list")}
+    return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"]),
+            "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import"}
+
+
+def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
+    """The applicant's private link, to show again (copy it, or scan its QR) to reviewers and
+    organisers: a returned application must reach its applicant. Absolute, from
+    SHOWCASE_BASE_URL when set."""
+    base = (request.app.state.get("base_url") or str(request.base_url)).rstrip("/")
+    url = f"{base}/a/{rq.application_token(secret_of(request), row)}"
+    return {"private_link": url, "private_link_qr": qr_svg(url, _("The applicant's private link"))}
+
+
+def call_state(call: dict[str, Any]) -> str:
+    at = rq.now()
+    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
+
+
+def stage_names() -> dict[str, str]:
+    return {k: _(v) for k, v in STAGE_NAMES.items()}
+
+
+class ApplicationPages(Controller):
+    """What a branch sees: the call and its form, then its own application's private page."""
+
+    opt = PUBLIC
+
+    async def _call(self, call_id: int) -> dict[str, Any]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call
+
+    async def _form_page(self, call: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
+                         errors: Optional[dict] = None) -> Template:
+        areas = await rq.call_areas(call)
+        return Template("presenters/call.html", status_code=status, context={
+            "call": call, "state": call_state(call), "fields": APPLICATION_FORM, "raw": raw or {}, "errors": errors or {},
+            "zone": _zone(),
+            "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+        })
+
+    @get("/calls/{call_id:int}")
+    async def call(self, call_id: FromPath[int]) -> Template:
+        return await self._form_page(await self._call(call_id))
+
+    @post("/calls/{call_id:int}")
+    async def apply(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
+        call = await self._call(call_id)
+        if call_state(call) != "open":
+            return await self._form_page(call, 403, errors={"_": _("This call is not open for applications.")})
+        areas = await rq.call_areas(call)
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._form_page(call, 400, result.raw, result.errors)
+        row = await rq.submit(call_id, result.values)
+        token = rq.application_token(secret_of(request), {"id": row["id"], "nonce": row["nonce"]})
+        return Redirect(path=f"/a/{token}?saved=new")
+
+    async def _mine(self, request: Request, token: str) -> dict[str, Any]:
+        row = await rq.by_token(secret_of(request), token)
+        if row is None:
+            raise NotFoundException(detail=lazy("This link does not work. Check that it was copied whole."))
+        return row
+
+    async def _status_page(self, request: Request, token: str, row: dict[str, Any], status: int = 200,
+                           raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        raw = raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}
+        return Template("presenters/application.html", status_code=status, context={
+            "application": row, "history": await rq.history(row["id"]), "token": token, "fields": APPLICATION_FORM,
+            "raw": raw, "errors": errors or {}, "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(), **history_helpers(),
+            "saved": request.query_params.get("saved", ""),
+        })
+
+    @get("/a/{token:str}")
+    async def mine(self, request: Request, token: FromPath[str]) -> Template:
+        return await self._status_page(request, token, await self._mine(request, token))
+
+    @post("/a/{token:str}/attachment", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    async def attachment(self, request: Request, token: FromPath[str]) -> Response:
+        """Streamed like slides: the private link is the capability, so the CSRF middleware
+        (which would read the whole body to find its token) stays out of it."""
+        row = await self._mine(request, token)
+        if not review.applicant_may_edit(row["stage"]):
+            return await self._status_page(request, token, row, 409, errors={"_": _(REASONS["locked"])})
+        settings = settings_of(request)
+        stored, error = await receive_document(request, settings.data_dir, settings.slides_max_mb)
+        if stored is None:
+            return await self._status_page(request, token, row, 400, errors={"_": error})
+        if await rq.attach(row["id"], stored.sha256, stored.filename, stored.kind, stored.size):
+            await rq.forget_unused_file(settings.data_dir, stored.sha256)
+            return await self._status_page(request, token, await self._mine(request, token), 409, errors={"_": _(REASONS["locked"])})
+        # A replaced attachment's file goes, unless something else holds the same content:
+        # one link must not be able to fill the disk by uploading again and again.
+        await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
+        return Redirect(path=f"/a/{token}?saved=attachment")
+
+    @get("/a/{token:str}/attachment")
+    async def attachment_file(self, request: Request, token: FromPath[str]) -> Response:
+        return attachment_download(request, await self._mine(request, token))
+
+    @post("/a/{token:str}")
+    async def edit(self, request: Request, token: FromPath[str], data: FormBody) -> Response:
+        row = await self._mine(request, token)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._status_page(request, token, row, 400, result.raw, result.errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes")
+        if reason:
+            return await self._status_page(request, token, await self._mine(request, token), 409,
+                                           result.raw, {"_": _(REASONS[reason])})
+        return Redirect(path=f"/a/{token}?saved=edit")
+
+
+class CallPages(Controller):
+    path = "/organiser/calls"
+    guards = [organiser_guard]
+
+    async def _page(self, status: int = 200, raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
+        from presenters.tables import Area
+
+        return Template("presenters/calls.html", status_code=status, context={
+            "calls": await rq.list_calls(), "fields": CALL_FORM, "raw": raw or {}, "errors": errors or {},
+            "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "counts": await rq.counts(),
+            "stages": stage_names(),
+        })
+
+    @get("/")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        form = await request.form()
+        result = parse_form(CALL_FORM, form)
+        errors = dict(result.errors)
+        tz = _zone()
+        opens = closes = None
+        try:
+            opens = parse_local_datetime(str(form.get("opens_at", "")), tz)
+            closes = parse_local_datetime(str(form.get("closes_at", "")), tz)
+        except ValueError as exc:
+            errors["dates"] = str(exc)
+        if not errors and (opens is None or closes is None or closes <= opens):
+            errors["dates"] = _("Give an opening and a closing time, the closing one later.")
+        areas = [int(a) for a in form.getall("areas", []) if str(a).isdecimal()] if hasattr(form, "getall") else []
+        if errors:
+            return await self._page(400, {**result.raw, "opens_at": str(form.get("opens_at", "")),
+                                          "closes_at": str(form.get("closes_at", ""))}, errors)
+        await rq.create_call(result.values["title"], result.values["description"] or "", areas, opens, closes)  # type: ignore[arg-type]
+        return Redirect(path="/organiser/calls/")
+
+
+IMPORT_ERRORS = {
+    "missing": lazy("not filled in"), "too_long": lazy("too long"), "unknown_area": lazy("not an area of this call"),
+    "mangled_number": lazy("the spreadsheet program turned this into a number (like 1.38073E+10) and digits may be lost: format the column as text and export again"),
+}
+FILE_ERRORS = {
+    "too_big": lazy("The file is too large (at most 5 MB)."), "empty": lazy("The file is empty."),
+    "bad_xlsx": lazy("This .xlsx file cannot be read."), "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
+    "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
+    "missing_columns": lazy("Columns are missing: %(columns)s."), "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "too_many_cells": lazy("A row has too many cells (at most 200)."),
+    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
+    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
+                        "that inflate too much): it was refused."),
+}
+COLUMN_NAMES = {"branch_name": "党支部", "unit": "所属单位", "secretary": "支部书记", "contact": "联系方式", "title": "工作法名称",
+                "area": "领域", "summary": "简介", "highlights": "实践亮点"}
+
+
+class ImportPages(Controller):
+    """A round of applications from the bureau's existing list: preview with the errors
+    of each row, then confirm. The confirmation checks every row again."""
+
+    path = "/organiser/calls/{call_id:int}/import"
+    guards = [organiser_guard]
+
+    async def _call(self, call_id: int) -> tuple[dict[str, Any], dict[str, int]]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
+
+    @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
+    async def preview(self, call_id: FromPath[int],
+                      data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+        import msgspec
+        from litestar.datastructures import UploadFile
+
+        from presenters.review import imports as ai
+
+        call, areas = await self._call(call_id)
+        upload = data.get("file")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        # Off the event loop: even a file refused at its limits takes a moment to read.
+        parsed = await anyio.to_thread.run_sync(ai.parse_round, content, areas, getattr(upload, "filename", "") or "")
+        file_error = ""
+        if parsed.error:
+            file_error = _(FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns))
+        present = await rq.applications_in_call(call_id)
+        imported = {r.line for r in parsed.valid if rq.same_application(r.values) in present}  # skipped, not errors
+        rows = [{"line": r.line, **r.values, "imported": r.line in imported,
+                 "errors": [f"{COLUMN_NAMES[f]}：{_(IMPORT_ERRORS[code])}" for f, code in r.errors]} for r in parsed.rows]
+        valid = [{**r.values, "area": str(r.area_id)} for r in parsed.valid if r.line not in imported]
+        return Template("presenters/import_preview.html", status_code=400 if parsed.error else 200, context={
+            "call": call, "rows": rows, "valid_count": len(valid), "file_error": file_error, "imported_count": len(imported),
+            "payload": msgspec.json.encode(valid).decode(),
+        })
+
+    @post("/confirm")
+    async def confirm(self, call_id: FromPath[int], data: FormBody) -> Redirect:
+        import msgspec
+
+        from presenters.review import imports as ai
+
+        call, areas = await self._call(call_id)
+        try:
+            rows = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
+        except msgspec.DecodeError:
+            raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
+        choices = {"area": [(i, n) for n, i in areas.items()]}
+        clean = []
+        for row in rows[:5000]:
+            result = parse_form(APPLICATION_FORM, row, choices)
+            if not result.ok or ai.clean_contact(str(result.values.get("contact") or ""))[1]:
+                raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
+            clean.append(result.values)
+        if not clean:
+            return Redirect(path="/organiser/calls/")
+        # The same rows confirmed twice (a double click, the back button, two tabs) are one
+        # import: the database knows each confirmed round by this digest.
+        digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
+        added, _skipped = await rq.import_round(call_id, digest, clean)
+        return Redirect(path=f"/organiser/calls/?imported={added}")
+
+
+class Overview(Controller):
+    """Where a round stands: counts by stage, area and unit, and every application with its
+    history as a spreadsheet."""
+
+    path = "/organiser/calls"
+    guards = [organiser_guard]
+
+    @get("/overview")
+    async def overview(self) -> Template:
+        rows = await rq.all_applications()
+        by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
+        return Template("presenters/overview.html", context={
+            "total": len(rows), "by_area": by_area, "by_unit": by_unit, "stages": stage_names(),
+            "peak": max((t for _n, _c, t in by_area), default=0), "applications": rows,
+        })
+
+    async def _application(self, application_id: int) -> dict[str, Any]:
+        row = await rq.get_application(application_id)
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
+        return row
+
+    async def _view(self, request: Request, row: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
+                    errors: Optional[dict] = None) -> Template:
+        """Any application, read-only for the review (no steps here), with its history and the
+        applicant's link; while it is the applicant's, an organiser may edit it for them."""
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        return Template("presenters/application_view.html", status_code=status, context={
+            "application": row, "history": await rq.history(row["id"]), "stages": stage_names(), "fields": APPLICATION_FORM,
+            "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}, "errors": errors or {},
+            "choices": {"area": [(a["id"], a["name"]) for a in areas]}, "may_edit": review.applicant_may_edit(row["stage"]),
+            "saved": request.query_params.get("saved", ""), **history_helpers(), **private_link(request, row),
+        })
+
+    @get("/applications/{application_id:int}")
+    async def application(self, request: Request, application_id: FromPath[int]) -> Template:
+        return await self._view(request, await self._application(application_id))
+
+    @get("/applications/{application_id:int}/attachment")
+    async def application_attachment(self, request: Request, application_id: FromPath[int]) -> Response:
+        return attachment_download(request, await self._application(application_id))
+
+    @post("/applications/{application_id:int}")
+    async def edit_on_behalf(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
+        """An organiser's edit for the applicant (who may have lost the link, or sent the
+        changes by mail), recorded in the history under the organiser's name."""
+        row = await self._application(application_id)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if not result.ok:
+            return await self._view(request, row, 400, result.raw, result.errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes",
+                               organiser=request.user.username)
+        if reason:
+            return await self._view(request, await self._application(application_id), 409, result.raw,
+                                    {"_": _(REASONS[reason])})
+        return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
+
+    @get("/applications.csv")
+    async def export_csv(self) -> Response[bytes]:
+        return await self._export("csv")
+
+    @get("/applications.xlsx")
+    async def export_xlsx(self) -> Response[bytes]:
+        return await self._export("xlsx")
+
+    async def _export(self, fmt: str) -> Response[bytes]:
+        from core.spreadsheets import spreadsheet
+
+        stages, history = stage_names(), await rq.all_history()
+        zone = _zone()
+
+        def when(moment: Any) -> str:
+            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+        rows = [[
+            r["id"], r["call_title"], r["unit"], r["branch_name"], r["secretary"], r["contact"], r["title"], r["area_name"],
+            stages.get(r["stage"], r["stage"]), when(r["created_at"]), when(r["updated_at"]), r["summary"], r["highlights"],
+            "\n".join(f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
+                      + (f"：{h['note']}" if h["note"] else "") for h in history.get(r["id"], [])),
+        ] for r in await rq.all_applications()]
+        header = [_("No."), _("Call"), _("Parent unit"), _("Party branch"), _("Branch secretary"), _("Contact (phone or e-mail)"),
+                  _("Method title"), _("Area"), _("Stage"), _("Submitted"), _("Last change"), _("Summary"),
+                  _("Practice highlights"), _("History")]
+        return await spreadsheet("applications", header, rows, fmt, sheet_title="申报")
+
+
+def _zone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    from settings import get_settings
+
+    return ZoneInfo(get_settings().default_timezone)
+
+
+class ReviewPages(Controller):
+    """Screeners see self-nominated applications, approvers screened ones; each step is
+    checked against the role again when it is taken."""
+
+    path = "/review"
+    guards = [reviewer_guard]
+
+    def _roles(self, request: Request) -> set[str]:
+        return set(request.user.roles)
+
+    @get("/")
+    async def index(self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "",
+                     stage: FromQuery[str] = "") -> Template:
+        """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
+        they decided themselves; no other stage, whatever the query asks for."""
+        from presenters.tables import Area
+
+        roles = self._roles(request)
+        mine = review.stages_waiting_for(roles)
+        area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
+        if stage == "decided":
+            ids = await rq.decided_by(request.user.username, roles)
+            rows, stages = await rq.queue([], area_id, unit, ids=ids), []
+        else:
+            stages = [stage] if stage in mine else mine
+            rows = await rq.queue(stages, area_id, unit)
+        names = stage_names()
+        return Template("presenters/review_queue.html", context={
+            "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
+            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": names,
+            "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
+            "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],
+            "saved": request.query_params.get("saved", ""), "failed": request.query_params.get("failed", ""),
+        })
+
+    async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
+        """The application, if this reviewer may see it; else 404, as if there were none."""
+        row = await rq.get_application(application_id)
+        roles = self._roles(request)
+        if row is not None and row["stage"] not in review.stages_waiting_for(roles):
+            decided = bool(await rq.decided_by(request.user.username, roles, application_id))
+            row = row if review.reviewer_may_see(roles, row["stage"], decided) else None
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
+        return row
+
+    async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
+        row = await self._visible(request, application_id)
+        actions = review.actions_for(self._roles(request), row["stage"])
+        return Template("presenters/review_detail.html", status_code=status, context={
+            "application": row, "history": await rq.history(application_id), "stages": stage_names(),
+            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(),
+            **private_link(request, row),
+        })
+
+    @get("/{application_id:int}")
+    async def detail(self, request: Request, application_id: FromPath[int]) -> Template:
+        return await self._detail(request, application_id)
+
+    @get("/{application_id:int}/attachment")
+    async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
+        return attachment_download(request, await self._visible(request, application_id))
+
+    @post("/{application_id:int}")
+    async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
+        seen = str(data.get("version", ""))
+        reason = await rq.move(application_id, int(seen) if seen.isdecimal() else -1, str(data.get("action", "")),
+                               self._roles(request), request.user.username, clean_text(str(data.get("note", ""))))
+        if reason == "missing":
+            raise NotFoundException(detail=lazy("No such application."))
+        if reason:
+            status = {"not_your_step": 403, "conflict": 409, "wrong_stage": 409}.get(reason, 400)
+            try:  # the refusal beside the application, if this reviewer may still see it; else the refusal alone
+                return await self._detail(request, application_id, status, _(REASONS[reason]))
+            except NotFoundException:
+                raise ClientException(status_code=status, detail=Said(_(REASONS[reason]))) from None
+        return Redirect(path="/review/?saved=1")
+
+    @post("/bulk")
+    async def bulk(self, request: Request) -> Response:
+        """The same move for every ticked application, each checked on its own: a bulk
+        approval never approves one that was not screened."""
+        form = await request.form()
+        ids = [int(i) for i in form.getall("ids", []) if str(i).isdecimal()][:500]
+        action, note = str(form.get("action", "")), clean_text(str(form.get("note", "")))
+        if not ids:
+            raise ClientException(detail=Said(_("Tick at least one application.")))
+        moved, failed = 0, 0
+        for application_id in ids:
+            row = await rq.get_application(application_id)
+            if row is None:
+                failed += 1
+                continue
+            reason = await rq.move(application_id, row["version"], action, self._roles(request), request.user.username, note)
+            if reason in ("not_your_step", "note_required", "note_too_long", "unknown_action"):
+                return await self._bulk_refused(request, reason)
+            moved, failed = (moved + 1, failed) if reason is None else (moved, failed + 1)
+        return Redirect(path=f"/review/?saved={moved}&failed={failed}")
+
+    async def _bulk_refused(self, request: Request, reason: str) -> Response:
+        status = 403 if reason == "not_your_step" else 400
+        raise ClientException(status_code=status, detail=Said(_(REASONS[reason])))

@@ -1,0 +1,290 @@
+"""Calls for methods, applications and their three-step review: async queries. Every move
+is one transaction that checks the stage and version the mover saw, writes the new stage
+and the history row together, or changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any, Optional
+
+from core.db.transactions import claim_import, insert_in_chunks, write_transaction
+from core.signing import capability_token, token_id
+from presenters.review import rules as review
+from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
+
+APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def area_ids(call: dict[str, Any]) -> set[int]:
+    return {int(a) for a in (call.get("areas") or "").split(",") if a.strip().isdecimal()}
+
+
+async def create_call(title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime) -> int:
+    rows = await Call.insert(Call(title=title, description=description, areas=",".join(map(str, sorted(areas))),
+                                  opens_at=opens_at, closes_at=closes_at, created_at=now())).returning(Call.id)
+    return rows[0]["id"]
+
+
+async def get_call(call_id: int) -> Optional[dict[str, Any]]:
+    return await Call.select().where(Call.id == call_id).first()
+
+
+async def list_calls() -> list[dict[str, Any]]:
+    return await Call.select().order_by(Call.opens_at, ascending=False)
+
+
+async def call_areas(call: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = area_ids(call)
+    rows = await Area.select(Area.id, Area.name).order_by(Area.position).order_by(Area.name)
+    return [r for r in rows if not wanted or r["id"] in wanted]
+
+
+def application_token(secret: bytes, application: dict[str, Any]) -> str:
+    return capability_token(secret, "application", application["id"], application["nonce"])
+
+
+async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant") -> dict[str, Any]:
+    """A new application (自荐), with its first history row (``actor``: "import" for a row
+    of an imported list)."""
+    at = now()
+    async with write_transaction():
+        rows = await Application.insert(Application(
+            call=call_id, **{k: values[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
+            nonce=secrets.token_hex(16), created_at=at, updated_at=at,
+        )).returning(Application.id, Application.nonce)
+        await ApplicationEvent.insert(ApplicationEvent(
+            application=rows[0]["id"], at=at, actor=actor, role="applicant" if actor == "applicant" else "organiser",
+            from_stage="", to_stage="submitted"))
+    return rows[0]
+
+
+def same_application(values: dict[str, Any]) -> tuple[str, str]:
+    """What makes two applications of one call the same, for imports: title and branch."""
+    return (values["title"], values["branch_name"])
+
+
+async def applications_in_call(call_id: int) -> set[tuple[str, str]]:
+    rows = await Application.select(Application.title, Application.branch_name).where(Application.call == call_id)
+    return {same_application(r) for r in rows}
+
+
+async def import_round(call_id: int, digest: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """A confirmed round: the applications not yet in the call, each with its first history
+    row, in one transaction, recorded under the digest of the rows. (added, skipped).
+
+    A second confirmation of the same rows (a double click, two tabs) meets the first on
+    the import's row and then finds its applications already there."""
+    at = now()
+    async with write_transaction():
+        import_id = await claim_import(ApplicationImport, ApplicationImport.call, call_id, digest, len(rows))
+        present = await applications_in_call(call_id)
+        new = [v for v in rows if same_application(v) not in present]
+        made = await insert_in_chunks(Application, [Application(
+            call=call_id, **{k: v[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
+            nonce=secrets.token_hex(16), created_at=at, updated_at=at) for v in new], Application.id)
+        await insert_in_chunks(ApplicationEvent, [ApplicationEvent(
+            application=r["id"], at=at, actor="import", role="organiser", from_stage="", to_stage="submitted") for r in made])
+        await ApplicationImport.update({ApplicationImport.added: len(new)}).where(ApplicationImport.id == import_id)
+    return len(new), len(rows) - len(new)
+
+
+async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
+    application_id = token_id(token)
+    if application_id is None:
+        return None
+    row = await get_application(application_id)
+    if row is None:
+        return None
+    import hmac
+
+    return row if hmac.compare_digest(application_token(secret, row).encode(), token.encode()) else None
+
+
+async def get_application(application_id: int) -> Optional[dict[str, Any]]:
+    return await Application.select(
+        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
+        Application.call.closes_at.as_alias("call_closes_at"),
+    ).where(Application.id == application_id).first()
+
+
+async def attach(application_id: int, sha256: str, filename: str, kind: str, size: int) -> Optional[str]:
+    """The applicant's attachment, replacing any before it, while the application is still
+    theirs. None when stored, else "locked"."""
+    async with write_transaction():
+        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        if row is None or not review.applicant_may_edit(row["stage"]):
+            return "locked"
+        await Application.update({
+            Application.attachment_sha256: sha256, Application.attachment_name: filename, Application.attachment_kind: kind,
+            Application.attachment_size: size, Application.version: row["version"] + 1, Application.updated_at: now(),
+        }).where(Application.id == application_id)
+    return None
+
+
+async def forget_unused_file(data_dir: Any, sha256: str, keep: str = "") -> bool:
+    """Delete a stored file no application and no slide version refers to any more. The
+    slides live in the events app, which this app does not import: its table is named."""
+    from web.uploads import object_path
+
+    if not sha256 or sha256 == keep:
+        return False
+    if await Application.exists().where(Application.attachment_sha256 == sha256):
+        return False
+    if await Application.raw("SELECT 1 AS used FROM slide_version WHERE sha256 = {} LIMIT 1", sha256):
+        return False
+    path = object_path(data_dir, sha256)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+async def history(application_id: int) -> list[dict[str, Any]]:
+    return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
+
+
+async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool,
+               organiser: str = "") -> Optional[str]:
+    """The applicant's edit while the application is still theirs (submitted or returned),
+    or an organiser's on their behalf (``organiser``: their user name, always written into
+    the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
+    at = now()
+    async with write_transaction():
+        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        if row is None or row["version"] != seen_version:
+            return "conflict"
+        if not review.applicant_may_edit(row["stage"]):
+            return "locked"
+        stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
+        await Application.update({**{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+                                  Application.stage: stage, Application.version: row["version"] + 1,
+                                  Application.updated_at: at}).where(Application.id == application_id)
+        if organiser:
+            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=organiser,
+                                                           role="organiser", from_stage=row["stage"], to_stage=stage))
+        elif stage != row["stage"]:
+            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor="applicant",
+                                                           role="applicant", from_stage=row["stage"], to_stage=stage))
+    return None
+
+
+async def move(application_id: int, seen_version: int, action_name: str, roles: set[str], actor: str, note: str) -> Optional[str]:
+    """A reviewer's move. None when made, else why not: missing, conflict (someone moved it
+    since this reviewer looked), or one of review.check's reasons. An approval puts the
+    method into the pool agendas are planned from, in the same transaction."""
+    at = now()
+    action = review.ACTIONS.get(action_name)
+    try:
+        return await _move(application_id, seen_version, action_name, action, roles, actor, note, at)
+    except _Lost:
+        return "conflict"
+
+
+class _Lost(Exception):
+    """Raised inside the transaction so that nothing of a lost race is kept."""
+
+
+async def _move(application_id: int, seen_version: int, action_name: str, action: Optional[review.Action],
+                roles: set[str], actor: str, note: str, at: dt.datetime) -> Optional[str]:
+    async with write_transaction():
+        row = await Application.select().where(Application.id == application_id).first()
+        if row is None:
+            return "missing"
+        if row["version"] != seen_version:
+            return "conflict"
+        reason = review.check(action_name, roles, row["stage"], note)
+        if reason or action is None:
+            return reason or "unknown_action"
+        changes: dict[Any, Any] = {Application.stage: action.target, Application.version: row["version"] + 1,
+                                   Application.updated_at: at}
+        if action.target == "approved":
+            changes[Application.method] = await _into_pool(row)
+        updated = await Application.update(changes).where(
+            (Application.id == application_id) & (Application.version == seen_version)).returning(Application.id)
+        if not updated:  # PostgreSQL: another transaction won between our read and this write
+            raise _Lost
+        await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=actor, role=action.role,
+                                                       from_stage=row["stage"], to_stage=action.target, note=note.strip()))
+    return None
+
+
+async def _into_pool(row: dict[str, Any]) -> int:
+    """The approved method, under its branch (found by name and unit, or made)."""
+    branch = await Branch.select(Branch.id).where((Branch.name == row["branch_name"]) & (Branch.unit == row["unit"])).first()
+    if branch is None:
+        branch = (await Branch.insert(Branch(name=row["branch_name"], unit=row["unit"], secretary=row["secretary"],
+                                             contact=row["contact"])).returning(Branch.id))[0]
+    method = await Method.insert(Method(title=row["title"], area=row["area"], summary=row["summary"],
+                                        branch=branch["id"])).returning(Method.id)
+    return method[0]["id"]
+
+
+async def decided_by(actor: str, roles: set[str], application_id: Optional[int] = None) -> list[int]:
+    """The applications this reviewer moved themselves (in one of ``roles``), or whether
+    ``application_id`` is one of them."""
+    query = ApplicationEvent.select(ApplicationEvent.application).where(
+        (ApplicationEvent.actor == actor) & ApplicationEvent.role.is_in(sorted(roles) or [""])).distinct()
+    if application_id is not None:
+        query = query.where(ApplicationEvent.application == application_id)
+    return [r["application"] for r in await query]
+
+
+async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None,
+                ids: Optional[list[int]] = None) -> list[dict[str, Any]]:
+    """Applications in ``stages``, or (``ids``) these applications whatever their stage."""
+    query = Application.select(
+        Application.id, Application.title, Application.branch_name, Application.unit, Application.stage,
+        Application.version, Application.updated_at, Application.area.name.as_alias("area_name"),
+    ).order_by(Application.updated_at)
+    if ids is not None:
+        query = query.where(Application.id.is_in(ids or [-1]))
+    else:
+        query = query.where(Application.stage.is_in(stages or [""]))
+    if area:
+        query = query.where(Application.area == area)
+    if unit:
+        query = query.where(Application.unit == unit)
+    if call:
+        query = query.where(Application.call == call)
+    return await query
+
+
+async def units() -> list[str]:
+    rows = await Application.select(Application.unit).distinct().order_by(Application.unit)
+    return [r["unit"] for r in rows]
+
+
+async def counts() -> dict[str, int]:
+    from piccolo.query.functions.aggregate import Count
+
+    rows = await Application.select(Application.stage, Count(alias="n")).group_by(Application.stage)
+    return {r["stage"]: r["n"] for r in rows}
+
+
+async def all_applications() -> list[dict[str, Any]]:
+    return await Application.select(
+        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
+    ).order_by(Application.id)
+
+
+async def all_history() -> dict[int, list[dict[str, Any]]]:
+    rows = await ApplicationEvent.select().order_by(ApplicationEvent.id)
+    history: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        history.setdefault(row["application"], []).append(row)
+    return history
+
+
+def tally(rows: list[dict[str, Any]], key: str) -> list[tuple[str, dict[str, int], int]]:
+    """Counts per value of ``key`` (area, unit) and stage, largest total first."""
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts = table.setdefault(row[key] or "—", {})
+        counts[row["stage"]] = counts.get(row["stage"], 0) + 1
+    return sorted(((name, counts, sum(counts.values())) for name, counts in table.items()), key=lambda t: (-t[2], t[0]))
