@@ -27,10 +27,10 @@ if _settings.uses_postgres:
 
     DB = PostgresEngine(config=_postgres_config(_settings.database_url))
 else:
-    from core.db.transactions import ShowcaseSQLiteEngine
+    from core.db.engine import ShowcaseSQLiteEngine
 
     _settings.data_dir.mkdir(parents=True, exist_ok=True)
-    DB = ShowcaseSQLiteEngine(path=str(_settings.sqlite_path))
+    DB = ShowcaseSQLiteEngine(path=str(_settings.sqlite_path), busy_seconds=_settings.sqlite_busy_seconds)
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -29,6 +29,9 @@ class Settings:
     default_timezone: str = field(default_factory=lambda: _env("TIMEZONE", "Asia/Shanghai"))
     secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10")))
+    # How long a SQLite write waits for a lock another process (or a backup) holds before the
+    # request answers 503: long enough for any transaction of ours, short enough to tell a phone.
+    sqlite_busy_seconds: float = field(default_factory=lambda: float(_env("SQLITE_BUSY_SECONDS", "10")))
     attendee_posts_per_minute: int = field(default_factory=lambda: int(_env("ATTENDEE_POSTS_PER_MINUTE", "30")))
     login_attempts_per_minute: int = field(default_factory=lambda: int(_env("LOGIN_ATTEMPTS_PER_MINUTE", "10")))
     address_posts_per_minute: int = field(default_factory=lambda: int(_env("ADDRESS_POSTS_PER_MINUTE", "600")))

@@ -32,7 +32,7 @@ ATTACK_SECONDS = float(os.environ.get("BENCH_HOSTILE_SECONDS", "6"))
 PREPARE = r"""
 import asyncio, json, manage
 from demo import load_demo
-from events import slide_queries as sq
+from events.slides import queries as sq
 from events.tables import AgendaItem, Event
 from presenters.tables import PortalLink
 from settings import Settings

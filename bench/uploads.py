@@ -25,7 +25,7 @@ TRIES = int(os.environ.get("BENCH_UPLOAD_TRIES", "3"))
 PREPARE = r"""
 import asyncio, json, manage
 from demo import load_demo
-from events import slide_queries as sq
+from events.slides import queries as sq
 from events.tables import AgendaItem
 from presenters.tables import PortalLink
 from settings import Settings

@@ -5,7 +5,19 @@ changes made by another process, and a process drops its own entry when it chang
 from __future__ import annotations
 
 import time
-from typing import Any, Hashable
+import weakref
+from collections.abc import Hashable
+from typing import Any
+
+# Every cache of the process, so that one call empties them all (a restore, a test's fresh
+# database) without anyone knowing their names.
+_registry: weakref.WeakSet[TTLCache] = weakref.WeakSet()
+
+
+def clear_all() -> None:
+    """Empty every cache of this process."""
+    for cache in list(_registry):
+        cache.clear()
 
 
 class TTLCache:
@@ -13,6 +25,7 @@ class TTLCache:
         self.ttl = ttl
         self.size = size
         self._data: dict[Hashable, tuple[float, Any]] = {}
+        _registry.add(self)
 
     def get(self, key: Hashable) -> Any:
         hit = self._data.get(key)

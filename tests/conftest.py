@@ -45,20 +45,12 @@ async def db() -> AsyncIterator[None]:
     """An empty database for the test (the schema stays)."""
     from piccolo.engine import engine_finder
 
-    from accounts import guards as auth
-    from events import caches
-    from events.agenda import queries
-    from events.live import queries as live_queries
+    from core.cache import clear_all
 
     engine = engine_finder()
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
-    caches.by_id.clear()  # SQLite reuses ids after a delete: no stale entries
-    caches.by_slug.clear()
-    auth._users.clear()
-    queries._agendas.clear()
-    queries._views.clear()
-    live_queries._stages.clear()
+    clear_all()  # SQLite reuses ids after a delete: no stale entries
     yield
 
 

@@ -21,8 +21,8 @@ from tests.servers import Server, log_in_over_http
 from tests.services import PASSWORD, ROOT, _admin, fresh_postgres, instance_env, prepare
 
 SETUP = """
-    from events import checkin_queries as cq
-    from events import slide_queries as sq
+    from events.checkin import queries as cq
+    from events.slides import queries as sq
     from events.tables import AgendaItem
     from settings import Settings
     from presenters.tables import PortalLink

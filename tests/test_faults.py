@@ -17,7 +17,7 @@ from tests.services import PASSWORD, fresh_postgres, instance_env, prepare
 
 TICKETS = 400
 ADD_TICKETS = f"""
-    from events import checkin_queries as cq
+    from events.checkin import queries as cq
     from events.tables import Attendee
     await cq.add_attendees(1, [{{"name": f"参会人{{i}}", "unit": "测试单位"}} for i in range({TICKETS})])
     for row in await Attendee.select(Attendee.ticket_code):
@@ -165,7 +165,7 @@ def test_a_sqlite_file_locked_for_long_gives_503_then_works_again(tmp_path):
 
 
 PORTAL = """
-    from events import slide_queries as sq
+    from events.slides import queries as sq
     from events.tables import AgendaItem
     from settings import Settings
     from presenters.tables import PortalLink

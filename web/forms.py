@@ -12,13 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.clock import FIRST_DAY, LAST_DAY
 from core.text import clean_line, clean_text
 from web.i18n import gettext as _
 
 # The dates this service accepts: a showcase day, a deadline or a call falls in this century.
 # Beyond it the dates are typos or "never", and year 9999 overflowed every clock computation.
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])?$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -131,13 +130,6 @@ def check_year(value: dt.date) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(_("Enter a date between the years 2000 and 2100."))
     return value
-
-
-def in_range_day(value: dt.date) -> dt.date:
-    """A date read from the database, moved into the accepted range when a row stored before
-    the range was checked lies outside it: its pages show (and its form offers the nearest
-    accepted date) instead of overflowing."""
-    return min(max(value, FIRST_DAY), LAST_DAY)
 
 
 def parse_local_datetime(text: str, tz: dt.tzinfo) -> dt.datetime | None:

@@ -9,6 +9,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard, requires_role
+from core.clock import zone
 from core.db.transactions import StaleVersion
 from events.agenda import queries
 from events.agenda import rules as agenda
@@ -295,8 +296,8 @@ class DeletedEvents(Controller):
 
     @get("/")
     async def index(self, request: Request) -> Template:
-        events = [{**e, "deleted_at": e["deleted_at"].astimezone(agenda_view.zone(e["timezone"])),
-                   "restorable_until": e["restorable_until"].astimezone(agenda_view.zone(e["timezone"]))}
+        events = [{**e, "deleted_at": e["deleted_at"].astimezone(zone(e["timezone"])),
+                   "restorable_until": e["restorable_until"].astimezone(zone(e["timezone"]))}
                   for e in await queries.deleted_events()]
         return Template("events/deleted.html", context={
             "events": events, "days": queries.RESTORE_DAYS,

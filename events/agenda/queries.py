@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.cache import TTLCache
+from core.clock import in_range_day
 from core.db.transactions import StaleVersion, write_transaction
 from events import caches
 from events.agenda import rules as agenda
-from events.agenda import views as agenda_view
 from events.agenda.rules import DraftItem
 from events.caches import forget_event
 from events.tables import AgendaItem, Event, EventVote, Feedback, SlideVersion
-from web.forms import in_range_day
-from web.i18n import current_locale
 
 EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
@@ -202,20 +200,6 @@ async def cached_agenda_rows(event: dict[str, Any]) -> list[dict[str, Any]]:
         rows = await agenda_rows(event["id"])
         _agendas.put(key, rows)
     return rows
-
-
-_views = TTLCache(AGENDA_CACHE_SECONDS, size=256)
-
-
-async def cached_agenda_view(event: dict[str, Any]) -> agenda_view.AgendaView:
-    """The timed agenda attendee pages show, built once per version of the event and
-    language (the titles of breaks are translated). Callers must not change it."""
-    key = (event["id"], event.get("updated_at"), current_locale.get())
-    view = _views.get(key)
-    if view is None:
-        view = agenda_view.build(event, await cached_agenda_rows(event))
-        _views.put(key, view)
-    return view
 
 
 async def item_event(item_id: int) -> int | None:

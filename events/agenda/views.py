@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from core.cache import TTLCache
+from core.clock import zone
+from events.agenda import queries
 from events.agenda import rules as agenda
 from events.programme.exports import ExportEvent, ExportItem, ExportPerson
+from web.i18n import current_locale, lazy
 from web.i18n import gettext as _
-from web.i18n import lazy
 
 KIND_LABELS = {
     "presentation": lazy("Presentation"),
@@ -37,13 +39,6 @@ class AgendaView:
     planned_end: dt.datetime
     items: list[dict[str, Any]]
     warnings: list[agenda.Warning]
-
-
-def zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - a stored zone that vanished falls back to China time
-        return ZoneInfo("Asia/Shanghai")
 
 
 def item_title(row: dict[str, Any]) -> str:
@@ -120,3 +115,17 @@ def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> Expor
         end=max(view.end, view.planned_end), url=public_url, items=tuple(items),
         version=str(int(updated.timestamp())) if updated else "1", updated_at=updated, color=event["theme_color"],
     )
+
+
+_views = TTLCache(queries.AGENDA_CACHE_SECONDS, size=256)
+
+
+async def cached_agenda_view(event: dict[str, Any]) -> AgendaView:
+    """The timed agenda attendee pages show, built once per version of the event and
+    language (the titles of breaks are translated). Callers must not change it."""
+    key = (event["id"], event.get("updated_at"), current_locale.get())
+    view = _views.get(key)
+    if view is None:
+        view = build(event, await queries.cached_agenda_rows(event))
+        _views.put(key, view)
+    return view

@@ -15,6 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from accounts.guards import issue_api_token, organiser_guard, requires_role, token_user
+from core.clock import now, zone
 from core.qr import qr_svg
 from core.signing import sign, unsign
 from core.spreadsheets import spreadsheet
@@ -73,11 +74,11 @@ ASK_AGAIN = {
 
 
 def local(event: dict[str, Any], moment: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    return moment.astimezone(agenda_view.zone(event["timezone"])) if moment else None
+    return moment.astimezone(zone(event["timezone"])) if moment else None
 
 
 def checkin_window(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
-    tz = agenda_view.zone(event["timezone"])
+    tz = zone(event["timezone"])
     start = agenda.event_start(event["date"], event["start_time"], tz)
     end = agenda.event_end(event["date"], event["start_time"], event["end_time"], tz)
     default_open, default_close = checkin.default_window(start, end)
@@ -121,13 +122,13 @@ class SelfCheckIn(Controller):
         mine = await cq.device_checkin(event["id"], device_of(request))
         if mine:
             return Redirect(path=f"/e/{event['slug']}/checkin/done")
-        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        state = checkin.checkin_state(now(), *checkin_window(event))
         if state != "open":
             return self._page(event, 403, state=state, message=window_message(event, state))
         response = self._page(event)
         if event["rotating_door_code"]:
             secret = await cq.ensure_door_secret(event)
-            verdict = checkin.check_door_code(secret, event["id"], c[:40], cq.now())
+            verdict = checkin.check_door_code(secret, event["id"], c[:40], now())
             has_pass = unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) == str(event["id"])
             if verdict != "ok" and not has_pass:
                 await cq.log_attempt(event["id"], "expired" if verdict == "expired" else "invalid", "self", detail="door")
@@ -143,7 +144,7 @@ class SelfCheckIn(Controller):
     @post("/e/{slug:str}/checkin")
     async def submit(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
         event = await published_event_for_checkin(slug)
-        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        state = checkin.checkin_state(now(), *checkin_window(event))
         if state != "open":
             await cq.log_attempt(event["id"], "closed", "self")
             return self._page(event, 403, state=state, message=window_message(event, state))
@@ -261,7 +262,7 @@ class CheckInApi(Controller):
         """Idempotent: a repeat answers 200 "already" with the first time, never a second row."""
         scanner = (await token_user(request, "staff", "organiser")).id
         event = await load_event(event_id)
-        state = checkin.checkin_state(cq.now(), *checkin_window(event))
+        state = checkin.checkin_state(now(), *checkin_window(event))
         if state != "open":
             await cq.log_attempt(event_id, "closed", "ticket", scanner)
             return Response(CheckInOut(status="closed", message=window_message(event, state)), status_code=409)
@@ -304,13 +305,13 @@ class AttendancePages(Controller):
             "event": full, "ci": event, "stats": await attendance_out(event), "missing": await cq.not_arrived(event_id, 300),
             "opens": local(event, opens), "closes": local(event, closes), "checkin_url": url,
             "qr": qr_svg(url, _("Check-in QR code")), "mask": checkin.mask_phone,
-            "state": checkin.checkin_state(cq.now(), opens, closes),
+            "state": checkin.checkin_state(now(), opens, closes),
         })
 
     @post("/checkin-settings")
     async def settings(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
-        tz = agenda_view.zone(event["timezone"])
+        tz = zone(event["timezone"])
         try:
             values = [parse_local_datetime(str(data.get(key, "")), tz) for key in ("opens", "closes")]
         except ValueError as exc:
@@ -327,7 +328,7 @@ class AttendancePages(Controller):
         """The projector's door code. With rotation on, it refreshes itself."""
         event = await load_event(event_id)
         opens, closes = checkin_window(event)
-        state = checkin.checkin_state(cq.now(), opens, closes)
+        state = checkin.checkin_state(now(), opens, closes)
         stats = await cq.attendance(event_id)
         return Template("events/door.html", context={
             "event": event, "period": checkin.DOOR_PERIOD_SECONDS, "state": state,
@@ -340,7 +341,7 @@ class AttendancePages(Controller):
         url = f"{public_base(request)}/e/{event['slug']}/checkin"
         if event["rotating_door_code"]:
             secret = await cq.ensure_door_secret(event)
-            url += f"?c={checkin.door_code(secret, event_id, checkin.door_window(cq.now()))}"
+            url += f"?c={checkin.door_code(secret, event_id, checkin.door_window(now()))}"
         svg = qr_svg(url, _("Check-in QR code")).replace("<svg", '<svg xmlns:xlink="http://www.w3.org/1999/xlink"', 0)
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 

@@ -11,19 +11,14 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.methods.insert import OnConflictAction
 
-from core.db.transactions import (
-    claim_import,
-    current_engine,
-    insert_in_chunks,
-    pg_group_commit,
-    run_in_write_thread,
-    write_transaction,
-)
+from core.clock import in_range_day, now
+from core.db.engine import current_engine
+from core.db.group_commit import pg_group_commit, run_in_write_thread
+from core.db.transactions import claim_import, insert_in_chunks, write_transaction
 from events import caches
 from events.caches import forget_event
 from events.checkin import rules as checkin
 from events.tables import Attendee, AttendeeImport, CheckIn, CheckInAttempt, Event
-from web.forms import in_range_day
 
 
 @dataclass(frozen=True)
@@ -34,10 +29,6 @@ class Outcome:
     name: str = ""
     unit: str = ""
     checked_in_at: Optional[dt.datetime] = None
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:

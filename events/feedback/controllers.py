@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard
+from core.clock import now, zone
 from core.spreadsheets import spreadsheet
 from core.text import clean_text
 from events.agenda import queries
@@ -55,7 +56,7 @@ def overall_state(event: dict[str, Any], items: list[dict[str, Any]]) -> str:
     """The overall vote opens with the first presentation and closes with feedback."""
     if not items:
         return "not_yet"
-    return feedback.window_state(fq.now(), min(i["opens"] for i in items), items[0]["closes"])
+    return feedback.window_state(now(), min(i["opens"] for i in items), items[0]["closes"])
 
 
 def state_message(event: dict[str, Any], item: dict[str, Any]) -> str:
@@ -71,10 +72,10 @@ class FeedbackPages(Controller):
 
     async def _context(self, request: Request, slug: str) -> tuple[dict, list[dict], str, Any]:
         event = await published_event(slug)
-        view = await queries.cached_agenda_view(event)
+        view = await agenda_view.cached_agenda_view(event)
         device = device_of(request)
         attendee = await fq.checked_in_attendee(event["id"], device)
-        return event, presentations(event, view, fq.now(), starts=await live_queries.starts(event["id"])), device, attendee
+        return event, presentations(event, view, now(), starts=await live_queries.starts(event["id"])), device, attendee
 
     def _who_may(self, event: dict, device: str, attendee: Any) -> str:
         """'' if this phone may give feedback, else the reason."""
@@ -146,7 +147,7 @@ class FeedbackPages(Controller):
         """The hot path of the day: who may rate is checked in the same statement that stores
         the rating, so a post costs one write and no separate read."""
         event = await published_event(slug)
-        items = presentations(event, await queries.cached_agenda_view(event), fq.now(), only=item_id,
+        items = presentations(event, await agenda_view.cached_agenda_view(event), now(), only=item_id,
                               starts=await live_queries.starts(event["id"]))
         device = device_of(request)
         item = items[0] if items else None
@@ -192,7 +193,7 @@ class FeedbackResults(Controller):
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
-        items = presentations(event, view, fq.now(), starts=await live_queries.starts(event_id))
+        items = presentations(event, view, now(), starts=await live_queries.starts(event_id))
         rows = await fq.all_feedback(event_id)
         by_item: dict[int, list[dict]] = {}
         for row in rows:
@@ -251,7 +252,7 @@ class FeedbackResults(Controller):
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         try:
-            closes = parse_local_datetime(str(data.get("closes", "")), agenda_view.zone(event["timezone"]))
+            closes = parse_local_datetime(str(data.get("closes", "")), zone(event["timezone"]))
         except ValueError as exc:
             raise ClientException(detail=Said(str(exc))) from None
         await fq.settings(event_id, data.get("anonymous") == "on", data.get("from_start") == "on", closes)

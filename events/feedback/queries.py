@@ -8,15 +8,13 @@ from typing import Any, Optional
 
 from piccolo.query.methods.insert import OnConflictAction
 
-from core.db.transactions import current_engine, pg_group_commit, run_in_write_thread, write_transaction
+from core.clock import now
+from core.db.engine import current_engine
+from core.db.group_commit import pg_group_commit, run_in_write_thread
+from core.db.transactions import write_transaction
 from events.caches import forget_event
 from events.checkin.queries import numbered
 from events.tables import AgendaItem, CheckIn, Event, EventVote, Feedback
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
 
 SQLITE_UPSERT = (
     "INSERT INTO feedback (event, item, device, attendee, rating, comment, hidden, created_at, updated_at) "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
+from core.clock import zone
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.checkin import queries as cq
@@ -78,7 +79,7 @@ async def gather(event: dict[str, Any], public_url: str, data_dir: Path,
                  pdf: Callable[[str], Awaitable[Path | bytes]]) -> DayArchive:
     """Read everything of the day. ``pdf(kind)`` makes one printed document (booklet,
     poster, tickets, report): its file in the renderer's cache, or its bytes."""
-    tz = agenda_view.zone(event["timezone"])
+    tz = zone(event["timezone"])
 
     def local(moment: Optional[dt.datetime]) -> str:
         return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
@@ -137,7 +138,7 @@ async def gather(event: dict[str, Any], public_url: str, data_dir: Path,
 def readme(event: dict[str, Any], day: DayArchive) -> str:
     lines = [
         f"{event['title']} · {event['date']}",
-        _("Everything of this day, exported at %(time)s.", time=dt.datetime.now(agenda_view.zone(event["timezone"]))
+        _("Everything of this day, exported at %(time)s.", time=dt.datetime.now(zone(event["timezone"]))
           .strftime("%Y-%m-%d %H:%M")),
         "",
         _("This archive holds personal data in full (names, units, mobile numbers not masked, emails). "

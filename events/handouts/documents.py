@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from jinja2 import Environment
 
+from core.clock import now, zone
 from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
@@ -111,7 +112,7 @@ async def report(event: dict[str, Any]) -> Document:
         "most_votes": max(choices.values(), default=0), "overall": feedback.summarise([v["rating"] for v in votes if v["rating"]]),
         "vote_comments": [v for v in votes if v["comment"] and not v["hidden"]], "checked_in": stats["checked_in"],
         "gave": len({r["attendee"] for r in ratings if r["attendee"]}),
-        "now": fq.now().astimezone(agenda_view.zone(event["timezone"])),
+        "now": now().astimezone(zone(event["timezone"])),
         "hidden": sum(1 for r in ratings if r["hidden"] and r["comment"]) + sum(1 for v in votes if v["hidden"] and v["comment"]),
     }
     context["timing"] = timing
@@ -126,7 +127,7 @@ async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[d
     stage = await live_queries.read_stage(event["id"])
     if stage is None or not any(s.actual_start for s in stage.slots):
         return []
-    tz = agenda_view.zone(event["timezone"])
+    tz = zone(event["timezone"])
     by_id = {s.id: s for s in stage.slots}
     out = []
     for item in view.items:

@@ -15,12 +15,12 @@ from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.response.sse import ServerSentEventMessage
 
 from accounts.guards import organiser_guard
+from core.clock import now as clock
 from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.agenda.controllers import FormBody, load_event
 from events.checkin import rules as checkin
-from events.checkin.queries import now as clock
 from events.live import queries as live_queries
 from events.live.hub import hub
 from events.programme.controllers import PUBLIC, public_base, published_event

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from core.cache import TTLCache
+from core.clock import in_range_day, zone
 from core.db.transactions import write_transaction
 from events.agenda import rules as agenda
-from events.agenda import views as agenda_view
 from events.live import rules as live
 from events.tables import AgendaItem, CheckIn, Event
-from web.forms import in_range_day
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ async def read_stage(event_id: int) -> Optional[Stage]:
     if not rows:
         return None
     first = rows[0]
-    tz = agenda_view.zone(first["timezone"])
+    tz = zone(first["timezone"])
     cursor = agenda.event_start(_date(first["date"]), _time(first["start_time"]), tz)
     slots, kinds = [], {}
     for row in rows:

@@ -39,7 +39,7 @@ class PublicPages(Controller):
     @get("/e/{slug:str}")
     async def agenda_page(self, slug: FromPath[str]) -> Template:
         event = await published_event(slug)
-        view = await queries.cached_agenda_view(event)
+        view = await agenda_view.cached_agenda_view(event)
         return Template("events/public_agenda.html", context={
             "event": event, "view": view, "live": await live_queries.attendee_live(event)})
 

@@ -17,6 +17,7 @@ from litestar.params import Body, FromPath
 from litestar.response import File, Redirect, Template
 
 from accounts.guards import organiser_guard
+from core.clock import now, zone
 from core.qr import qr_svg
 from core.text import clean_text
 from events.agenda import queries
@@ -86,7 +87,7 @@ class PresenterPortal(Controller):
 
     async def _slots(self, presenter: dict[str, Any]) -> list[dict[str, Any]]:
         slots = []
-        at = sq.now()
+        at = now()
         for row in await sq.presenter_items(presenter["id"]):
             event = await queries.get_event(row["event"])
             if event is None:
@@ -137,9 +138,9 @@ class PresenterPortal(Controller):
         text = clean_text(str(data.get("summary", ""))).strip()
         if row["method_id"] is None:
             return await self._page(request, token, 409, errors={item_id: _("No method is chosen for this slot yet.")})
-        if limits["summary_lock_at"] is not None and sq.now() >= limits["summary_lock_at"]:
+        if limits["summary_lock_at"] is not None and now() >= limits["summary_lock_at"]:
             return await self._page(request, token, 403, errors={item_id: _("Summaries are locked: ask the organisers.")})
-        if await sq.summary_locked(row["method_id"], sq.now()) is not None:  # the same method, locked by another event
+        if await sq.summary_locked(row["method_id"], now()) is not None:  # the same method, locked by another event
             return await self._page(request, token, 403, errors={
                 item_id: _("This method's summary is locked for another event it is presented at: ask the organisers.")})
         if len(text) > SUMMARY_MAX:
@@ -151,7 +152,7 @@ class PresenterPortal(Controller):
     async def upload(self, request: Request, token: FromPath[str], item_id: FromPath[int]) -> Response:
         _presenter, row = await self._own_slot(request, token, item_id)
         limits = await sq.deadlines(row["event"])
-        if limits["slides_deadline"] is not None and sq.now() >= limits["slides_deadline"]:
+        if limits["slides_deadline"] is not None and now() >= limits["slides_deadline"]:
             return await self._page(request, token, 403, errors={item_id: _("Uploads closed at the deadline: send your slides to the organisers.")})
         version, error = await take_upload(request, row["event"], item_id, by_organiser=False)
         if error:
@@ -193,7 +194,7 @@ class SlidePages(Controller):
     @post("/settings")
     async def save_settings(self, event_id: FromPath[int], data: FormBody) -> Redirect:
         event = await load_event(event_id)
-        tz = agenda_view.zone(event["timezone"])
+        tz = zone(event["timezone"])
         try:
             deadline = parse_local_datetime(str(data.get("deadline", "")), tz)
             lock = parse_local_datetime(str(data.get("lock", "")), tz)
@@ -214,7 +215,7 @@ class SlidePages(Controller):
         days = str(data.get("days", "")).strip()
         if days and not (days.isdecimal() and 1 <= int(days) <= 365):
             raise ClientException(detail=lazy("Valid for: a number of days from 1 to 365, or empty for no expiry."))
-        expires = sq.now() + dt.timedelta(days=int(days)) if days else None
+        expires = now() + dt.timedelta(days=int(days)) if days else None
         await sq.create_link(presenter_id, expires)
         return Redirect(path=f"/organiser/events/{event_id}/slides/#presenter-{presenter_id}")
 

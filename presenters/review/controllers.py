@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard, requires_role
+from core.clock import now
 from core.qr import qr_svg
 from core.text import clean_text
 from presenters.review import queries as rq
@@ -97,7 +98,7 @@ def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
 
 
 def call_state(call: dict[str, Any]) -> str:
-    at = rq.now()
+    at = now()
     return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
 
 

@@ -8,16 +8,13 @@ import datetime as dt
 import secrets
 from typing import Any, Optional
 
+from core.clock import now
 from core.db.transactions import claim_import, insert_in_chunks, write_transaction
 from core.signing import capability_token, token_id
 from presenters.review import rules as review
 from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
 
 APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def area_ids(call: dict[str, Any]) -> set[int]:

@@ -105,17 +105,13 @@ async def test_featured_week_outside_the_range_is_refused_not_an_error(organiser
 
 @pytest.mark.parametrize("date", [dt.date(9999, 12, 31), dt.date(1, 1, 1)])
 async def test_an_event_stored_far_out_of_range_still_shows_everywhere(organiser, date):
-    from events import caches
-    from events.agenda import queries
+    from core.cache import clear_all
     from events.tables import Event
 
     event_id = await demo_event_id(organiser)
     await organiser.run(lambda: Event.update({Event.date: date, Event.start_time: dt.time(23, 0),
                                               Event.end_time: dt.time(1, 0)}).where(Event.id == event_id))
-    caches.by_id.clear()
-    caches.by_slug.clear()
-    queries._agendas.clear()
-    queries._views.clear()
+    clear_all()
     urls = ["/", "/e/shuixin-2026", "/e/shuixin-2026/agenda.ics", "/e/shuixin-2026/schedule.json",
             "/e/shuixin-2026/schedule.xml", "/e/shuixin-2026/programme.pdf", "/e/shuixin-2026/live",
             "/e/shuixin-2026/checkin", "/e/shuixin-2026/feedback",

@@ -466,7 +466,7 @@ async def test_a_summary_locked_for_one_event_cannot_be_changed_through_another_
 
 
 PORTAL = """
-    from events import slide_queries as sq
+    from events.slides import queries as sq
     from events.tables import AgendaItem
     from settings import Settings
     from presenters.tables import PortalLink
