@@ -34,7 +34,7 @@ from web.templating import build_environment
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
-    from accounts.controllers import UserPages
+    from accounts.controllers import LoginPages, UserPages
     from events.routes import ROUTERS as EVENT_ROUTES
     from presenters.catalog.controllers import ROUTERS as PRESENTER_ROUTES
 
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SitePages,
             *PRESENTER_ROUTES,
             *EVENT_ROUTES,
+            LoginPages,
             UserPages,
             create_static_files_router(path="/assets", directories=[ROOT / "assets"], opt={"exclude_from_auth": True}),
         ],

@@ -51,7 +51,7 @@ async def create_account(username: str, *roles: str) -> str | None:
     """A new account with ``roles`` and a generated password, returned once; None when the name is taken."""
     from piccolo.apps.user.tables import BaseUser
 
-    from accounts.controllers import new_password
+    from accounts.queries import new_password
 
     if await BaseUser.exists().where(BaseUser.username == username):
         return None
@@ -66,8 +66,7 @@ async def reset_password(username: str) -> str | None:
     an unknown name: nothing is created."""
     from piccolo.apps.user.tables import BaseUser
 
-    from accounts.controllers import new_password
-    from accounts.guards import end_sessions_of
+    from accounts.queries import end_sessions_of, new_password
     from core.db.transactions import write_transaction
 
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()

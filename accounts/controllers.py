@@ -1,28 +1,25 @@
-"""The admin's user management: people, their roles, their access. Passwords are
-generated here and shown once; only their hash is stored."""
+"""Logging in and out, API tokens for scanners, and the admin's user management (people,
+their roles, their access). Passwords are generated here and shown once; only their hash
+is stored."""
 
 from __future__ import annotations
 
 import re
-import secrets
-from typing import Annotated, Any
+from typing import Any
 
-import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from piccolo.apps.user.tables import BaseUser
 
-from accounts import guards as auth
-from accounts.guards import requires_role
-from accounts.tables import ROLES, UserRole
-from core.db.transactions import write_transaction
+from accounts import queries as accounts
+from accounts.guards import API_TOKEN_HOURS, issue_api_token, requires_role, user_of
+from accounts.rules import ROLES
+from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.routing import PUBLIC, safe_next
 
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 ROLE_NAMES = {
     "organiser": lazy("organiser"), "staff": lazy("door staff"), "screener": lazy("screener (party-building department)"),
@@ -30,27 +27,12 @@ ROLE_NAMES = {
 }
 
 
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/l/1, O/0
-
-
-def new_password() -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(16))
-
-
-async def hashed(password: str) -> str:
-    """PBKDF2 takes a good part of a second: never on the event loop."""
-    return await anyio.to_thread.run_sync(BaseUser.hash_password, password)
-
-
 class UserPages(Controller):
     path = "/admin/users"
     guards = [requires_role("admin")]
 
     async def _page(self, request: Request, status: int = 200, **extra: Any) -> Template:
-        users = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active, BaseUser.last_login).order_by(BaseUser.username)
-        roles: dict[int, set[str]] = {}
-        for row in await UserRole.select(UserRole.user, UserRole.role):
-            roles.setdefault(row["user"], set()).add(row["role"])
+        users, roles = await accounts.list_users()
         context = {"users": users, "roles": roles, "all_roles": [(r, _(ROLE_NAMES[r])) for r in ROLES], "me": request.user.id,
                    "errors": {}, "raw": {}, "shown": None, "saved": ""}
         context.update(extra)
@@ -77,19 +59,14 @@ class UserPages(Controller):
         if not USERNAME.match(username):
             return await self._page(request, 400, errors={"username": _("3–40 letters, digits, dots, hyphens or underscores.")},
                                     raw={"username": username[:40]})
-        if await BaseUser.exists().where(BaseUser.username == username):
+        if await accounts.username_taken(username):
             return await self._page(request, 409, errors={"username": _("This username is taken.")}, raw={"username": username})
-        password = new_password()
-        digest = await hashed(password)
-        async with write_transaction():
-            rows = await BaseUser.insert(BaseUser(username=username, password=digest, email=f"{username}@showcase.invalid",
-                                                  active=True)).returning(BaseUser.id)
-            for role in wanted:
-                await UserRole.insert(UserRole(user=rows[0]["id"], role=role))
-        return self._done(request, f"user-{rows[0]['id']}", shown={"username": username, "password": password})
+        password = accounts.new_password()
+        user_id = await accounts.create_account(username, await accounts.hashed(password), wanted)
+        return self._done(request, f"user-{user_id}", shown={"username": username, "password": password})
 
     async def _user(self, user_id: int) -> dict[str, Any]:
-        row = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
+        row = await accounts.get_account(user_id)
         if row is None:
             raise NotFoundException(detail=lazy("No such user."))
         return row
@@ -101,11 +78,7 @@ class UserPages(Controller):
         wanted = {r for r in form.getall("roles", []) if r in ROLES}
         if user_id == request.user.id and "admin" not in wanted:
             return await self._page(request, 409, errors={"_": _("You cannot take away your own admin role: ask another admin.")})
-        async with write_transaction():
-            await UserRole.delete().where(UserRole.user == user_id)
-            for role in sorted(wanted):
-                await UserRole.insert(UserRole(user=user_id, role=role))
-        auth._users.clear()  # this process at once; the others within USER_CACHE_SECONDS
+        await accounts.set_roles(user_id, wanted)
         return self._done(request, f"user-{user_id}", saved="roles")
 
     @post("/{user_id:int}/active")
@@ -114,21 +87,60 @@ class UserPages(Controller):
         if user_id == request.user.id:
             return await self._page(request, 409, errors={"_": _("You cannot switch off your own account.")})
         active = data.get("active") == "yes"
-        async with write_transaction():
-            await BaseUser.update({BaseUser.active: active}).where(BaseUser.id == user_id)
-            if not active:  # switched off: their open logins and scanner tokens end now
-                await auth.end_sessions_of(user_id)
-        auth._users.clear()
+        await accounts.set_active(user_id, active)
         return self._done(request, f"user-{user_id}", saved="access")
 
     @post("/{user_id:int}/password")
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
-        password = new_password()
-        digest = await hashed(password)
-        async with write_transaction():
-            await BaseUser.update({BaseUser.password: digest}).where(BaseUser.id == user_id)
-            # whoever knew the old password is out now, on every device (the admin's own
-            # login stays when they renew their own password)
-            await auth.end_sessions_of(user_id, keep=request.session.get("sid", "") if user_id == request.user.id else "")
+        password = accounts.new_password()
+        await accounts.set_password(user_id, await accounts.hashed(password),
+                                    keep_login=request.session.get("sid", "") if user_id == request.user.id else "")
         return self._done(request, f"user-{user_id}", shown={"username": user["username"], "password": password})
+
+
+class LoginPages(Controller):
+    opt = PUBLIC
+
+    @get("/login")
+    async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
+        return Template("login.html", context={"next": safe_next(next, ""), "error": "", "username": ""})
+
+    @post("/login")
+    async def login(
+        self,
+        request: Request,
+        data: FormBody,
+    ) -> Response:
+        username = (data.get("username") or "").strip()[:100]
+        user_id = await accounts.check_password(username, data.get("password") or "")
+        target = safe_next(data.get("next"), "")
+        if user_id is None:
+            return Template(
+                "login.html",
+                context={"next": target, "error": _("Wrong username or password."), "username": username},
+                status_code=400,
+            )
+        request.clear_session()
+        request.set_session({"uid": user_id, "sid": await accounts.start_session(user_id)})
+        if not target:  # organisers to their console, reviewers to their queue, door staff where they can work
+            user = await accounts.load_user(user_id)
+            target = user.home if user else "/"
+        return Redirect(path=target)
+
+    @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])
+    async def api_token(self, request: Request) -> dict[str, str]:
+        """A bearer token for the logged-in user, for the check-in API (scanner devices)."""
+        user = user_of(request)
+        if user is None:
+            raise NotAuthorizedException("Login required")
+        token = issue_api_token(request.app.state["secret"], user, request.session.get("sid") or "")
+        return {"token": token, "valid_hours": str(API_TOKEN_HOURS)}
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        """Ends this login everywhere: the cookie, and the login it names in the database."""
+        session = request.session if request.scope.get("session") else {}
+        await accounts.end_session(session.get("uid"), session.get("sid"))
+        request.clear_session()
+        return Redirect(path="/")

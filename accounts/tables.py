@@ -4,8 +4,6 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
-ROLES = ("organiser", "staff", "screener", "approver", "admin")
-
 
 class UserRole(Table):
     user = ForeignKey(references=BaseUser, on_delete=OnDelete.cascade, index=True)

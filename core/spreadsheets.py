@@ -1,7 +1,7 @@
 """CSV and XLSX downloads from rows (Chinese intact when opened in Excel or WPS), and
 reading the lists people already have (.xlsx, or .csv in UTF-8 or GBK).
 
-Every download goes through ``spreadsheet``: text is cleaned again (rows stored before
+Every download goes through ``file_bytes`` (``web.responses.spreadsheet`` answers with it): text is cleaned again (rows stored before
 cleaning existed may hold control characters, which make openpyxl refuse the workbook) and
 made inert (text starting like a formula gets an apostrophe, OWASP's advice; .xlsx text
 cells are written as strings, never formulas). Numbers stay numbers.
@@ -15,11 +15,7 @@ import posixpath
 import time
 import zipfile
 from typing import Any, Callable, Iterator, Optional, Sequence
-from urllib.parse import quote
 from xml.parsers import expat
-
-import anyio
-from litestar import Response
 
 from core import documents
 from core.text import clean_text
@@ -27,18 +23,7 @@ from core.text import clean_text
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def spreadsheet(filename: str, header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str,
-                      sheet_title: str = "Sheet1") -> Response[bytes]:
-    """``fmt`` is "csv" (UTF-8 with a BOM, which Excel needs to read UTF-8) or "xlsx".
-    Written in a worker thread: 20,000 attendees took ~5 s as .xlsx here, which would
-    otherwise hold up every other request of the process."""
-    data, media_type = await anyio.to_thread.run_sync(_file_bytes, header, rows, fmt, sheet_title)
-    name = f"{filename}.{fmt}"
-    return Response(data, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"})
-
-
-def _file_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, sheet_title: str) -> tuple[bytes, str]:
+def file_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, sheet_title: str) -> tuple[bytes, str]:
     lines = [[inert(value) for value in row] for row in (header, *rows)]
     if fmt == "csv":
         buffer = io.StringIO()

@@ -210,7 +210,7 @@ async def test_login_checks_arriving_together_share_one_read_and_later_ones_read
     never uses it: a login ended in between fails at once."""
     import asyncio
 
-    from accounts import guards as auth
+    from accounts import queries as auth
 
     reads: list[int] = []
     holds = {"value": True}

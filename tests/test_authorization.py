@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from core.storage import object_path
 from tests.conftest import make_user
 
 ROLES = ["anonymous", "applicant", "presenter", "staff", "screener", "approver", "organiser", "admin"]
@@ -69,7 +70,7 @@ async def world(client) -> dict:
     link = await PortalLink.select().where(PortalLink.id == link_id).first()
     await Event.update({Event.checkin_opens_at: now - dt.timedelta(hours=1), Event.checkin_closes_at: now + dt.timedelta(hours=1)})\
         .where(Event.id == event["id"])
-    stored = sq.object_path(Settings().data_dir, "0" * 64)
+    stored = object_path(Settings().data_dir, "0" * 64)
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"%PDF-1.7\n")
     version = await sq.add_version(event["id"], item["id"], "0" * 64, 9, "x.pdf", "pdf", True)

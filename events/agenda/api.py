@@ -24,12 +24,12 @@ from events.agenda.schemas import (
     ReorderIn,
     WarningOut,
 )
-from events.programme.controllers import public_base
 from presenters.catalog import queries as catalog
 from presenters.tables import Method, Presenter
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import check_year
 from web.i18n import gettext as _
+from web.routing import public_base
 
 
 def invalid(key: str, message: str) -> ClientException:

@@ -1,11 +1,10 @@
 """Organiser console: events, their agendas, generation, publishing."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard, requires_role
@@ -15,13 +14,12 @@ from events.agenda import queries
 from events.agenda import rules as agenda
 from events.agenda import views as agenda_view
 from events.agenda.rules import GenerationPlan
+from events.http import load_event
 from presenters.catalog import queries as catalog
 from web.errors import Said, loaded_version, stale_edit
-from web.forms import Field, parse_form
+from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
-
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 EVENT_FIELDS = (
     Field("title", lazy("Title")),
@@ -59,13 +57,6 @@ def event_time_errors(values: dict[str, Any]) -> dict[str, str]:
     if start and end and end <= start:
         return {"end_time": _("The end time must be after the start time.")}
     return {}
-
-
-async def load_event(event_id: int) -> dict[str, Any]:
-    event = await queries.get_event(event_id)
-    if event is None:
-        raise NotFoundException(detail=lazy("No such event."))
-    return event
 
 
 async def item_choices() -> dict[str, list[tuple[Any, str]]]:

@@ -3,7 +3,7 @@
 import datetime as dt
 import hashlib
 import secrets
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import anyio
 import msgspec
@@ -18,7 +18,6 @@ from accounts.guards import issue_api_token, organiser_guard, requires_role, tok
 from core.clock import now, zone
 from core.qr import qr_svg
 from core.signing import sign, unsign
-from core.spreadsheets import spreadsheet
 from events.agenda import queries
 from events.agenda import rules as agenda
 from events.agenda import views as agenda_view
@@ -26,15 +25,15 @@ from events.agenda.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOu
 from events.checkin import queries as cq
 from events.checkin import roster
 from events.checkin import rules as checkin
+from events.http import DEVICE_COOKIE, device_of, local
 from events.live.hub import hub
-from events.programme.controllers import PUBLIC, public_base
 from web.errors import Said
-from web.forms import parse_local_datetime
+from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.responses import spreadsheet
+from web.routing import PUBLIC, public_base, settings_of
 
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-DEVICE_COOKIE = "showcase_device"
 DOOR_PASS_MINUTES = 10
 staff_guard = requires_role("staff", "organiser")
 
@@ -73,10 +72,6 @@ ASK_AGAIN = {
 }
 
 
-def local(event: dict[str, Any], moment: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    return moment.astimezone(zone(event["timezone"])) if moment else None
-
-
 def checkin_window(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     tz = zone(event["timezone"])
     start = agenda.event_start(event["date"], event["start_time"], tz)
@@ -99,11 +94,6 @@ async def published_event_for_checkin(slug: str) -> dict[str, Any]:
     if event is None or event["status"] != "published":
         raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
     return await cq.event_for_checkin(event["id"])  # type: ignore[return-value]
-
-
-def device_of(request: Request) -> str:
-    value = request.cookies.get(DEVICE_COOKIE, "")
-    return value if 20 <= len(value) <= 40 and value.replace("-", "").replace("_", "").isalnum() else ""
 
 
 class SelfCheckIn(Controller):
@@ -137,7 +127,7 @@ class SelfCheckIn(Controller):
                 response.set_cookie(
                     f"door_{event['id']}", sign(request.app.state["secret"], str(event["id"]), DOOR_PASS_MINUTES * 60),
                     max_age=DOOR_PASS_MINUTES * 60, httponly=True, samesite="lax", path=f"/e/{event['slug']}",
-                    secure=request.app.state.settings.secure_cookies,
+                    secure=settings_of(request).secure_cookies,
                 )
         return response
 
@@ -178,7 +168,7 @@ class SelfCheckIn(Controller):
             hub.announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
         response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                            secure=request.app.state.settings.secure_cookies)
+                            secure=settings_of(request).secure_cookies)
         return response
 
     @get("/e/{slug:str}/checkin/done")

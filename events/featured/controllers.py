@@ -23,14 +23,14 @@ from accounts.guards import organiser_guard
 from core.text import clean_text, has_nul
 from events.handouts import documents as handout_docs
 from events.handouts import render as handouts
-from events.handouts.controllers import pdf_response
-from events.programme.controllers import PUBLIC, public_base
+from events.handouts.responses import pdf_response
 from events.tables import FeaturedCase
 from presenters.tables import Method
 from web.errors import NUL_MESSAGE
 from web.forms import check_year
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.routing import PUBLIC, public_base, settings_of
 
 PICTURE_MAX = 5 * 1024 * 1024
 PICTURE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
@@ -66,7 +66,7 @@ def picture_too_large(size: tuple[int, int]) -> bool:
 
 
 def media_folder(request: Request) -> Path:
-    return Path(request.app.template_engine.engine.globals["settings"].data_dir) / "featured"
+    return Path(settings_of(request).data_dir) / "featured"
 
 
 async def issues() -> list[dict[str, Any]]:

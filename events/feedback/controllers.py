@@ -2,33 +2,31 @@
 
 import datetime as dt
 import secrets
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard
 from core.clock import now, zone
-from core.spreadsheets import spreadsheet
 from core.text import clean_text
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.checkin import queries as cq
-from events.checkin.controllers import DEVICE_COOKIE, device_of, local
 from events.feedback import queries as fq
 from events.feedback import rules as feedback
+from events.http import DEVICE_COOKIE, device_of, local, published_event
 from events.live import queries as live_queries
-from events.programme.controllers import PUBLIC, published_event
 from web.errors import Said
-from web.forms import parse_local_datetime
+from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.responses import spreadsheet
+from web.routing import PUBLIC, settings_of
 
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ERRORS = {
     "rating_required": lazy("Choose a rating from 1 to 5."),
     "rating_invalid": lazy("A rating is a whole number from 1 to 5."),
@@ -139,7 +137,7 @@ class FeedbackPages(Controller):
         })
         if event["feedback_anonymous"] and not device:
             page.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                            secure=request.app.state.settings.secure_cookies)
+                            secure=settings_of(request).secure_cookies)
         return page
 
     @post("/e/{slug:str}/feedback/{item_id:int}")

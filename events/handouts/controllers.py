@@ -15,13 +15,14 @@ from litestar.response import File, Template
 
 from accounts.guards import organiser_guard
 from events.agenda import queries
-from events.agenda.controllers import load_event
 from events.checkin import queries as cq
 from events.handouts import archive as day_archive
 from events.handouts import documents as handout_docs
 from events.handouts import render as handouts
-from events.programme.controllers import PUBLIC, public_base
+from events.handouts.responses import pdf_response, preview_response
+from events.http import load_event
 from web.i18n import lazy
+from web.routing import PUBLIC, public_base, settings_of
 
 
 def _size(kind: str, size: str) -> str:
@@ -29,25 +30,6 @@ def _size(kind: str, size: str) -> str:
     if size not in handouts.SIZES[kind]:
         raise ClientException(detail=lazy("This document is not made in that paper size."))
     return size
-
-
-async def pdf_response(request: Request, document: handout_docs.Document, public: bool = False) -> Response[bytes]:
-    """The PDF, from the cache when its content is unchanged; 304 when the client already
-    has this very version."""
-    etag = f'"{document.key}"'
-    headers = {"ETag": etag, "Cache-Control": ("public" if public else "private") + ", no-cache",
-               "Content-Disposition": f'inline; filename="{document.filename}"'}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(b"", status_code=304, headers=headers)
-    env = request.app.template_engine.engine
-    cache = handouts.cache_for(env.globals["settings"].data_dir)
-    body = await handout_docs.pdf(env, document, cache)
-    return Response(body, media_type="application/pdf", headers=headers)
-
-
-def preview_response(request: Request, document: handout_docs.Document, back: str, pdf_url: str) -> Response[str]:
-    html = handout_docs.render_html(request.app.template_engine.engine, document, preview=True, back=back, pdf_url=pdf_url)
-    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 
 class HandoutPages(Controller):
@@ -151,7 +133,7 @@ class DayArchivePages(Controller):
         event = await load_event(event_id)
         base = public_base(request)
         env = request.app.template_engine.engine
-        data_dir = Path(env.globals["settings"].data_dir)
+        data_dir = Path(settings_of(request).data_dir)
         cache = handouts.cache_for(data_dir)
 
         async def pdf(kind: str) -> Path | bytes:

@@ -19,13 +19,14 @@ from core.clock import now as clock
 from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
-from events.agenda.controllers import FormBody, load_event
 from events.checkin import rules as checkin
+from events.http import load_event, published_event
 from events.live import queries as live_queries
 from events.live.hub import hub
-from events.programme.controllers import PUBLIC, public_base, published_event
+from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.routing import PUBLIC, public_base, settings_of
 
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 2000
@@ -76,7 +77,7 @@ def sse(request: Request, event_id: int, with_count: bool) -> ServerSentEvent:
     """A live stream, while this process holds fewer than SHOWCASE_LIVE_STREAMS_MAX: past
     that, 503 (the page keeps what it shows and tries again), so that open streams can never
     take every connection a process has."""
-    settings = request.app.state.settings
+    settings = settings_of(request)
     if hub.total() >= settings.live_streams_max:
         raise ServiceUnavailableException(detail=lazy("Too many live screens are open right now. This page will try again."))
     return ServerSentEvent(

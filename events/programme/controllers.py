@@ -1,32 +1,16 @@
 """Public pages: the published agenda, good on a phone, and its exports."""
 
-from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from events.agenda import queries
 from events.agenda import views as agenda_view
+from events.http import published_event
 from events.live import queries as live_queries
 from events.programme import exports
-from web.i18n import lazy
-
-PUBLIC = {"exclude_from_auth": True}
-
-
-def public_base(request: Request) -> str:
-    """The base of absolute links: the configured one (Settings.public_base_url), never the
-    request's Host header, so a forged Host cannot change a link, a QR code or a cache key."""
-    return request.app.state["base_url"]
-
-
-async def published_event(slug: FromPath[str]) -> dict[str, Any]:
-    event = await queries.cached_event_by_slug(slug[:60])
-    if event is None or event["status"] != "published":
-        raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
-    return event
+from web.routing import PUBLIC, public_base
 
 
 class PublicPages(Controller):

@@ -7,45 +7,39 @@ import datetime as dt
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any, Optional
 
 import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
 
 from accounts.guards import organiser_guard
 from core.clock import now, zone
 from core.qr import qr_svg
+from core.storage import object_path
 from core.text import clean_text
 from events.agenda import queries
 from events.agenda import views as agenda_view
-from events.agenda.controllers import load_event
-from events.checkin.controllers import local
 from events.feedback import queries as fq
 from events.feedback import rules as feedback
-from events.programme.controllers import PUBLIC, public_base
+from events.http import load_event, local
 from events.slides import files as slides
 from events.slides import queries as sq
 from web.errors import Said
-from web.forms import parse_local_datetime
+from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.routing import PUBLIC, public_base, settings_of
 from web.uploads import download_document, receive_document
 
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 SUMMARY_MAX = 2000
 # The upload routes read their body themselves, as it streams: Litestar's own limit is off
 # there (ours, SHOWCASE_SLIDES_MAX_MB, applies while it streams) and so is the CSRF
 # middleware, which would read a whole multipart form into memory to find its token. The
 # portal's token is the capability; the organiser's upload carries the CSRF token in its URL.
 STREAMED = {"exclude_from_csrf": True}
-
-
-def settings_of(request: Request) -> Any:
-    return request.app.template_engine.engine.globals["settings"]
 
 
 async def take_upload(request: Request, event_id: int, item_id: int, by_organiser: bool) -> tuple[Optional[int], str]:
@@ -60,7 +54,7 @@ async def take_upload(request: Request, event_id: int, item_id: int, by_organise
 
 
 def download(request: Request, row: dict[str, Any]) -> File:
-    return download_document(sq.object_path(settings_of(request).data_dir, row["sha256"]), row["filename"], row["kind"])
+    return download_document(object_path(settings_of(request).data_dir, row["sha256"]), row["filename"], row["kind"])
 
 
 async def slot_view(event: dict[str, Any], item_id: int) -> Optional[dict[str, Any]]:
@@ -258,7 +252,7 @@ class SlidePages(Controller):
         data_dir = settings_of(request).data_dir
         target = Path(data_dir) / "slides" / "previews" / f"{row['sha256']}.png"
         if not target.exists():
-            ok = await anyio.to_thread.run_sync(slides_preview, sq.object_path(data_dir, row["sha256"]), target)
+            ok = await anyio.to_thread.run_sync(slides_preview, object_path(data_dir, row["sha256"]), target)
             if not ok:
                 raise NotFoundException(detail=lazy("No preview for this file."))
         return File(path=target, media_type="image/png", content_disposition_type="inline",

@@ -12,9 +12,9 @@ from typing import Any, Optional
 from core.clock import now
 from core.db.transactions import integrity_errors, write_transaction
 from core.signing import capability_token, token_id
+from core.storage import object_path
 from events.tables import AgendaItem, Event, SlideVersion
 from presenters.tables import Method, PortalLink, Presenter
-from web.uploads import keep_file, object_path, upload_folder  # noqa: E402,F401 - the one store of uploaded documents
 
 # -- versions ---------------------------------------------------------------------------
 

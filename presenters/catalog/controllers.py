@@ -3,13 +3,12 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Optional
+from typing import Any, Optional
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from piccolo.table import Table
 
@@ -28,11 +27,9 @@ from presenters.catalog.schemas import (
 )
 from presenters.tables import Area, Branch, Method, Presenter
 from web.errors import loaded_version, stale_edit
-from web.forms import Field, parse_form
+from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
-
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 @dataclass(frozen=True)

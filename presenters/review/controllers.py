@@ -3,6 +3,7 @@ and the reviewers' queues (screening, then approval)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Annotated, Any, Optional
 
@@ -14,18 +15,19 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard, requires_role
-from core.clock import now
+from core.clock import now, zone
 from core.qr import qr_svg
+from core.storage import object_path
 from core.text import clean_text
 from presenters.review import queries as rq
 from presenters.review import rules as review
 from web.errors import Said
-from web.forms import Field, parse_form, parse_local_datetime
+from web.forms import Field, FormBody, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
-from web.uploads import download_document, object_path, receive_document
+from web.routing import settings_of
+from web.uploads import download_document, receive_document
 
-FormBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PUBLIC = {"exclude_from_auth": True}
 reviewer_guard = requires_role("screener", "approver")
 
@@ -68,10 +70,6 @@ def secret_of(request: Request) -> bytes:
     return request.app.state["secret"]
 
 
-def settings_of(request: Request) -> Any:
-    return request.app.template_engine.engine.globals["settings"]
-
-
 def attachment_download(request: Request, row: dict[str, Any]) -> Response:
     if not row["attachment_sha256"]:
         raise NotFoundException(detail=lazy("This application has no attachment."))
@@ -79,10 +77,10 @@ def attachment_download(request: Request, row: dict[str, Any]) -> Response:
                              row["attachment_name"], row["attachment_kind"])
 
 
-def history_helpers() -> dict[str, Any]:
+def history_helpers(request: Request) -> dict[str, Any]:
     """Times in the organisation's zone; who moved it, in words; whether an organiser
     changed it on the applicant's behalf (an import is not such a change)."""
-    zone = _zone()
+    zone = _zone(request)
     names = {"applicant": _("the applicant"), "import": _("imported list")}
     return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"]),
             "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import"}
@@ -117,28 +115,28 @@ class ApplicationPages(Controller):
             raise NotFoundException(detail=lazy("No such call for methods."))
         return call
 
-    async def _form_page(self, call: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
+    async def _form_page(self, request: Request, call: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
                          errors: Optional[dict] = None) -> Template:
         areas = await rq.call_areas(call)
         return Template("presenters/call.html", status_code=status, context={
             "call": call, "state": call_state(call), "fields": APPLICATION_FORM, "raw": raw or {}, "errors": errors or {},
-            "zone": _zone(),
+            "zone": _zone(request),
             "choices": {"area": [(a["id"], a["name"]) for a in areas]},
         })
 
     @get("/calls/{call_id:int}")
-    async def call(self, call_id: FromPath[int]) -> Template:
-        return await self._form_page(await self._call(call_id))
+    async def call(self, request: Request, call_id: FromPath[int]) -> Template:
+        return await self._form_page(request, await self._call(call_id))
 
     @post("/calls/{call_id:int}")
     async def apply(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
         call = await self._call(call_id)
         if call_state(call) != "open":
-            return await self._form_page(call, 403, errors={"_": _("This call is not open for applications.")})
+            return await self._form_page(request, call, 403, errors={"_": _("This call is not open for applications.")})
         areas = await rq.call_areas(call)
         result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
         if not result.ok:
-            return await self._form_page(call, 400, result.raw, result.errors)
+            return await self._form_page(request, call, 400, result.raw, result.errors)
         row = await rq.submit(call_id, result.values)
         token = rq.application_token(secret_of(request), {"id": row["id"], "nonce": row["nonce"]})
         return Redirect(path=f"/a/{token}?saved=new")
@@ -157,7 +155,7 @@ class ApplicationPages(Controller):
         return Template("presenters/application.html", status_code=status, context={
             "application": row, "history": await rq.history(row["id"]), "token": token, "fields": APPLICATION_FORM,
             "raw": raw, "errors": errors or {}, "choices": {"area": [(a["id"], a["name"]) for a in areas]},
-            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(), **history_helpers(),
+            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(), **history_helpers(request),
             "saved": request.query_params.get("saved", ""),
         })
 
@@ -226,7 +224,7 @@ class CallPages(Controller):
         form = await request.form()
         result = parse_form(CALL_FORM, form)
         errors = dict(result.errors)
-        tz = _zone()
+        tz = _zone(request)
         opens = closes = None
         try:
             opens = parse_local_datetime(str(form.get("opens_at", "")), tz)
@@ -359,7 +357,7 @@ class Overview(Controller):
             "application": row, "history": await rq.history(row["id"]), "stages": stage_names(), "fields": APPLICATION_FORM,
             "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}, "errors": errors or {},
             "choices": {"area": [(a["id"], a["name"]) for a in areas]}, "may_edit": review.applicant_may_edit(row["stage"]),
-            "saved": request.query_params.get("saved", ""), **history_helpers(), **private_link(request, row),
+            "saved": request.query_params.get("saved", ""), **history_helpers(request), **private_link(request, row),
         })
 
     @get("/applications/{application_id:int}")
@@ -389,18 +387,18 @@ class Overview(Controller):
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
     @get("/applications.csv")
-    async def export_csv(self) -> Response[bytes]:
-        return await self._export("csv")
+    async def export_csv(self, request: Request) -> Response[bytes]:
+        return await self._export(request, "csv")
 
     @get("/applications.xlsx")
-    async def export_xlsx(self) -> Response[bytes]:
-        return await self._export("xlsx")
+    async def export_xlsx(self, request: Request) -> Response[bytes]:
+        return await self._export(request, "xlsx")
 
-    async def _export(self, fmt: str) -> Response[bytes]:
-        from core.spreadsheets import spreadsheet
+    async def _export(self, request: Request, fmt: str) -> Response[bytes]:
+        from web.responses import spreadsheet
 
         stages, history = stage_names(), await rq.all_history()
-        zone = _zone()
+        zone = _zone(request)
 
         def when(moment: Any) -> str:
             return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -417,12 +415,9 @@ class Overview(Controller):
         return await spreadsheet("applications", header, rows, fmt, sheet_title="申报")
 
 
-def _zone() -> Any:
-    from zoneinfo import ZoneInfo
-
-    from settings import get_settings
-
-    return ZoneInfo(get_settings().default_timezone)
+def _zone(request: Request) -> dt.tzinfo:
+    """Calls and applications belong to no event: their times show in the default zone."""
+    return zone(settings_of(request).default_timezone)
 
 
 class ReviewPages(Controller):
@@ -476,7 +471,7 @@ class ReviewPages(Controller):
         actions = review.actions_for(self._roles(request), row["stage"])
         return Template("presenters/review_detail.html", status_code=status, context={
             "application": row, "history": await rq.history(application_id), "stages": stage_names(),
-            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(),
+            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(request),
             **private_link(request, row),
         })
 

@@ -126,7 +126,7 @@ async def attach(application_id: int, sha256: str, filename: str, kind: str, siz
 async def forget_unused_file(data_dir: Any, sha256: str, keep: str = "") -> bool:
     """Delete a stored file no application and no slide version refers to any more. The
     slides live in the events app, which this app does not import: its table is named."""
-    from web.uploads import object_path
+    from core.storage import object_path
 
     if not sha256 or sha256 == keep:
         return False

@@ -396,8 +396,8 @@ async def test_the_public_form_says_when_the_call_closes(client, demo):
 async def test_a_replaced_attachment_leaves_no_file_behind(client, demo):
     import hashlib
 
+    from core.storage import object_path
     from settings import Settings
-    from web.uploads import object_path
 
     call, area = await open_call(client)
     link = await apply(client, call, area)
