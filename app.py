@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -35,8 +36,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
     from accounts.controllers import LoginPages, UserPages
+    from events.agenda.queries import on_agenda
     from events.routes import ROUTERS as EVENT_ROUTES
-    from presenters.catalog.controllers import ROUTERS as PRESENTER_ROUTES
+    from presenters.routes import ROUTERS as PRESENTER_ROUTES
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -75,14 +77,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await engine.close_pool()
 
     from events.handouts import render as handouts
-    from events.live.hub import hub
+    from events.live.hub import LiveHub
 
-    hub.interval = settings.live_poll_seconds
-    handouts.media_dir = settings.data_dir / "featured"  # the one folder of uploads the PDF renderer may read
+    hub = LiveHub(interval=settings.live_poll_seconds)  # this app's screens and who tells them of changes
     secret = settings.session_secret()
     auth = session_auth(secret, settings.secure_cookies)
     env = build_environment()
-    env.globals["settings"] = settings
     # Every page offering phones a QR code or link warns when their address is this machine only.
     env.globals["public_base_url"] = settings.public_base_url
     env.globals["links_unreachable"] = unreachable_from_phones(settings.public_base_url)
@@ -96,6 +96,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/assets", directories=[ROOT / "assets"], opt={"exclude_from_auth": True}),
         ],
         lifespan=[lifespan],
+        # What one app needs of another is handed in here: the catalog (presenters) asks
+        # events whether a method or presenter is on an agenda before deleting it.
+        dependencies={"on_agenda": Provide(lambda: on_agenda, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
         # Unknown Host names first (400, nothing else runs); then the locale, so a 429 page is
         # in the user's language.
@@ -118,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",
         ),
-        state=State({"secret": secret, "base_url": settings.public_base_url, "settings": settings}),
+        state=State({"secret": secret, "base_url": settings.public_base_url, "settings": settings, "hub": hub}),
         debug=settings.debug,
     )
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from settings import Settings
 
@@ -149,19 +149,29 @@ def _sqlite_restore(dump: Path, target: Path) -> None:
 
 
 def _pg_dump(url: str, target: Path) -> None:
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", f"--dbname={url}"], "pg_dump")
+    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", f"--dbname={_with_connect_timeout(url)}"], "pg_dump")
 
 
 def _pg_restore(url: str, dump: Path) -> None:
     """One transaction: either the whole backup is in, or the database is as it was."""
     _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", f"--dbname={url}", str(dump)], "pg_restore")
+          "--exit-on-error", f"--dbname={_with_connect_timeout(url)}", str(dump)], "pg_restore")
+
+
+def _with_connect_timeout(url: str) -> str:
+    """The database URL with libpq's connect_timeout (10 s) unless it names one: an
+    unreachable server is an error, not a wait of minutes."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    if not any(key == "connect_timeout" for key, _ in query):
+        query.append(("connect_timeout", "10"))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _run(command: list[str], name: str) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     if done.returncode != 0:
         raise BackupError(f"{name} failed: {done.stderr.strip()[-2000:]}")
 

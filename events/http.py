@@ -12,6 +12,7 @@ from litestar.params import FromPath
 
 from core.clock import zone
 from events.agenda import queries
+from events.live.hub import LiveHub
 from web.i18n import lazy
 
 # The cookie that tells one attendee's phone from another (check-in, feedback, slides' likes).
@@ -43,3 +44,9 @@ def device_of(request: Request[Any, Any, Any]) -> str:
 def local(event: dict[str, Any], moment: dt.datetime | None) -> dt.datetime | None:
     """``moment`` on the wall clock of the event's time zone."""
     return moment.astimezone(zone(event["timezone"])) if moment else None
+
+
+def hub_of(request: Request[Any, Any, Any]) -> LiveHub:
+    """This app's live hub (made in app.py with the settings' poll interval)."""
+    hub: LiveHub = request.app.state["hub"]
+    return hub

@@ -25,7 +25,6 @@ from events.agenda.schemas import (
     WarningOut,
 )
 from presenters.catalog import queries as catalog
-from presenters.tables import Method, Presenter
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import check_year
 from web.i18n import gettext as _
@@ -102,9 +101,9 @@ async def agenda_out(event: dict[str, Any]) -> AgendaOut:
 
 
 async def item_values(data: JSONBody[AgendaItemIn]) -> dict[str, Any]:
-    if data.method_id is not None and not await catalog.exists(Method, data.method_id):
+    if data.method_id is not None and not await catalog.exists("methods", data.method_id):
         raise invalid("method_id", _("No method with this id."))
-    if data.presenter_id is not None and not await catalog.exists(Presenter, data.presenter_id):
+    if data.presenter_id is not None and not await catalog.exists("presenters", data.presenter_id):
         raise invalid("presenter_id", _("No presenter with this id."))
     return {"kind": data.kind, "title": data.title.strip(), "duration": data.duration,
             "method": data.method_id, "presenter": data.presenter_id}

@@ -329,3 +329,9 @@ async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dic
         if new:
             await AgendaItem.insert(*new)
         await touch_event(event_id)
+
+
+async def on_agenda(column: str, row_id: int) -> bool:
+    """Whether some agenda slot names this method (``column`` "method") or presenter
+    ("presenter"): the catalog asks before deleting one (handed to it by app.py)."""
+    return bool(await AgendaItem.exists().where(getattr(AgendaItem, column) == row_id))

@@ -25,8 +25,7 @@ from events.agenda.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOu
 from events.checkin import queries as cq
 from events.checkin import roster
 from events.checkin import rules as checkin
-from events.http import DEVICE_COOKIE, device_of, local
-from events.live.hub import hub
+from events.http import DEVICE_COOKIE, device_of, hub_of, local
 from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
@@ -165,7 +164,7 @@ class SelfCheckIn(Controller):
             return self._page(event, 200, state="already",
                               message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at))
         if outcome.status == "checked_in":
-            hub.announce_soon(event["id"])  # the projector's count
+            hub_of(request).announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
         response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
                             secure=settings_of(request).secure_cookies)
@@ -268,7 +267,7 @@ class CheckInApi(Controller):
         if outcome.status == "already":
             return Response(CheckInOut(status="already", message=_("Already checked in at %(time)s.", time=format_time(at)),
                                        checked_in_at=at, attendee=person), status_code=200)
-        hub.announce_soon(event_id)  # the projector's count
+        hub_of(request).announce_soon(event_id)  # the projector's count
         return Response(CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person), status_code=201)
 
 

@@ -21,11 +21,10 @@ from litestar.response import File, Redirect, Template
 
 from accounts.guards import organiser_guard
 from core.text import clean_text, has_nul
+from events.featured import queries as featured
 from events.handouts import documents as handout_docs
 from events.handouts import render as handouts
 from events.handouts.responses import pdf_response
-from events.tables import FeaturedCase
-from presenters.tables import Method
 from web.errors import NUL_MESSAGE
 from web.forms import check_year
 from web.i18n import gettext as _
@@ -69,18 +68,8 @@ def media_folder(request: Request) -> Path:
     return Path(settings_of(request).data_dir) / "featured"
 
 
-async def issues() -> list[dict[str, Any]]:
-    """Every issue, numbered in the order of their weeks (第1期 is the first week)."""
-    rows = await FeaturedCase.select(
-        *FeaturedCase.all_columns(), FeaturedCase.method.title.as_alias("title"), FeaturedCase.method.summary.as_alias("summary"),
-        FeaturedCase.method.branch.name.as_alias("branch"), FeaturedCase.method.branch.unit.as_alias("unit"),
-        FeaturedCase.method.area.name.as_alias("area"),
-    ).order_by(FeaturedCase.week_of).order_by(FeaturedCase.id)
-    return [{**row, "number": n} for n, row in enumerate(rows, start=1)]
-
-
 async def one_issue(case_id: int) -> dict[str, Any]:
-    found = next((i for i in await issues() if i["id"] == case_id), None)
+    found = next((i for i in await featured.issues() if i["id"] == case_id), None)
     if found is None:
         raise NotFoundException(detail=lazy("No such featured case."))
     return found
@@ -91,7 +80,7 @@ class FeaturedPublic(Controller):
 
     @get("/cases")
     async def index(self) -> Template:
-        return Template("events/cases.html", context={"issues": list(reversed(await issues()))})
+        return Template("events/cases.html", context={"issues": list(reversed(await featured.issues()))})
 
     @get("/cases/{case_id:int}")
     async def case(self, request: Request, case_id: FromPath[int]) -> Template:
@@ -124,9 +113,9 @@ class FeaturedPages(Controller):
     guards = [organiser_guard]
 
     async def _page(self, status: int = 200, errors: Optional[dict] = None, raw: Optional[dict] = None) -> Template:
-        methods = await Method.select(Method.id, Method.title, Method.branch.unit.as_alias("unit")).order_by(Method.title)
+        methods = await featured.method_choices()
         return Template("events/featured.html", status_code=status, context={
-            "issues": list(reversed(await issues())), "methods": methods, "errors": errors or {}, "raw": raw or {},
+            "issues": list(reversed(await featured.issues())), "methods": methods, "errors": errors or {}, "raw": raw or {},
         })
 
     @get("/")
@@ -139,7 +128,7 @@ class FeaturedPages(Controller):
         raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
         errors: dict[str, str] = {}
         method_id = int(raw["method"]) if raw["method"].isdecimal() else None
-        if method_id is None or not await Method.exists().where(Method.id == method_id):
+        if method_id is None or not await featured.method_exists(method_id):
             errors["method"] = _("Choose a method from the pool.")
         try:
             week = dt.date.fromisoformat(raw["week_of"])
@@ -168,7 +157,7 @@ class FeaturedPages(Controller):
                 errors["picture"] = _("The picture is too large: at most %(side)s pixels on a side and %(mp)s megapixels "
                                       "in all (this one is %(width)s×%(height)s).", side=PICTURE_MAX_SIDE,
                                       mp=PICTURE_MAX_PIXELS // 1_000_000, width=size[0], height=size[1])
-        if not errors and await FeaturedCase.exists().where(FeaturedCase.week_of == week):
+        if not errors and await featured.week_taken(week):
             return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
         if errors:
             return await self._page(400, errors, raw)
@@ -185,6 +174,5 @@ class FeaturedPages(Controller):
                     temporary.replace(target)
 
             await anyio.to_thread.run_sync(keep)
-        await FeaturedCase.insert(FeaturedCase(method=method_id, week_of=week, writeup=writeup, picture_sha256=sha,
-                                               picture_kind=kind))
+        await featured.add_case(method_id, week, writeup, sha, kind)
         return Redirect(path="/organiser/featured/")

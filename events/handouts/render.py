@@ -50,7 +50,6 @@ FONTS_CSS = """
 # Pictures people uploaded for featured cases, by their SHA-256 only (set by create_app).
 MEDIA_ORIGIN = "https://media.showcase.invalid/"
 MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpeg)$")
-media_dir: Path | None = None
 # Made by `make deps` from Debian packages (too large to commit; see assets/fonts/README.md).
 RARE_FONTS = (ASSETS / "fonts" / "rare" / "ShowcaseRareHan.ttf", ASSETS / "fonts" / "rare" / "ShowcaseRareHanG.ttf")
 TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
@@ -60,14 +59,20 @@ refused: collections.deque[str] = collections.deque(maxlen=100)  # what the fetc
 class AssetsOnly(URLFetcher):
     """WeasyPrint's URL fetcher, narrowed to files under assets/ with a known type, and to
     stored pictures named by their hash: no network, no file://, nothing a user could
-    point it at."""
+    point it at. ``media_dir`` is the one folder of uploads it may read (featured cases'
+    pictures), given per document; None: none."""
+
+    def __init__(self, media_dir: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.media_dir = media_dir
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith(MEDIA_ORIGIN) and media_dir is not None:
+        if url.startswith(MEDIA_ORIGIN) and self.media_dir is not None:
             name = url[len(MEDIA_ORIGIN):]
-            if MEDIA_NAME.match(name) and (media_dir / name).is_file():
+            if MEDIA_NAME.match(name) and (self.media_dir / name).is_file():
                 kind = name.rsplit(".", 1)[1]
-                return URLFetcherResponse(url, body=(media_dir / name).read_bytes(), headers={"Content-Type": f"image/{kind}"})
+                body = (self.media_dir / name).read_bytes()
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": f"image/{kind}"})
         if url.startswith(ASSET_ORIGIN):
             relative = unquote(url[len(ASSET_ORIGIN):].split("?", 1)[0].split("#", 1)[0])
             path = (ASSETS / relative).resolve()
@@ -200,15 +205,17 @@ def _draw_qr_codes(placements: list[list[tuple[float, float, float, float, str]]
     return finish
 
 
-def render_pdf(html: str) -> bytes:
-    """Blocking: HTML (from our templates) to PDF bytes."""
+def render_pdf(html: str, media_dir: Path | None = None) -> bytes:
+    """Blocking: HTML (from our templates) to PDF bytes; pictures only from ``media_dir``."""
     fonts, fetcher, sheets = _renderer()
+    if media_dir is not None:
+        fetcher = AssetsOnly(media_dir)
     document = HTML(string=html, base_url=ASSET_ORIGIN, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
     return document.write_pdf(finisher=_draw_qr_codes(_qr_boxes(document)))
 
 
-async def to_pdf(html: str) -> bytes:
-    return await asyncio.get_running_loop().run_in_executor(_executor, render_pdf, html)
+async def to_pdf(html: str, media_dir: Path | None = None) -> bytes:
+    return await asyncio.get_running_loop().run_in_executor(_executor, render_pdf, html, media_dir)
 
 
 # -- what goes into a document decides its key ------------------------------------------
@@ -243,9 +250,10 @@ class DocumentCache:
     machine share it; a key never changes meaning, so there is nothing to invalidate and a
     half-written file is never seen (write, then rename)."""
 
-    def __init__(self, folder: Path, keep: int = 300) -> None:
+    def __init__(self, folder: Path, keep: int = 300, media_dir: Path | None = None) -> None:
         self.folder = folder
         self.keep = keep
+        self.media_dir = media_dir  # the uploads its documents may show (featured cases' pictures)
         self._inflight: dict[str, asyncio.Future] = {}
 
     def path(self, key: str) -> Path:
@@ -277,7 +285,7 @@ class DocumentCache:
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            pdf = await to_pdf(make_html())
+            pdf = await to_pdf(make_html(), self.media_dir)
             await anyio.to_thread.run_sync(self.write, key, pdf)
             future.set_result(pdf)
             return pdf
@@ -293,7 +301,8 @@ _caches: dict[Path, DocumentCache] = {}
 
 
 def cache_for(data_dir: Path) -> DocumentCache:
+    """The data dir's document cache; its PDFs may show the featured cases' pictures."""
     folder = Path(data_dir) / "handouts"
     if folder not in _caches:
-        _caches[folder] = DocumentCache(folder)
+        _caches[folder] = DocumentCache(folder, media_dir=Path(data_dir) / "featured")
     return _caches[folder]

@@ -20,9 +20,9 @@ from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.checkin import rules as checkin
-from events.http import load_event, published_event
+from events.http import hub_of, load_event, published_event
 from events.live import queries as live_queries
-from events.live.hub import hub
+from events.live.hub import LiveHub
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
@@ -53,7 +53,7 @@ async def current_stage(event_id: int) -> live_queries.Stage:
     return stage
 
 
-async def live_stream(event_id: int, with_count: bool, seconds: float) -> AsyncIterator[ServerSentEventMessage]:
+async def live_stream(hub: LiveHub, event_id: int, with_count: bool, seconds: float) -> AsyncIterator[ServerSentEventMessage]:
     """One screen's stream: the board now, then every change; a ping when nothing changes
     (the page reconnects when even those stop). It ends after ``seconds``; the browser
     reconnects and catches up at once."""
@@ -77,11 +77,11 @@ def sse(request: Request, event_id: int, with_count: bool) -> ServerSentEvent:
     """A live stream, while this process holds fewer than SHOWCASE_LIVE_STREAMS_MAX: past
     that, 503 (the page keeps what it shows and tries again), so that open streams can never
     take every connection a process has."""
-    settings = settings_of(request)
+    settings, hub = settings_of(request), hub_of(request)
     if hub.total() >= settings.live_streams_max:
         raise ServiceUnavailableException(detail=lazy("Too many live screens are open right now. This page will try again."))
     return ServerSentEvent(
-        live_stream(event_id, with_count, settings.live_stream_seconds), retry_duration=RETRY_MS,
+        live_stream(hub, event_id, with_count, settings.live_stream_seconds), retry_duration=RETRY_MS,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
@@ -141,7 +141,7 @@ class StagePages(Controller):
             outcome = await live_queries.act(event_id, action, version, clock(), **args)
             if outcome == "ok":
                 outcome = action
-        await hub.announce(event_id)
+        await hub_of(request).announce(event_id)
         return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome}")
 
     @get("/projector")

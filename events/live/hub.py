@@ -176,6 +176,3 @@ class LiveHub:
             for viewer in list(watch.viewers):
                 if viewer.with_count == with_count:
                     viewer.give(board)
-
-
-hub = LiveHub()

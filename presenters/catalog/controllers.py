@@ -7,10 +7,10 @@ from typing import Any, Optional
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
-from piccolo.table import Table
 
 from accounts.guards import organiser_guard
 from core.db.transactions import StaleVersion, integrity_errors
@@ -25,7 +25,6 @@ from presenters.catalog.schemas import (
     PresenterIn,
     PresenterOut,
 )
-from presenters.tables import Area, Branch, Method, Presenter
 from web.errors import loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
@@ -35,7 +34,6 @@ from web.i18n import lazy
 @dataclass(frozen=True)
 class CatalogSpec:
     kind: str
-    table: type[Table]
     title: str
     singular: str
     fields: tuple[Field, ...]
@@ -44,12 +42,12 @@ class CatalogSpec:
     get_row: Callable[[int], Awaitable[dict[str, Any] | None]]
     api_in: type[msgspec.Struct]
     api_out: type[msgspec.Struct]
-    references: tuple[tuple[str, type[Table], str], ...] = ()  # (field, table, message)
+    references: tuple[tuple[str, str, str], ...] = ()  # (field, kind it names, message)
 
 
 CATALOG: dict[str, CatalogSpec] = {
     "areas": CatalogSpec(
-        kind="areas", table=Area, title=lazy("Areas"), singular=lazy("area"),
+        kind="areas", title=lazy("Areas"), singular=lazy("area"),
         fields=(
             Field("name", lazy("Name"), max_length=50),
             Field("position", lazy("Order"), kind="int", required=False, maximum=999),
@@ -58,7 +56,7 @@ CATALOG: dict[str, CatalogSpec] = {
         list_rows=queries.list_areas, get_row=queries.get_area, api_in=AreaIn, api_out=AreaOut,
     ),
     "branches": CatalogSpec(
-        kind="branches", table=Branch, title=lazy("Branches"), singular=lazy("branch"),
+        kind="branches", title=lazy("Branches"), singular=lazy("branch"),
         fields=(
             Field("name", lazy("Branch name")),
             Field("unit", lazy("Parent unit")),
@@ -69,7 +67,7 @@ CATALOG: dict[str, CatalogSpec] = {
         list_rows=queries.list_branches, get_row=queries.get_branch, api_in=BranchIn, api_out=BranchOut,
     ),
     "methods": CatalogSpec(
-        kind="methods", table=Method, title=lazy("Methods"), singular=lazy("method"),
+        kind="methods", title=lazy("Methods"), singular=lazy("method"),
         fields=(
             Field("title", lazy("Method title")),
             Field("branch_id", lazy("Branch"), kind="select", choices_key="branches"),
@@ -78,10 +76,10 @@ CATALOG: dict[str, CatalogSpec] = {
         ),
         columns=(("title", lazy("Method title")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch")), ("area", lazy("Area"))),
         list_rows=queries.list_methods, get_row=queries.get_method, api_in=MethodIn, api_out=MethodOut,
-        references=(("branch_id", Branch, lazy("No branch with this id.")), ("area_id", Area, lazy("No area with this id."))),
+        references=(("branch_id", "branches", lazy("No branch with this id.")), ("area_id", "areas", lazy("No area with this id."))),
     ),
     "presenters": CatalogSpec(
-        kind="presenters", table=Presenter, title=lazy("Presenters"), singular=lazy("presenter"),
+        kind="presenters", title=lazy("Presenters"), singular=lazy("presenter"),
         fields=(
             Field("name", lazy("Full name"), max_length=50),
             Field("role", lazy("Role"), required=False, max_length=50, help=lazy("e.g. branch secretary")),
@@ -90,7 +88,7 @@ CATALOG: dict[str, CatalogSpec] = {
         ),
         columns=(("name", lazy("Full name")), ("role", lazy("Role")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch"))),
         list_rows=queries.list_presenters, get_row=queries.get_presenter, api_in=PresenterIn, api_out=PresenterOut,
-        references=(("branch_id", Branch, lazy("No branch with this id.")),),
+        references=(("branch_id", "branches", lazy("No branch with this id.")),),
     ),
 }
 
@@ -121,46 +119,41 @@ async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None
     An update bumps the row's version; with ``version`` (what the editor loaded) it is made
     only if nobody saved since, else 409 and the other person's change stays."""
     columns = to_columns({k: v for k, v in values.items() if k != "version"})
-    table = spec.table
     try:
-        if row_id is None:
-            inserted = await table.insert(table(**columns)).returning(table.id)
-            return inserted[0]["id"]
-        where = table.id == row_id
-        updated = await table.update({**columns, table.version: table.version + 1}).where(
-            where if version is None else where & (table.version == version)).returning(table.id)
-        if not updated:
-            if version is not None and await table.exists().where(where):
-                raise StaleVersion(row_id)
+        saved = await queries.save_row(spec.kind, columns, row_id, version)
+        if saved is None:
             raise NotFoundException()
-        return row_id
+        return saved
     except integrity_errors():
         raise ClientException(status_code=409, detail=lazy("This conflicts with something already stored (a name already taken?).")) from None
     except StaleVersion:
         raise stale_edit() from None
 
 
-async def in_use(spec: CatalogSpec, row_id: int) -> Optional[str]:
-    """Why a row may not be deleted (it would silently empty a method or an agenda slot)."""
-    from events.tables import AgendaItem
+# Whether a method or presenter is on some agenda: events' knowledge, handed in by app.py
+# (Provide) as the ``on_agenda`` dependency, since the catalog knows nothing of events.
+OnAgenda = NamedDependency[Callable[[str, int], Awaitable[bool]]]
 
-    if spec.kind == "branches" and await Method.exists().where(Method.branch == row_id):
+
+async def in_use(spec: CatalogSpec, row_id: int, on_agenda: OnAgenda) -> Optional[str]:
+    """Why a row may not be deleted (it would silently empty a method or an agenda slot)."""
+    if spec.kind == "branches" and await queries.has_methods("branch", row_id):
         return lazy("This branch still has methods. Delete or move its methods first.")
-    if spec.kind == "methods" and await AgendaItem.exists().where(AgendaItem.method == row_id):
+    if spec.kind == "methods" and await on_agenda("method", row_id):
         return lazy("This method is on an agenda. Remove it from the agenda first.")
-    if spec.kind == "presenters" and await AgendaItem.exists().where(AgendaItem.presenter == row_id):
+    if spec.kind == "presenters" and await on_agenda("presenter", row_id):
         return lazy("This presenter is on an agenda. Remove them from the agenda first.")
-    if spec.kind == "areas" and await Method.exists().where(Method.area == row_id):
+    if spec.kind == "areas" and await queries.has_methods("area", row_id):
         return lazy("This is still in use and cannot be deleted.")
     return None
 
 
-async def delete_row(spec: CatalogSpec, row_id: int) -> None:
-    reason = await in_use(spec, row_id)
+async def delete_row(spec: CatalogSpec, row_id: int, on_agenda: OnAgenda) -> None:
+    reason = await in_use(spec, row_id, on_agenda)
     if reason:
         raise ClientException(status_code=409, detail=reason)
     try:
-        deleted = await spec.table.delete().where(spec.table.id == row_id).returning(spec.table.id)
+        deleted = await queries.delete_row(spec.kind, row_id)
     except integrity_errors():
         raise ClientException(status_code=409, detail=lazy("This is still in use and cannot be deleted.")) from None
     if not deleted:
@@ -169,8 +162,8 @@ async def delete_row(spec: CatalogSpec, row_id: int) -> None:
 
 async def check_references(spec: CatalogSpec, values: dict[str, Any]) -> dict[str, str]:
     errors = {}
-    for name, table, message in spec.references:
-        if not await queries.exists(table, values.get(name)):
+    for name, kind, message in spec.references:
+        if not await queries.exists(kind, values.get(name)):
             errors[name] = message
     return errors
 
@@ -227,20 +220,20 @@ class CatalogPages(Controller):
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/delete")
-    async def confirm_remove(self, kind: FromPath[str], row_id: FromPath[int]) -> Template:
+    async def confirm_remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Template:
         """Deleting asks first, and says up front when it cannot be done."""
         spec = spec_for(kind)
         row = await spec.get_row(row_id)
         if row is None:
             raise NotFoundException()
-        reason = await in_use(spec, row_id)
+        reason = await in_use(spec, row_id, on_agenda)
         label = row.get("title") or row.get("name") or ""
         return Template("presenters/catalog_delete.html",
                         context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""})
 
     @post("/{kind:str}/{row_id:int}/delete")
-    async def remove(self, kind: FromPath[str], row_id: FromPath[int]) -> Redirect:
-        await delete_row(spec_for(kind), row_id)
+    async def remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
+        await delete_row(spec_for(kind), row_id, on_agenda)
         return Redirect(path=f"/organiser/catalog/{kind}")
 
 
@@ -289,13 +282,11 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
             return await one(await save_row(spec, await validate(data), row_id, given))
 
         @delete("/{row_id:int}")
-        async def remove(self, row_id: FromPath[int]) -> None:
-            await delete_row(spec, row_id)
+        async def remove(self, row_id: FromPath[int], on_agenda: OnAgenda) -> None:
+            await delete_row(spec, row_id, on_agenda)
 
     Api.__name__ = Api.__qualname__ = f"{spec.kind.title()}Api"
     return Api
 
 
-from presenters.review.controllers import ApplicationPages, CallPages, ImportPages, Overview, ReviewPages  # noqa: E402
-
-ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values()), ApplicationPages, CallPages, ImportPages, Overview, ReviewPages]
+ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values())]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.db.transactions import StaleVersion
 from presenters.tables import Area, Branch, Method, Presenter
 
 
@@ -73,10 +74,44 @@ async def get_area(area_id: int) -> dict[str, Any] | None:
     return await Area.select(Area.id, Area.name, Area.position, Area.version).where(Area.id == area_id).first()
 
 
-async def exists(table: Any, row_id: int | None) -> bool:
+# The tables the catalog edits, by the name its pages and API use.
+TABLES: dict[str, Any] = {"areas": Area, "branches": Branch, "methods": Method, "presenters": Presenter}
+
+
+async def exists(kind: str, row_id: int | None) -> bool:
+    """Whether a row a form names is there (none named is fine)."""
     if row_id is None:
         return True
-    return await table.exists().where(table.id == row_id)
+    table = TABLES[kind]
+    return bool(await table.exists().where(table.id == row_id))
+
+
+async def save_row(kind: str, columns: dict[str, Any], row_id: int | None = None, version: int | None = None) -> int | None:
+    """Insert (``row_id`` None) or update one row; its id, or None when there is no such row.
+    An update bumps the version; with ``version`` (what the editor loaded) it is made only
+    if nobody saved since, else StaleVersion and the other person's change stays."""
+    table = TABLES[kind]
+    if row_id is None:
+        inserted = await table.insert(table(**columns)).returning(table.id)
+        return int(inserted[0]["id"])
+    where = table.id == row_id
+    updated = await table.update({**columns, table.version: table.version + 1}).where(
+        where if version is None else where & (table.version == version)).returning(table.id)
+    if updated:
+        return row_id
+    if version is not None and await table.exists().where(where):
+        raise StaleVersion(row_id)
+    return None
+
+
+async def delete_row(kind: str, row_id: int) -> bool:
+    table = TABLES[kind]
+    return bool(await table.delete().where(table.id == row_id).returning(table.id))
+
+
+async def has_methods(column: str, row_id: int) -> bool:
+    """Whether some method names this branch (``column`` "branch") or area ("area")."""
+    return bool(await Method.exists().where(getattr(Method, column) == row_id))
 
 
 async def presenter_for_branches(branch_ids: list[int]) -> dict[int, int]:

@@ -207,11 +207,9 @@ class CallPages(Controller):
     guards = [organiser_guard]
 
     async def _page(self, status: int = 200, raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
-        from presenters.tables import Area
-
         return Template("presenters/calls.html", status_code=status, context={
             "calls": await rq.list_calls(), "fields": CALL_FORM, "raw": raw or {}, "errors": errors or {},
-            "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "counts": await rq.counts(),
+            "areas": await rq.areas(), "counts": await rq.counts(),
             "stages": stage_names(),
         })
 
@@ -435,8 +433,6 @@ class ReviewPages(Controller):
                      stage: FromQuery[str] = "") -> Template:
         """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
         they decided themselves; no other stage, whatever the query asks for."""
-        from presenters.tables import Area
-
         roles = self._roles(request)
         mine = review.stages_waiting_for(roles)
         area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
@@ -448,7 +444,7 @@ class ReviewPages(Controller):
             rows = await rq.queue(stages, area_id, unit)
         names = stage_names()
         return Template("presenters/review_queue.html", context={
-            "rows": rows, "areas": await Area.select(Area.id, Area.name).order_by(Area.position), "units": await rq.units(),
+            "rows": rows, "areas": await rq.areas(), "units": await rq.units(),
             "filters": {"area": area, "unit": unit, "stage": stage}, "stages": names,
             "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
             "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],

@@ -285,3 +285,9 @@ def tally(rows: list[dict[str, Any]], key: str) -> list[tuple[str, dict[str, int
         counts = table.setdefault(row[key] or "—", {})
         counts[row["stage"]] = counts.get(row["stage"], 0) + 1
     return sorted(((name, counts, sum(counts.values())) for name, counts in table.items()), key=lambda t: (-t[2], t[0]))
+
+
+async def areas() -> list[dict[str, Any]]:
+    """The areas, in their order: what the review's filters and forms offer."""
+    rows: list[dict[str, Any]] = await Area.select(Area.id, Area.name).order_by(Area.position)
+    return rows
