@@ -35,10 +35,10 @@ from web.templating import build_environment
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
-    from accounts.controllers import LoginPages, UserPages
-    from events.agenda.queries import on_agenda
-    from events.routes import ROUTERS as EVENT_ROUTES
-    from presenters.routes import ROUTERS as PRESENTER_ROUTES
+    from accounts.controllers import LoginPages, UserPages  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.agenda.queries import on_agenda  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.routes import ROUTERS as EVENT_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from presenters.routes import ROUTERS as PRESENTER_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -76,8 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             elif hasattr(engine, "close_pool"):
                 await engine.close_pool()
 
-    from events.handouts import render as handouts
-    from events.live.hub import LiveHub
+    from events.handouts import render as handouts  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.live.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
 
     hub = LiveHub(interval=settings.live_poll_seconds)  # this app's screens and who tells them of changes
     secret = settings.session_secret()

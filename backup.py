@@ -8,6 +8,7 @@ Caches (rendered PDFs, slide previews and packs) are left out: they are made aga
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -220,7 +221,7 @@ def _database_in_use(settings: Settings) -> bool:
 
 
 async def _pg_in_use(url: str) -> bool:
-    import asyncpg
+    import asyncpg  # noqa: PLC0415 -- the PostgreSQL driver, loaded only where PostgreSQL is used
 
     connection = await asyncpg.connect(url, timeout=10)
     try:
@@ -234,6 +235,5 @@ async def _pg_in_use(url: str) -> bool:
 
 
 def _run_async(coroutine):
-    import asyncio
 
     return asyncio.run(coroutine)

@@ -23,7 +23,7 @@ def migrate() -> None:
 
 async def ensure_organiser(username: str = "organiser") -> str | None:
     """The first organiser, with a fresh random password returned once; None when the name exists."""
-    from piccolo.apps.user.tables import BaseUser
+    from piccolo.apps.user.tables import BaseUser  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     if await BaseUser.exists().where(BaseUser.username == username):
         return None
@@ -34,7 +34,7 @@ async def ensure_admin(username: str = "admin") -> str | None:
     """A way in for the organisation: when nobody holds the admin role, an ``admin`` account
     with that role only, its password returned once. None when there is an admin already
     (or the name is taken: then ``create-admin`` with another name)."""
-    from piccolo.apps.user.tables import BaseUser
+    from piccolo.apps.user.tables import BaseUser  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     if await _has_admin() or await BaseUser.exists().where(BaseUser.username == username):
         return None
@@ -42,16 +42,16 @@ async def ensure_admin(username: str = "admin") -> str | None:
 
 
 async def _has_admin() -> bool:
-    from accounts.tables import UserRole
+    from accounts.tables import UserRole  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     return await UserRole.exists().where(UserRole.role == "admin")
 
 
 async def create_account(username: str, *roles: str) -> str | None:
     """A new account with ``roles`` and a generated password, returned once; None when the name is taken."""
-    from piccolo.apps.user.tables import BaseUser
+    from piccolo.apps.user.tables import BaseUser  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
-    from accounts.queries import new_password
+    from accounts.queries import new_password  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     if await BaseUser.exists().where(BaseUser.username == username):
         return None
@@ -64,10 +64,10 @@ async def reset_password(username: str) -> str | None:
     """A new generated password for an existing account, returned once; its roles stay as
     they are, and every login of it (and every scanner token issued from one) ends. None for
     an unknown name: nothing is created."""
-    from piccolo.apps.user.tables import BaseUser
+    from piccolo.apps.user.tables import BaseUser  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
-    from accounts.queries import end_sessions_of, new_password
-    from core.db.transactions import write_transaction
+    from accounts.queries import end_sessions_of, new_password  # noqa: PLC0415 -- each command loads only what it uses, after the settings
+    from core.db.transactions import write_transaction  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     user = await BaseUser.select(BaseUser.id).where(BaseUser.username == username).first()
     if user is None:
@@ -82,9 +82,9 @@ async def reset_password(username: str) -> str | None:
 
 async def create_user(username: str, password: str, *roles: str, iterations: int | None = None) -> int:
     """A user with roles (organiser, staff, ...). ``iterations`` lowers PBKDF2's cost for tests."""
-    from piccolo.apps.user.tables import BaseUser
+    from piccolo.apps.user.tables import BaseUser  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
-    from accounts.tables import UserRole
+    from accounts.tables import UserRole  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     if iterations:
         BaseUser._pbkdf2_iteration_count = iterations
@@ -96,13 +96,13 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
 
 async def purge_deleted() -> int:
     """Remove for good the events deleted more than 30 days ago (ids stay taken)."""
-    from events.agenda.queries import purge_deleted_events
+    from events.agenda.queries import purge_deleted_events  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     return await purge_deleted_events()
 
 
 async def setup(demo: bool = True) -> None:
-    from demo import load_demo
+    from demo import load_demo  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     purged = await purge_deleted()
     if purged:
@@ -160,8 +160,8 @@ def main(argv: list[str]) -> None:
 
 def run_backup_command(command: str, args: list[str]) -> None:
     """`backup PATH.tar.gz`, `restore PATH.tar.gz [--force]` (see backup.py)."""
-    import backup
-    from settings import get_settings
+    import backup  # noqa: PLC0415 -- each command loads only what it uses, after the settings
+    from settings import get_settings  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     paths = [a for a in args if not a.startswith("--")]
     if len(paths) != 1:

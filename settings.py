@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from web.hosts import allowed_names
 
 ROOT = Path(__file__).resolve().parent
 
@@ -65,7 +68,6 @@ class Settings:
     @property
     def allowed_host_names(self) -> frozenset[str] | None:
         """The Host names served; None when SHOWCASE_ALLOWED_HOSTS is ``*`` (no check)."""
-        from web.hosts import allowed_names
 
         return allowed_names(self.allowed_hosts, self.base_url, self.host)
 
@@ -96,7 +98,6 @@ class Settings:
                 with os.fdopen(fd, "w") as fh:
                     fh.write(secrets.token_hex(32))
             raw = path.read_text().strip().encode()
-        import hashlib
 
         return hashlib.sha256(raw).digest()
 

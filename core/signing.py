@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import time
@@ -33,7 +34,6 @@ def capability_token(secret: bytes, purpose: str, ident: int, nonce: str) -> str
     """A private link's token: ``<id>-<mac>``, the MAC an HMAC-SHA256 of the purpose, id and
     a random nonce stored with the row. The database alone cannot rebuild it; a new nonce
     makes a new link."""
-    import base64
 
     mac = hmac.new(secret, f"{purpose}:{ident}:{nonce}".encode(), hashlib.sha256).digest()
     return f"{ident}-{base64.urlsafe_b64encode(mac).decode().rstrip('=')[:32]}"

@@ -10,7 +10,13 @@ from urllib.parse import quote, unquote_to_bytes
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    ValidationException,
+)
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -185,7 +191,6 @@ async def ids_in_range(request: Request) -> None:
     """Before any handler: a numeric id in the path that no row can have (beyond 32 bits,
     which the databases refuse to compare, one with an overflow, one with a data error) is
     simply not found."""
-    from litestar.exceptions import NotFoundException
 
     for value in request.path_params.values():
         if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:

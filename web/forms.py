@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -115,7 +116,6 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
             raise ValueError(_("Use 3–60 lowercase letters, digits and hyphens, e.g. shuixin-2026."))
         return text
     if f.kind == "timezone":
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             ZoneInfo(text)

@@ -51,7 +51,7 @@ class MemoryCounts:
 
 class RedisCounts:
     def __init__(self, url: str, namespace: str = "showcase:limit:") -> None:
-        import redis.asyncio as redis
+        import redis.asyncio as redis  # noqa: PLC0415 -- Redis is loaded only with SHOWCASE_REDIS_URL
 
         self.redis = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
         self.namespace = namespace

@@ -34,7 +34,7 @@ class SitePages(Controller):
         body: dict[str, Any] = {"status": "ok", "database": engine.engine_type}
         redis_url = settings_of(request).redis_url
         if redis_url:
-            import redis.asyncio as redis
+            import redis.asyncio as redis  # noqa: PLC0415 -- Redis is loaded only with SHOWCASE_REDIS_URL
 
             client = redis.Redis.from_url(redis_url, socket_connect_timeout=HEALTH_TIMEOUT, socket_timeout=HEALTH_TIMEOUT)
             try:

@@ -14,10 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+import anyio
 from litestar import Request
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import File
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
+from core import documents
+from core.documents import ACCEPTED
 from core.storage import keep_file, upload_folder
+from web.errors import Said
+from web.i18n import gettext as _
+from web.i18n import lazy
 
 MAX_FIELD = 4096  # the form's other fields are short
 BATCH = 1 << 20  # file bytes handed to the writer thread at a time
@@ -180,8 +188,6 @@ async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
 # -- documents: received, checked by content, stored once per content (core.storage) --
 
 def upload_messages(limit_mb: float) -> dict[str, str]:
-    from core.documents import ACCEPTED
-    from web.i18n import gettext as _
 
     return {
         "too_big": _("The file is too large: at most %(mb)s MB.", mb=f"{limit_mb:g}"),
@@ -209,11 +215,7 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
     """Receive an uploaded document as it streams, check it by content, store it by hash.
     Returns (document, "") or (None, the user's-language reason); a body over the limit is
     a 413. Nothing is left behind on a refusal."""
-    import anyio
-    from litestar.exceptions import ClientException
 
-    from core import documents
-    from web.errors import Said
 
     messages = upload_messages(limit_mb)
     try:
@@ -240,11 +242,7 @@ async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limi
 def download_document(path: Path, filename: str, kind: str) -> Any:
     """An attachment with its name and the content type of what it is: nothing uploaded is
     ever shown as a page."""
-    from litestar.exceptions import NotFoundException
-    from litestar.response import File
 
-    from core import documents
-    from web.i18n import lazy
 
     if not path.is_file():  # storage not mounted, or the file removed by hand
         raise NotFoundException(detail=lazy("This file is missing from the slides storage: upload it again."))

@@ -15,6 +15,7 @@ import sqlite3
 from typing import Any, Optional
 
 import aiosqlite
+from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
 POOL_SIZE = 8
@@ -169,7 +170,6 @@ def current_engine() -> Any:
     never changes within a process, so ask once."""
     global _engine
     if _engine is None:
-        from piccolo.engine import engine_finder
 
         _engine = engine_finder()
     return _engine

@@ -4,11 +4,16 @@ claimed once, and the errors both drivers raise for a refused write."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+
+from piccolo.engine import engine_finder
+from piccolo.engine.sqlite import TransactionType
+from piccolo.query.methods.insert import OnConflictAction
 
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -31,8 +36,6 @@ async def write_transaction() -> AsyncIterator[None]:
     SQLite's own busy handler sleeps in growing steps, which wastes most of a burst.
     Other processes still wait on the busy timeout.
     """
-    from piccolo.engine import engine_finder
-    from piccolo.engine.sqlite import TransactionType
 
     engine = engine_finder()
     if engine.engine_type != "sqlite":
@@ -74,9 +77,7 @@ async def claim_import(table: Any, parent: Any, parent_id: int, digest: str, siz
     The unique index on (parent, digest) makes a second confirmation of the same rows wait
     here (PostgreSQL: on the first one's row lock; SQLite: one writer anyway) until the first
     has committed; what it reads next then includes the first one's rows."""
-    import datetime as dt
 
-    from piccolo.query.methods.insert import OnConflictAction
 
     rows = await table.insert(table(**{parent._meta.name: parent_id}, digest=digest, size=size, added=0,
                                     at=dt.datetime.now(dt.timezone.utc))).on_conflict(
@@ -87,7 +88,7 @@ async def claim_import(table: Any, parent: Any, parent_id: int, digest: str, siz
 
 def integrity_errors() -> tuple[type[BaseException], ...]:
     """What both drivers raise when a constraint refuses a write."""
-    import asyncpg
+    import asyncpg  # noqa: PLC0415 -- the PostgreSQL driver, loaded only where PostgreSQL is used
 
     return (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 

@@ -16,6 +16,7 @@ from events.agenda import rules as agenda
 from events.agenda.rules import DraftItem
 from events.caches import forget_event
 from events.tables import AgendaItem, Event, EventVote, Feedback, SlideVersion
+from presenters.tables import Area, Branch, Method, Presenter
 
 EVENT_COLUMNS = (
     Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
@@ -162,7 +163,6 @@ async def purge_deleted_events(now: dt.datetime | None = None) -> int:
 
 
 def _agenda_sql() -> str:
-    from presenters.tables import Area, Branch, Method, Presenter
 
     names = {t.__name__: t._meta.tablename for t in (AgendaItem, Method, Area, Branch, Presenter)}
     return (

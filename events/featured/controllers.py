@@ -18,6 +18,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import File, Redirect, Template
+from PIL import JpegImagePlugin, PngImagePlugin
 
 from accounts.guards import organiser_guard
 from core.text import clean_text, has_nul
@@ -49,7 +50,6 @@ def picture_size(data: bytes, kind: str) -> Optional[tuple[int, int]]:
     """(width, height) from the picture's header alone: the format's own reader parses the
     header and decodes nothing (opened directly, without Image.open's bomb warning: this
     check is stricter and says what it found). None when there is no such header."""
-    from PIL import JpegImagePlugin, PngImagePlugin
 
     reader = {"png": PngImagePlugin.PngImageFile, "jpeg": JpegImagePlugin.JpegImageFile}[kind]
     try:

@@ -13,9 +13,11 @@ from core.clock import now, zone
 from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
+from events.checkin import queries as cq
 from events.feedback import queries as fq
 from events.feedback import rules as feedback
 from events.handouts import render as handouts
+from events.live import queries as live_queries
 from events.tables import Attendee
 from web.i18n import current_locale
 from web.i18n import gettext as _
@@ -92,7 +94,6 @@ async def tickets(event: dict[str, Any], base_url: str) -> Document:
 async def report(event: dict[str, Any]) -> Document:
     """The results for the party committee: ranking, audience choice, every presentation's
     distribution and its visible comments (hidden ones are counted, not printed)."""
-    from events.checkin import queries as cq
 
     rows = await queries.agenda_rows(event["id"])
     view = agenda_view.build(event, rows)
@@ -122,7 +123,6 @@ async def report(event: dict[str, Any]) -> Document:
 
 async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[dict[str, Any]]:
     """Planned against actual, item by item, once stage control recorded anything."""
-    from events.live import queries as live_queries
 
     stage = await live_queries.read_stage(event["id"])
     if stage is None or not any(s.actual_start for s in stage.slots):

@@ -26,10 +26,13 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 import anyio
+import pydyf
+from markupsafe import escape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.qr import qr_matrix
 from settings import ROOT
 
 ASSETS = (ROOT / "assets").resolve()
@@ -137,7 +140,6 @@ def warm_up_in_background(environment: Any = None) -> None:
 
 def qr_placeholder(data: str, label: str = "") -> str:
     """Where a QR code goes in a PDF: an empty box the finisher draws into (see below)."""
-    from markupsafe import escape
 
     return f'<div class="qr-code" data-qr="{escape(data)}" role="img" aria-label="{escape(label)}"></div>'
 
@@ -160,7 +162,6 @@ def _qr_boxes(document: Any) -> list[list[tuple[float, float, float, float, str]
 def _qr_stream(boxes: list[tuple[float, float, float, float, str]], page_height: float) -> bytes:
     """PDF drawing operators for the QR codes of one page: every run of dark modules as one
     filled rectangle, in points from the bottom left (vector, like the SVG on pages)."""
-    from core.qr import qr_matrix
 
     scale = 0.75  # 72 PDF points per inch / 96 CSS px per inch
     ops = ["q 0 g"]
@@ -190,7 +191,6 @@ def _draw_qr_codes(placements: list[list[tuple[float, float, float, float, str]]
     WeasyPrint's SVG path drawing costs ~20 ms a code (a fifth of a 50-presentation
     booklet); these operators cost well under 1 ms. The page's own stream is wrapped in q/Q
     first, so ours starts from PDF's default coordinates."""
-    import pydyf
 
     def finish(document: Any, pdf: Any) -> None:
         pages = [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]

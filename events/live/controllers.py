@@ -19,6 +19,7 @@ from core.clock import now as clock
 from core.qr import qr_svg
 from events.agenda import queries
 from events.agenda import views as agenda_view
+from events.checkin import queries as cq
 from events.checkin import rules as checkin
 from events.http import hub_of, load_event, published_event
 from events.live import queries as live_queries
@@ -170,7 +171,6 @@ class StagePages(Controller):
 
 
 async def _checkin_event(event_id: int) -> dict[str, Any]:
-    from events.checkin import queries as cq
 
     event = await cq.event_for_checkin(event_id)
     if event is None:

@@ -94,7 +94,7 @@ class LiveHub:
     async def listen(self, url: str) -> None:
         """Subscribe to the other processes' changes until cancelled; reconnect when Redis
         goes away (meanwhile every process still reads the database once a second)."""
-        import redis.asyncio as redis
+        import redis.asyncio as redis  # noqa: PLC0415 -- Redis is loaded only with SHOWCASE_REDIS_URL
 
         self._redis = redis.Redis.from_url(url)
         delay = 0.5

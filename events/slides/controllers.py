@@ -4,6 +4,9 @@ status per slot, portal links, deadlines, uploads for a presenter, the slide pac
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import shutil
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -289,12 +292,9 @@ def build_pack(folder: Path, members: list[tuple[Path, dict[str, Any]]]) -> Path
 
 
 def slides_preview(pdf: Path, target: Path) -> bool:
-    import shutil
-    import subprocess
 
     if not shutil.which("pdftoppm"):
         return False
-    import secrets
 
     target.parent.mkdir(parents=True, exist_ok=True)
     stem = target.parent / f".{target.stem}.{secrets.token_hex(4)}"  # rendered aside, then renamed whole

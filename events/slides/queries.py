@@ -13,6 +13,8 @@ from core.clock import now
 from core.db.transactions import integrity_errors, write_transaction
 from core.signing import capability_token, token_id
 from core.storage import object_path
+from events.agenda.queries import touch_event
+from events.caches import forget_event
 from events.tables import AgendaItem, Event, SlideVersion
 from presenters.tables import Method, PortalLink, Presenter
 
@@ -55,7 +57,6 @@ async def get_version(version_id: int) -> Optional[dict[str, Any]]:
 
 
 async def settings(event_id: int, deadline: Optional[dt.datetime], lock: Optional[dt.datetime]) -> None:
-    from events.caches import forget_event
 
     await Event.update({Event.slides_deadline: deadline, Event.summary_lock_at: lock}).where(Event.id == event_id)
     forget_event(event_id)
@@ -133,7 +134,6 @@ async def update_summary(method_id: int, summary: str) -> None:
     await Method.update({Method.summary: summary, Method.version: Method.version + 1}).where(Method.id == method_id)
     # a summary is part of the agenda's printed and attendee views: bump the events showing it
     events = await AgendaItem.select(AgendaItem.event).where(AgendaItem.method == method_id).distinct()
-    from events.agenda.queries import touch_event
 
     for row in events:
         await touch_event(row["event"])

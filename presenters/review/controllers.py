@@ -8,7 +8,9 @@ import hashlib
 from typing import Annotated, Any, Optional
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
@@ -19,12 +21,14 @@ from core.clock import now, zone
 from core.qr import qr_svg
 from core.storage import object_path
 from core.text import clean_text
+from presenters.review import imports as ai
 from presenters.review import queries as rq
 from presenters.review import rules as review
 from web.errors import Said
 from web.forms import Field, FormBody, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.responses import spreadsheet
 from web.routing import settings_of
 from web.uploads import download_document, receive_document
 
@@ -273,10 +277,7 @@ class ImportPages(Controller):
     @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
     async def preview(self, call_id: FromPath[int],
                       data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
-        import msgspec
-        from litestar.datastructures import UploadFile
 
-        from presenters.review import imports as ai
 
         call, areas = await self._call(call_id)
         upload = data.get("file")
@@ -298,9 +299,7 @@ class ImportPages(Controller):
 
     @post("/confirm")
     async def confirm(self, call_id: FromPath[int], data: FormBody) -> Redirect:
-        import msgspec
 
-        from presenters.review import imports as ai
 
         call, areas = await self._call(call_id)
         try:
@@ -393,7 +392,6 @@ class Overview(Controller):
         return await self._export(request, "xlsx")
 
     async def _export(self, request: Request, fmt: str) -> Response[bytes]:
-        from web.responses import spreadsheet
 
         stages, history = stage_names(), await rq.all_history()
         zone = _zone(request)

@@ -5,12 +5,16 @@ and the history row together, or changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from typing import Any, Optional
+
+from piccolo.query.functions.aggregate import Count
 
 from core.clock import now
 from core.db.transactions import claim_import, insert_in_chunks, write_transaction
 from core.signing import capability_token, token_id
+from core.storage import object_path
 from presenters.review import rules as review
 from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
 
@@ -97,7 +101,6 @@ async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
     row = await get_application(application_id)
     if row is None:
         return None
-    import hmac
 
     return row if hmac.compare_digest(application_token(secret, row).encode(), token.encode()) else None
 
@@ -126,7 +129,6 @@ async def attach(application_id: int, sha256: str, filename: str, kind: str, siz
 async def forget_unused_file(data_dir: Any, sha256: str, keep: str = "") -> bool:
     """Delete a stored file no application and no slide version refers to any more. The
     slides live in the events app, which this app does not import: its table is named."""
-    from core.storage import object_path
 
     if not sha256 or sha256 == keep:
         return False
@@ -258,7 +260,6 @@ async def units() -> list[str]:
 
 
 async def counts() -> dict[str, int]:
-    from piccolo.query.functions.aggregate import Count
 
     rows = await Application.select(Application.stage, Count(alias="n")).group_by(Application.stage)
     return {r["stage"]: r["n"] for r in rows}
