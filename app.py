@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -24,6 +25,7 @@ from piccolo.engine import engine_finder
 
 from accounts.guards import session_auth
 from settings import ROOT, Settings, get_settings
+from web import i18n
 from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
 from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
 from web.middleware import LocaleMiddleware, rate_limit_middleware
@@ -32,8 +34,20 @@ from web.site import SitePages
 from web.templating import build_environment
 
 
+def check_settings(settings: Settings) -> None:
+    """Values that could not work stop the start, naming the variable to fix."""
+    if settings.default_locale not in i18n.SUPPORTED:
+        raise ValueError(f"SHOWCASE_DEFAULT_LOCALE={settings.default_locale!r}: one of {', '.join(i18n.SUPPORTED)}")
+    try:
+        ZoneInfo(settings.default_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"SHOWCASE_TIMEZONE={settings.default_timezone!r}: not a time zone name "
+                         "(an IANA name such as Asia/Shanghai)") from None
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    check_settings(settings)
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
     from accounts.controllers import LoginPages, UserPages  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.agenda.queries import on_agenda  # noqa: PLC0415 -- tables and routes load after the settings are read
@@ -103,7 +117,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Unknown Host names first (400, nothing else runs); then the locale, so a 429 page is
         # in the user's language.
         middleware=[DefineMiddleware(AllowedHostsMiddleware, allowed=settings.allowed_host_names),
-                    LocaleMiddleware, rate_limit_middleware(settings)],
+                    DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+                    rate_limit_middleware(settings)],
         before_send=[security_headers(settings.secure_cookies)],
         before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),

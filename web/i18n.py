@@ -58,7 +58,7 @@ def lazy(message: str) -> str:
     return message
 
 
-def choose_locale(cookie: str | None, accept_language: str | None) -> str:
+def choose_locale(cookie: str | None, accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
     if cookie in SUPPORTED:
         return cookie  # type: ignore[return-value]
     if accept_language:
@@ -76,7 +76,7 @@ def choose_locale(cookie: str | None, accept_language: str | None) -> str:
             found = negotiate_locale([tag], list(SUPPORTED), sep="_")
             if found:
                 return found
-    return DEFAULT_LOCALE
+    return default
 
 
 def html_lang(locale: str | None = None) -> str:

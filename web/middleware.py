@@ -13,8 +13,12 @@ LANG_RE = re.compile(rb"(?:^|;\s*)" + i18n.LANG_COOKIE.encode() + rb"=([A-Za-z_]
 
 
 class LocaleMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Sets the request's locale; ``default_locale`` (SHOWCASE_DEFAULT_LOCALE) when neither
+    the language cookie nor the browser names one we have."""
+
+    def __init__(self, app: ASGIApp, default_locale: str = i18n.DEFAULT_LOCALE) -> None:
         self.app = app
+        self.default_locale = default_locale
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -29,7 +33,7 @@ class LocaleMiddleware:
                     cookie_value = match.group(1).decode("ascii")
             elif name == b"accept-language":
                 accept = value.decode("latin-1")
-        token = i18n.current_locale.set(i18n.choose_locale(cookie_value, accept))
+        token = i18n.current_locale.set(i18n.choose_locale(cookie_value, accept, self.default_locale))
         try:
             await self.app(scope, receive, send)
         finally:

@@ -28,7 +28,7 @@ from presenters.catalog import queries as catalog
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import check_year
 from web.i18n import gettext as _
-from web.routing import public_base
+from web.routing import public_base, settings_of
 
 
 def invalid(key: str, message: str) -> ClientException:
@@ -54,9 +54,10 @@ def wanted_version(request: Request, given: int | None) -> int | None:
     return given if given is not None else loaded_version(request.headers.get("if-match"))
 
 
-async def event_values(data: EventIn, event_id: int | None) -> dict[str, Any]:
+async def event_values(data: EventIn, event_id: int | None, default_zone: str) -> dict[str, Any]:
+    timezone = data.timezone or default_zone
     try:
-        ZoneInfo(data.timezone)
+        ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise invalid("timezone", _("Unknown time zone.")) from None
     try:
@@ -71,7 +72,7 @@ async def event_values(data: EventIn, event_id: int | None) -> dict[str, Any]:
         raise ClientException(status_code=409, detail=_("This address is already used by another event."), extra=[{"key": "slug", "message": _("This address is already used by another event.")}])
     return {
         "title": data.title, "theme": data.theme, "date": data.date, "start_time": start, "end_time": end,
-        "timezone": data.timezone, "venue": data.venue, "description": data.description,
+        "timezone": timezone, "venue": data.venue, "description": data.description,
         "theme_color": data.theme_color.lower(), "slug": data.slug, "status": data.status,
     }
 
@@ -121,7 +122,7 @@ class EventsApi(Controller):
     @post("/")
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> EventOut:
         try:
-            event_id = await queries.create_event(await event_values(data, None))
+            event_id = await queries.create_event(await event_values(data, None, settings_of(request).default_timezone))
         except integrity_errors():
             raise ClientException(status_code=409, detail=_("This address is already used by another event.")) from None
         return event_out(await found_event(event_id), request)
@@ -134,7 +135,7 @@ class EventsApi(Controller):
     async def replace_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
         await found_event(event_id)
         try:
-            await queries.update_event(event_id, await event_values(data, event_id), wanted_version(request, data.version))
+            await queries.update_event(event_id, await event_values(data, event_id, settings_of(request).default_timezone), wanted_version(request, data.version))
         except integrity_errors():
             raise ClientException(status_code=409, detail=_("This address is already used by another event.")) from None
         except StaleVersion:

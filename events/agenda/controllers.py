@@ -20,6 +20,7 @@ from web.errors import Said, loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.routing import settings_of
 
 EVENT_FIELDS = (
     Field("title", lazy("Title")),
@@ -95,8 +96,8 @@ class EventPages(Controller):
         )
 
     @get("/events/new")
-    async def new_event(self) -> Template:
-        raw = {"timezone": "Asia/Shanghai", "theme_color": "#b71c1c", "start_time": "09:00", "end_time": "11:30"}
+    async def new_event(self, request: Request) -> Template:
+        raw = {"timezone": settings_of(request).default_timezone, "theme_color": "#b71c1c", "start_time": "09:00", "end_time": "11:30"}
         return self._event_form(raw, {}, None)
 
     async def _parse_event(self, data: dict, event_id: int | None) -> tuple[Any, dict]:

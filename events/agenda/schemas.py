@@ -28,7 +28,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     end_time: HourMinute
     slug: Slug
     theme: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    timezone: Annotated[str, msgspec.Meta(max_length=50)] = "Asia/Shanghai"
+    timezone: Annotated[str, msgspec.Meta(max_length=50)] = ""  # empty: the default zone (SHOWCASE_TIMEZONE)
     venue: Annotated[str, msgspec.Meta(max_length=200)] = ""
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     theme_color: Color = "#b71c1c"
