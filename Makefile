@@ -72,8 +72,11 @@ messages: deps
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Pinned by `make lock` (pip freeze of a working .venv). Install with: pip install -r requirements.lock' > requirements.lock
 
+# The house rules (docs/architecture.md): style, format, imports between rooms, types.
 lint: deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m tools.house_rules
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -41,8 +41,10 @@ def check_settings(settings: Settings) -> None:
     try:
         ZoneInfo(settings.default_timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"SHOWCASE_TIMEZONE={settings.default_timezone!r}: not a time zone name "
-                         "(an IANA name such as Asia/Shanghai)") from None
+        raise ValueError(
+            f"SHOWCASE_TIMEZONE={settings.default_timezone!r}: not a time zone name "
+            "(an IANA name such as Asia/Shanghai)"
+        ) from None
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -116,9 +118,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[auth.on_app_init],
         # Unknown Host names first (400, nothing else runs); then the locale, so a 429 page is
         # in the user's language.
-        middleware=[DefineMiddleware(AllowedHostsMiddleware, allowed=settings.allowed_host_names),
-                    DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
-                    rate_limit_middleware(settings)],
+        middleware=[
+            DefineMiddleware(AllowedHostsMiddleware, allowed=settings.allowed_host_names),
+            DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
+            rate_limit_middleware(settings),
+        ],
         before_send=[security_headers(settings.secure_cookies)],
         before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),

@@ -46,8 +46,11 @@ def backup(settings: Settings, path: Path) -> dict:
     files = list(_uploaded_files(settings.data_dir))
     secret = settings.data_dir / "secret_key"
     manifest = {
-        "format": FORMAT, "engine": engine, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "files": len(files), "secret_key": secret.is_file(),
+        "format": FORMAT,
+        "engine": engine,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "files": len(files),
+        "secret_key": secret.is_file(),
         "secret_key_from_environment": bool(settings.secret_key),
     }
     partial = path.with_name(path.name + ".part")
@@ -88,10 +91,14 @@ def restore(settings: Settings, path: Path, force: bool = False) -> dict:
         manifest = _manifest(archive)
         engine = "postgres" if settings.uses_postgres else "sqlite"
         if manifest.get("engine") != engine:
-            raise BackupError(f"this backup is of a {manifest.get('engine')} database, but this installation uses {engine}")
+            raise BackupError(
+                f"this backup is of a {manifest.get('engine')} database, but this installation uses {engine}"
+            )
         if not force and _database_in_use(settings):
-            raise BackupError("the database already holds data: restoring would replace it. "
-                              "Run restore with --force to replace it anyway.")
+            raise BackupError(
+                "the database already holds data: restoring would replace it. "
+                "Run restore with --force to replace it anyway."
+            )
         member = PG_MEMBER if engine == "postgres" else SQLITE_MEMBER
         dump = Path(work) / member
         _extract_one(archive, member, dump)
@@ -102,7 +109,7 @@ def restore(settings: Settings, path: Path, force: bool = False) -> dict:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         for info in archive.getmembers():
             if info.name.startswith("files/") and info.isfile():
-                relative = info.name[len("files/"):]
+                relative = info.name[len("files/") :]
                 if not relative.startswith(tuple(f + "/" for f in UPLOAD_FOLDERS)):
                     continue
                 _extract_one(archive, info.name, settings.data_dir / relative, info)
@@ -150,13 +157,35 @@ def _sqlite_restore(dump: Path, target: Path) -> None:
 
 
 def _pg_dump(url: str, target: Path) -> None:
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", f"--dbname={_with_connect_timeout(url)}"], "pg_dump")
+    _run(
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={target}",
+            f"--dbname={_with_connect_timeout(url)}",
+        ],
+        "pg_dump",
+    )
 
 
 def _pg_restore(url: str, dump: Path) -> None:
     """One transaction: either the whole backup is in, or the database is as it was."""
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", f"--dbname={_with_connect_timeout(url)}", str(dump)], "pg_restore")
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={_with_connect_timeout(url)}",
+            str(dump),
+        ],
+        "pg_restore",
+    )
 
 
 def _with_connect_timeout(url: str) -> str:
@@ -214,8 +243,11 @@ def _database_in_use(settings: Settings) -> bool:
     connection = sqlite3.connect(f"{settings.sqlite_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return any(connection.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
-                   for t in tables if t not in BOOKKEEPING and not t.startswith("sqlite_"))
+        return any(
+            connection.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
+            for t in tables
+            if t not in BOOKKEEPING and not t.startswith("sqlite_")
+        )
     finally:
         connection.close()
 
@@ -225,7 +257,10 @@ async def _pg_in_use(url: str) -> bool:
 
     connection = await asyncpg.connect(url, timeout=10)
     try:
-        tables = [r["tablename"] for r in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = [
+            r["tablename"]
+            for r in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
         for table in tables:
             if table not in BOOKKEEPING and await connection.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")'):
                 return True

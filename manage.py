@@ -15,8 +15,9 @@ from settings import ROOT
 
 def migrate() -> None:
     piccolo = Path(sys.executable).parent / "piccolo"
-    result = subprocess.run([str(piccolo), "migrations", "forwards", "all"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [str(piccolo), "migrations", "forwards", "all"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     if result.returncode != 0 or "failed" in result.stdout.lower():
         sys.exit(f"migrations failed:\n{result.stdout}\n{result.stderr}")
 
@@ -88,7 +89,9 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
 
     if iterations:
         BaseUser._pbkdf2_iteration_count = iterations
-    user = await BaseUser.create_user(username=username, password=password, email=f"{username}@showcase.invalid", active=True)
+    user = await BaseUser.create_user(
+        username=username, password=password, email=f"{username}@showcase.invalid", active=True
+    )
     for role in roles:
         await UserRole.insert(UserRole(user=user.id, role=role))
     return user.id
@@ -113,18 +116,24 @@ async def setup(demo: bool = True) -> None:
     if loaded:
         print("Loaded the demo showcase day 税心向党·书记说 (/e/shuixin-2026).")
     if password:
-        print(f"Organiser login: username 'organiser', password '{password}' (shown once; "
-              "`python manage.py reset-password organiser` makes a new one).")
+        print(
+            f"Organiser login: username 'organiser', password '{password}' (shown once; "
+            "`python manage.py reset-password organiser` makes a new one)."
+        )
     if admin_password:
-        print(f"Admin login (users and roles, /admin/users/): username 'admin', password '{admin_password}' (shown once; "
-              "`python manage.py reset-password admin` makes a new one).")
+        print(
+            f"Admin login (users and roles, /admin/users/): username 'admin', password '{admin_password}' (shown once; "
+            "`python manage.py reset-password admin` makes a new one)."
+        )
     elif not await _has_admin():
         print("Nobody is admin and the name 'admin' is taken: `python manage.py create-admin NAME` makes one.")
 
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")  # as on the admin's user page
-USAGE = ("commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME | purge-deleted"
-         " | backup PATH.tar.gz | restore PATH.tar.gz [--force]")
+USAGE = (
+    "commands: setup [--no-demo] | migrate | create-admin NAME | reset-password NAME | purge-deleted"
+    " | backup PATH.tar.gz | restore PATH.tar.gz [--force]"
+)
 
 
 def main(argv: list[str]) -> None:
@@ -170,15 +179,19 @@ def run_backup_command(command: str, args: list[str]) -> None:
     try:
         if command == "backup":
             manifest = backup.backup(settings, Path(paths[0]))
-            print(f"Backed up the {manifest['engine']} database, {manifest['files']} uploaded files"
-                  f"{' and the secret key' if manifest['secret_key'] else ''} to {paths[0]}.")
+            print(
+                f"Backed up the {manifest['engine']} database, {manifest['files']} uploaded files"
+                f"{' and the secret key' if manifest['secret_key'] else ''} to {paths[0]}."
+            )
             if manifest["secret_key_from_environment"]:
                 print("SHOWCASE_SECRET_KEY is set: keep it with the backup (it is not in the archive).")
         else:
             manifest = backup.restore(settings, Path(paths[0]), force="--force" in args)
             migrate()  # a backup of an older version gets the newer tables
-            print(f"Restored the {manifest['engine']} database of {manifest['created_at']}, {manifest['files']} uploaded files"
-                  f"{' and the secret key' if manifest['secret_key'] else ''}. Restart the app processes.")
+            print(
+                f"Restored the {manifest['engine']} database of {manifest['created_at']}, {manifest['files']} uploaded files"
+                f"{' and the secret key' if manifest['secret_key'] else ''}. Restart the app processes."
+            )
     except backup.BackupError as exc:
         sys.exit(f"{command} failed: {exc}")
 

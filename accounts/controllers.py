@@ -22,8 +22,11 @@ from web.routing import PUBLIC, safe_next
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 ROLE_NAMES = {
-    "organiser": lazy("organiser"), "staff": lazy("door staff"), "screener": lazy("screener (party-building department)"),
-    "approver": lazy("approver (party committee)"), "admin": lazy("admin (users and roles)"),
+    "organiser": lazy("organiser"),
+    "staff": lazy("door staff"),
+    "screener": lazy("screener (party-building department)"),
+    "approver": lazy("approver (party committee)"),
+    "admin": lazy("admin (users and roles)"),
 }
 
 
@@ -33,8 +36,16 @@ class UserPages(Controller):
 
     async def _page(self, request: Request, status: int = 200, **extra: Any) -> Template:
         users, roles = await accounts.list_users()
-        context = {"users": users, "roles": roles, "all_roles": [(r, _(ROLE_NAMES[r])) for r in ROLES], "me": request.user.id,
-                   "errors": {}, "raw": {}, "shown": None, "saved": ""}
+        context = {
+            "users": users,
+            "roles": roles,
+            "all_roles": [(r, _(ROLE_NAMES[r])) for r in ROLES],
+            "me": request.user.id,
+            "errors": {},
+            "raw": {},
+            "shown": None,
+            "saved": "",
+        }
         context.update(extra)
         return Template("accounts/users.html", context=context, status_code=status)
 
@@ -49,7 +60,9 @@ class UserPages(Controller):
     def _done(self, request: Request, anchor: str = "", shown: dict | None = None, saved: str = "") -> Redirect:
         if shown:
             request.session["shown"] = shown
-        return Redirect(path=f"/admin/users/{'?saved=' + saved if saved else ''}{'#' + anchor if anchor else ''}", status_code=303)
+        return Redirect(
+            path=f"/admin/users/{'?saved=' + saved if saved else ''}{'#' + anchor if anchor else ''}", status_code=303
+        )
 
     @post("/")
     async def create(self, request: Request) -> Template:
@@ -57,10 +70,16 @@ class UserPages(Controller):
         username = str(form.get("username", "")).strip()
         wanted = [r for r in form.getall("roles", []) if r in ROLES]
         if not USERNAME.match(username):
-            return await self._page(request, 400, errors={"username": _("3–40 letters, digits, dots, hyphens or underscores.")},
-                                    raw={"username": username[:40]})
+            return await self._page(
+                request,
+                400,
+                errors={"username": _("3–40 letters, digits, dots, hyphens or underscores.")},
+                raw={"username": username[:40]},
+            )
         if await accounts.username_taken(username):
-            return await self._page(request, 409, errors={"username": _("This username is taken.")}, raw={"username": username})
+            return await self._page(
+                request, 409, errors={"username": _("This username is taken.")}, raw={"username": username}
+            )
         password = accounts.new_password()
         user_id = await accounts.create_account(username, await accounts.hashed(password), wanted)
         return self._done(request, f"user-{user_id}", shown={"username": username, "password": password})
@@ -77,7 +96,9 @@ class UserPages(Controller):
         form = await request.form()
         wanted = {r for r in form.getall("roles", []) if r in ROLES}
         if user_id == request.user.id and "admin" not in wanted:
-            return await self._page(request, 409, errors={"_": _("You cannot take away your own admin role: ask another admin.")})
+            return await self._page(
+                request, 409, errors={"_": _("You cannot take away your own admin role: ask another admin.")}
+            )
         await accounts.set_roles(user_id, wanted)
         return self._done(request, f"user-{user_id}", saved="roles")
 
@@ -94,8 +115,11 @@ class UserPages(Controller):
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
         password = accounts.new_password()
-        await accounts.set_password(user_id, await accounts.hashed(password),
-                                    keep_login=request.session.get("sid", "") if user_id == request.user.id else "")
+        await accounts.set_password(
+            user_id,
+            await accounts.hashed(password),
+            keep_login=request.session.get("sid", "") if user_id == request.user.id else "",
+        )
         return self._done(request, f"user-{user_id}", shown={"username": user["username"], "password": password})
 
 

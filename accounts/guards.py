@@ -44,7 +44,11 @@ def session_auth(secret: bytes, secure: bool) -> SessionAuth[CurrentUser, Any]:
     return SessionAuth[CurrentUser, Any](
         retrieve_user_handler=retrieve_user,
         session_backend_config=CookieBackendConfig(
-            secret=secret, key="showcase_session", secure=secure, httponly=True, samesite="lax",
+            secret=secret,
+            key="showcase_session",
+            secure=secure,
+            httponly=True,
+            samesite="lax",
             max_age=12 * 3600,
         ),
         exclude_opt_key="exclude_from_auth",
@@ -73,7 +77,9 @@ async def bearer_user(connection: ASGIConnection) -> CurrentUser | None:
     user_id, login_id = value.split(":", 1)
     if not user_id.isdecimal():
         return None
-    return await user_of_login(int(user_id), login_id, (int(user_id), "token:" + login_id))  # a token dies with its login
+    return await user_of_login(
+        int(user_id), login_id, (int(user_id), "token:" + login_id)
+    )  # a token dies with its login
 
 
 async def token_user(connection: ASGIConnection, *roles: str) -> CurrentUser:

@@ -18,9 +18,7 @@ from core.db.transactions import write_transaction
 
 
 async def load_user(user_id: int) -> CurrentUser | None:
-    user = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(
-        BaseUser.id == user_id
-    ).first()
+    user = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
     if not user or not user["active"]:
         return None
     rows = await UserRole.select(UserRole.role).where(UserRole.user == user_id)
@@ -41,7 +39,7 @@ SESSION_HOURS = 12
 async def start_session(user_id: int) -> str:
     """A new login: its id goes into the session cookie and into the database, where
     logging out deletes it. Expired logins are swept on the way."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     sid = secrets.token_hex(16)
     await LoginSession.delete().where(LoginSession.expires_at < now)
     await LoginSession.insert(LoginSession(user=user_id, sid=sid, expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
@@ -68,11 +66,16 @@ async def end_sessions_of(user_id: int, keep: str = "") -> None:
 
 async def _login_holds(user_id: int, sid: str) -> bool:
     """One indexed read: the login exists, has not expired, and its account is switched on."""
-    row = await LoginSession.select(LoginSession.id).where(
-        (LoginSession.sid == sid) & (LoginSession.user == user_id)
-        & (LoginSession.expires_at > dt.datetime.now(dt.timezone.utc))
-        & (LoginSession.user.active == True)  # noqa: E712 - a column comparison, not a truth test
-    ).first()
+    row = (
+        await LoginSession.select(LoginSession.id)
+        .where(
+            (LoginSession.sid == sid)
+            & (LoginSession.user == user_id)
+            & (LoginSession.expires_at > dt.datetime.now(dt.UTC))
+            & (LoginSession.user.active == True)  # noqa: E712 - a column comparison, not a truth test
+        )
+        .first()
+    )
     return row is not None
 
 
@@ -111,9 +114,11 @@ async def check_password(username: str, password: str) -> int | None:
     (~0.3 s of CPU) runs in a thread while the query stays on this loop and its pool."""
     if not username or not password or len(password) > 128 or len(username) > 100:
         return None
-    row = await BaseUser.select(BaseUser.id, BaseUser.password, BaseUser.active).where(
-        BaseUser.username == username
-    ).first()
+    row = (
+        await BaseUser.select(BaseUser.id, BaseUser.password, BaseUser.active)
+        .where(BaseUser.username == username)
+        .first()
+    )
     if not row:
         await asyncio.to_thread(BaseUser.hash_password, password)  # same time as a real check
         return None
@@ -149,7 +154,8 @@ def forget_users() -> None:
 async def list_users() -> tuple[list[dict[str, Any]], dict[int, set[str]]]:
     """Every account, by name, and the roles of each."""
     users = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active, BaseUser.last_login).order_by(
-        BaseUser.username)
+        BaseUser.username
+    )
     roles: dict[int, set[str]] = {}
     for row in await UserRole.select(UserRole.user, UserRole.role):
         roles.setdefault(row["user"], set()).add(row["role"])
@@ -163,16 +169,18 @@ async def username_taken(username: str) -> bool:
 async def create_account(username: str, digest: str, roles: list[str]) -> int:
     """A new, switched-on account with these roles; its id."""
     async with write_transaction():
-        rows = await BaseUser.insert(BaseUser(username=username, password=digest, email=f"{username}@showcase.invalid",
-                                              active=True)).returning(BaseUser.id)
+        rows = await BaseUser.insert(
+            BaseUser(username=username, password=digest, email=f"{username}@showcase.invalid", active=True)
+        ).returning(BaseUser.id)
         for role in roles:
             await UserRole.insert(UserRole(user=rows[0]["id"], role=role))
     return int(rows[0]["id"])
 
 
 async def get_account(user_id: int) -> dict[str, Any] | None:
-    row: dict[str, Any] | None = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(
-        BaseUser.id == user_id).first()
+    row: dict[str, Any] | None = (
+        await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
+    )
     return row
 
 

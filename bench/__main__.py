@@ -44,8 +44,21 @@ def free_port() -> int:
 
 def serve(target: str, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     if target.startswith("app:"):
         args.append("--factory")
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -53,8 +66,12 @@ def serve(target: str, workers: int, env: dict[str, str]) -> tuple[subprocess.Po
     probe = "/healthz" if target.startswith("app:") else "/bare"
     for _ in range(300):
         try:
-            urllib.request.urlopen(urllib.request.Request(url + probe, data=b"{}" if probe == "/bare" else None,
-                                                          headers={"Content-Type": "application/json"}), timeout=1)
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    url + probe, data=b"{}" if probe == "/bare" else None, headers={"Content-Type": "application/json"}
+                ),
+                timeout=1,
+            )
             return process, url
         except urllib.error.HTTPError:
             return process, url
@@ -78,10 +95,14 @@ def wrk(url: str, env: dict[str, str], script: str | None = None, body: str | No
         args += ["-s", script]
     else:
         lua = Path(tempfile.mkstemp(suffix=".lua")[1])
-        lua.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body or "{}")}\n'
-                       'wrk.headers["Content-Type"] = "application/json"\n')
+        lua.write_text(
+            f'wrk.method = "POST"\nwrk.body = {json.dumps(body or "{}")}\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
         args += ["-s", str(lua)]
-    out = subprocess.run(args + [url], capture_output=True, text=True, env={**os.environ, **env}, timeout=DURATION + 60).stdout
+    out = subprocess.run(
+        args + [url], capture_output=True, text=True, env={**os.environ, **env}, timeout=DURATION + 60
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -91,8 +112,14 @@ def wrk(url: str, env: dict[str, str], script: str | None = None, body: str | No
         match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
         value = float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)]
         latency[label] = round(value, 2)
-    return {"rps": round(rps, 1), "requests": total, "non_2xx": int(errors.group(1)) if errors else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else "", "p50_ms": latency["50%"], "p99_ms": latency["99%"]}
+    return {
+        "rps": round(rps, 1),
+        "requests": total,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "p50_ms": latency["50%"],
+        "p99_ms": latency["99%"],
+    }
 
 
 def staff_token(url: str) -> str:
@@ -120,15 +147,21 @@ def csrf_token(url: str) -> str:
 
 
 def feedback_count() -> str:
-    return ("import asyncio\nfrom events.tables import Feedback\n"
-            "async def m():\n    print(await Feedback.count())\nasyncio.run(m())")
+    return (
+        "import asyncio\nfrom events.tables import Feedback\n"
+        "async def m():\n    print(await Feedback.count())\nasyncio.run(m())"
+    )
 
 
 def db_count(env: dict[str, str], event_id: int) -> tuple[int, int]:
-    code = ("import asyncio\nfrom events.tables import CheckIn, CheckInAttempt\n"
-            f"async def m():\n    print(await CheckIn.count().where(CheckIn.event=={event_id}), "
-            f"await CheckInAttempt.count().where(CheckInAttempt.event=={event_id}))\nasyncio.run(m())")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    code = (
+        "import asyncio\nfrom events.tables import CheckIn, CheckInAttempt\n"
+        f"async def m():\n    print(await CheckIn.count().where(CheckIn.event=={event_id}), "
+        f"await CheckInAttempt.count().where(CheckInAttempt.event=={event_id}))\nasyncio.run(m())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     a, b = out.split()
     return int(a), int(b)
 
@@ -136,9 +169,14 @@ def db_count(env: dict[str, str], event_id: int) -> tuple[int, int]:
 def fresh_instance(name: str, **extra: str) -> tuple[dict[str, str], Path, dict, Path]:
     """A new data folder and database (SQLite, or PostgreSQL at PG_URL) with the bench's event."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"showcase-bench-{name}-"))
-    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret", "PICCOLO_CONF": "piccolo_conf",
-           "SHOWCASE_ADDRESS_POSTS_PER_MINUTE": "1000000000",  # thousands of phones, one loopback address
-           **extra}
+    env = {
+        **os.environ,
+        "SHOWCASE_DATA_DIR": str(data_dir),
+        "SHOWCASE_SECRET_KEY": "bench-secret",
+        "PICCOLO_CONF": "piccolo_conf",
+        "SHOWCASE_ADDRESS_POSTS_PER_MINUTE": "1000000000",  # thousands of phones, one loopback address
+        **extra,
+    }
     env.pop("SHOWCASE_DATABASE_URL", None)
     if name == "postgres":
         database = urllib.parse.urlparse(PG_URL).path.lstrip("/")
@@ -147,8 +185,14 @@ def fresh_instance(name: str, **extra: str) -> tuple[dict[str, str], Path, dict,
         subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
         env["SHOWCASE_DATABASE_URL"] = PG_URL
     codes = data_dir / "codes.txt"
-    prepared = subprocess.run([sys.executable, "-m", "bench.prepare", str(TICKETS), str(codes)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)
+    prepared = subprocess.run(
+        [sys.executable, "-m", "bench.prepare", str(TICKETS), str(codes)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     facts = json.loads(prepared.stdout.strip().splitlines()[-1])
     return env, data_dir, facts, codes
 
@@ -173,18 +217,28 @@ def run_engine(name: str, workers: int) -> dict:
         if result["checkin_first_scans"]["requests"] > TICKETS:
             result["note"] = "more requests than tickets: later ones were repeats"
         result["checkin_repeat_scans"] = wrk(f"{app_url}/api/events/{event_id}/checkins", scan_env, lua)
-        rate_env = {"CSRF": csrf_token(app_url), "DEVICES": str(codes) + ".devices", "SLUG": facts["feedback_slug"],
-                    "ITEMS": ",".join(map(str, facts["feedback_items"]))}
+        rate_env = {
+            "CSRF": csrf_token(app_url),
+            "DEVICES": str(codes) + ".devices",
+            "SLUG": facts["feedback_slug"],
+            "ITEMS": ",".join(map(str, facts["feedback_items"])),
+        }
         result["feedback"] = wrk(app_url, rate_env, str(ROOT / "bench" / "feedback.lua"))
     finally:
         stop(app)
     checked_in, attempts = db_count(env, event_id)
-    stored = int(subprocess.run([sys.executable, "-c", feedback_count()], cwd=ROOT, env=env, capture_output=True,
-                                text=True, check=True).stdout)
+    stored = int(
+        subprocess.run(
+            [sys.executable, "-c", feedback_count()], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
     result["db"] = {"feedback_rows": stored}
     first = result["checkin_first_scans"]
-    result["db"] |= {"check_ins": checked_in, "attempts_logged": attempts,
-                    "requests_sent": first["requests"] + result["checkin_repeat_scans"]["requests"]}
+    result["db"] |= {
+        "check_ins": checked_in,
+        "attempts_logged": attempts,
+        "requests_sent": first["requests"] + result["checkin_repeat_scans"]["requests"],
+    }
     result["ratio_first_scans"] = round(first["rps"] / result["bare"]["rps"], 3)
     result["ratio_repeat_scans"] = round(result["checkin_repeat_scans"]["rps"] / result["bare"]["rps"], 3)
     result["ratio_feedback"] = round(result["feedback"]["rps"] / result["bare"]["rps"], 3)
@@ -197,7 +251,9 @@ def feedback_rows_add_up(r: dict) -> bool:
     """One row per (phone, presentation) pair posted: wrk counts the answers it got in time,
     and up to one request per connection may still have been stored after it stopped."""
     posted = r["feedback"]["requests"]
-    return min(posted, 4 * FEEDBACK_PHONES) <= r["db"]["feedback_rows"] <= min(posted + CONNECTIONS, 4 * FEEDBACK_PHONES)
+    return (
+        min(posted, 4 * FEEDBACK_PHONES) <= r["db"]["feedback_rows"] <= min(posted + CONNECTIONS, 4 * FEEDBACK_PHONES)
+    )
 
 
 def main() -> None:
@@ -239,7 +295,9 @@ def scaleout() -> None:
         app, app_url = serve("app:create_app", workers, env)
         try:
             scan_env = {"TOKEN": staff_token(app_url), "CODES": str(codes)}
-            scans = wrk(f"{app_url}/api/events/{facts['event_id']}/checkins", scan_env, str(ROOT / "bench" / "checkin.lua"))
+            scans = wrk(
+                f"{app_url}/api/events/{facts['event_id']}/checkins", scan_env, str(ROOT / "bench" / "checkin.lua")
+            )
         finally:
             stop(app)
         checked_in, _ = db_count(env, facts["event_id"])
@@ -248,17 +306,26 @@ def scaleout() -> None:
     one, two = rows
     ratio = two["checkin"]["rps"] / one["checkin"]["rps"]
     bare_ratio = two["bare"]["rps"] / one["bare"]["rps"]
-    lines = ["# Scale-out: two processes against one (PostgreSQL + Redis)", "",
-             f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback; app, PostgreSQL, Redis and wrk share this machine's "
-             f"{os.cpu_count()} cores. One run.", "",
-             "| processes | bare rps | check-in rps, first scans (p50/p99 ms) | check-in / bare | non-2xx | check-ins stored |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# Scale-out: two processes against one (PostgreSQL + Redis)",
+        "",
+        f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback; app, PostgreSQL, Redis and wrk share this machine's "
+        f"{os.cpu_count()} cores. One run.",
+        "",
+        "| processes | bare rps | check-in rps, first scans (p50/p99 ms) | check-in / bare | non-2xx | check-ins stored |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         c = r["checkin"]
-        lines.append(f"| {r['workers']} | {r['bare']['rps']} | {c['rps']} ({c['p50_ms']}/{c['p99_ms']}) | "
-                     f"{c['rps'] / r['bare']['rps']:.0%} | {c['non_2xx']} | {r['check_ins']} |")
-    lines += ["", f"Check-in, two processes over one: **{ratio:.2f}×** (target {SCALE_TARGET}×). "
-              f"The bare endpoint on the same machine: {bare_ratio:.2f}×."]
+        lines.append(
+            f"| {r['workers']} | {r['bare']['rps']} | {c['rps']} ({c['p50_ms']}/{c['p99_ms']}) | "
+            f"{c['rps'] / r['bare']['rps']:.0%} | {c['non_2xx']} | {r['check_ins']} |"
+        )
+    lines += [
+        "",
+        f"Check-in, two processes over one: **{ratio:.2f}×** (target {SCALE_TARGET}×). "
+        f"The bare endpoint on the same machine: {bare_ratio:.2f}×.",
+    ]
     if ratio < SCALE_TARGET:
         lines += ["", f"MISSED: check-in scales {ratio:.2f}× from one process to two, below {SCALE_TARGET}×."]
     report = "\n".join(lines)
@@ -271,9 +338,14 @@ def throughput() -> None:
         sys.exit("wrk is not installed (make deps installs it as root)")
     engines = os.environ.get("BENCH_ENGINES", "sqlite,postgres").split(",")
     results = [run_engine(name, 1 if name == "sqlite" else 2) for name in engines]
-    lines = ["# Check-in benchmark", "", f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback, same machine, one run.", "",
-             "| engine | processes | bare rps (p50/p99 ms) | check-in rps, first scans (p50/p99 ms) | ratio | repeat scans rps | ratio | × pretix | non-2xx | database after the run |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Check-in benchmark",
+        "",
+        f"wrk -t1 -c{CONNECTIONS} -d{DURATION}s, loopback, same machine, one run.",
+        "",
+        "| engine | processes | bare rps (p50/p99 ms) | check-in rps, first scans (p50/p99 ms) | ratio | repeat scans rps | ratio | × pretix | non-2xx | database after the run |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         b, f, rep = r["bare"], r["checkin_first_scans"], r["checkin_repeat_scans"]
         lines.append(
@@ -281,24 +353,42 @@ def throughput() -> None:
             f"{r['ratio_first_scans']:.0%} | {rep['rps']} | {r['ratio_repeat_scans']:.0%} | {r['vs_pretix']}× | "
             f"{f['non_2xx'] + rep['non_2xx']} | {r['db']['check_ins']} check-ins for "
             f"{min(TICKETS, max(f['requests'], rep['requests']))} distinct tickets scanned; "
-            f"{r['db']['attempts_logged']} attempts logged for {r['db']['requests_sent']} requests |")
-    lines += ["", "Targets: ratio ≥ 20% of bare (first scans); ≥ 100× pretix (17/s SQLite, 29/s PostgreSQL ×2).",
-              "", "# Feedback benchmark", "",
-              "Each request: one checked-in phone rates one presentation through the form (CSRF, device cookie, "
-              "rate limit, window check, upsert), answered with the redirect back to the list.", "",
-              "| engine | processes | bare rps | feedback rps (p50/p99 ms) | ratio | non-2xx/3xx | feedback rows after the run |",
-              "|---|---|---|---|---|---|---|"]
+            f"{r['db']['attempts_logged']} attempts logged for {r['db']['requests_sent']} requests |"
+        )
+    lines += [
+        "",
+        "Targets: ratio ≥ 20% of bare (first scans); ≥ 100× pretix (17/s SQLite, 29/s PostgreSQL ×2).",
+        "",
+        "# Feedback benchmark",
+        "",
+        "Each request: one checked-in phone rates one presentation through the form (CSRF, device cookie, "
+        "rate limit, window check, upsert), answered with the redirect back to the list.",
+        "",
+        "| engine | processes | bare rps | feedback rps (p50/p99 ms) | ratio | non-2xx/3xx | feedback rows after the run |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         fb = r["feedback"]
-        lines.append(f"| {r['engine']} | {r['workers']} | {r['bare']['rps']} | {fb['rps']} ({fb['p50_ms']}/{fb['p99_ms']}) | "
-                     f"{r['ratio_feedback']:.0%} | {fb['non_2xx']} | {r['db']['feedback_rows']} for {fb['requests']} posts |")
+        lines.append(
+            f"| {r['engine']} | {r['workers']} | {r['bare']['rps']} | {fb['rps']} ({fb['p50_ms']}/{fb['p99_ms']}) | "
+            f"{r['ratio_feedback']:.0%} | {fb['non_2xx']} | {r['db']['feedback_rows']} for {fb['requests']} posts |"
+        )
     lines += ["", "Target: feedback ratio ≥ 20% of bare."]
-    failures = [r["engine"] for r in results
-                if r["checkin_first_scans"]["non_2xx"] or r["checkin_repeat_scans"]["non_2xx"] or r["checkin_first_scans"]["socket_errors"]
-                or r["feedback"]["non_2xx"] or r["feedback"]["socket_errors"]
-                or not feedback_rows_add_up(r)]
+    failures = [
+        r["engine"]
+        for r in results
+        if r["checkin_first_scans"]["non_2xx"]
+        or r["checkin_repeat_scans"]["non_2xx"]
+        or r["checkin_first_scans"]["socket_errors"]
+        or r["feedback"]["non_2xx"]
+        or r["feedback"]["socket_errors"]
+        or not feedback_rows_add_up(r)
+    ]
     if failures:
-        lines += ["", f"FAILED: non-2xx responses or socket errors on {', '.join(failures)}: the figures above are not valid."]
+        lines += [
+            "",
+            f"FAILED: non-2xx responses or socket errors on {', '.join(failures)}: the figures above are not valid.",
+        ]
     report = "\n".join(lines)
     (OUT / "checkin.md").write_text(report + "\n")
     (OUT / "checkin.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

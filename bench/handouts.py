@@ -34,9 +34,11 @@ TRIES = int(os.environ.get("BENCH_PDF_TRIES", "3"))
 
 
 def prepare(env: dict[str, str]) -> None:
-    code = ("import asyncio, manage\nfrom demo import load_demo\nfrom bench.prepare import big_day\n"
-            "async def m():\n    await load_demo()\n    await big_day('big50', 50)\n"
-            "manage.migrate()\nasyncio.run(m())")
+    code = (
+        "import asyncio, manage\nfrom demo import load_demo\nfrom bench.prepare import big_day\n"
+        "async def m():\n    await load_demo()\n    await big_day('big50', 50)\n"
+        "manage.migrate()\nasyncio.run(m())"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
@@ -75,17 +77,25 @@ print(json.dumps(times))
 
 def final_html(env: dict[str, str], slug: str, path: Path) -> None:
     """The exact HTML the server hands WeasyPrint for this booklet."""
-    code = ("import asyncio, sys\nfrom events.agenda import queries\nfrom events.handouts import documents as handout_docs\nfrom web.templating import build_environment\n"
-            f"async def m():\n    event = await queries.get_event_by_slug({slug!r})\n"
-            f"    doc = await handout_docs.booklet(event, {BASE_URL!r})\n"
-            f"    open({str(path)!r}, 'w', encoding='utf-8').write(handout_docs.render_html(build_environment(), doc))\n"
-            "asyncio.run(m())")
+    code = (
+        "import asyncio, sys\nfrom events.agenda import queries\nfrom events.handouts import documents as handout_docs\nfrom web.templating import build_environment\n"
+        f"async def m():\n    event = await queries.get_event_by_slug({slug!r})\n"
+        f"    doc = await handout_docs.booklet(event, {BASE_URL!r})\n"
+        f"    open({str(path)!r}, 'w', encoding='utf-8').write(handout_docs.render_html(build_environment(), doc))\n"
+        "asyncio.run(m())"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def weasy_alone(env: dict[str, str], html: Path) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", WEASY_ALONE, str(html), str(1 + TRIES)], cwd=ROOT, env=env,
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", WEASY_ALONE, str(html), str(1 + TRIES)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     times = json.loads(out.strip().splitlines()[-1])
     return times[0], min(times[1:])
 
@@ -100,8 +110,14 @@ def pages_of(pdf: bytes) -> int:
 
 def run(serve, stop) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="showcase-bench-pdf-"))
-    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret",
-           "PICCOLO_CONF": "piccolo_conf", "SHOWCASE_BASE_URL": BASE_URL, "SHOWCASE_PDF_WARM_UP": "0"}
+    env = {
+        **os.environ,
+        "SHOWCASE_DATA_DIR": str(data_dir),
+        "SHOWCASE_SECRET_KEY": "bench-secret",
+        "PICCOLO_CONF": "piccolo_conf",
+        "SHOWCASE_BASE_URL": BASE_URL,
+        "SHOWCASE_PDF_WARM_UP": "0",
+    }
     env.pop("SHOWCASE_DATABASE_URL", None)
     prepare(env)
     results: dict = {}
@@ -131,10 +147,14 @@ def run(serve, stop) -> dict:
         final_html(env, slug, html)
         alone_cold, alone_warm = weasy_alone(env, html)
         results[name] = {
-            "slug": slug, "pages": pages_of(pdf), "process_cold_s": round(process_cold, 3),
+            "slug": slug,
+            "pages": pages_of(pdf),
+            "process_cold_s": round(process_cold, 3),
             "first_after_start_s": round(after_start, 3),
-            "cache_cold_s": round(min(cache_cold), 3), "weasyprint_alone_cold_s": round(alone_cold, 3),
-            "weasyprint_alone_warm_s": round(alone_warm, 3), "cached_ms": round(cached * 1000, 2),
+            "cache_cold_s": round(min(cache_cold), 3),
+            "weasyprint_alone_cold_s": round(alone_cold, 3),
+            "weasyprint_alone_warm_s": round(alone_warm, 3),
+            "cached_ms": round(cached * 1000, 2),
             "revalidated_ms": round(revalidated * 1000, 2),
             "overhead_warm": round(min(cache_cold) / alone_warm - 1, 3),
             "overhead_cold": round(process_cold / alone_cold - 1, 3),
@@ -145,15 +165,19 @@ def run(serve, stop) -> dict:
 
 
 def report(results: dict) -> tuple[list[str], list[str]]:
-    lines = ["# Handouts benchmark: programme booklet", "",
-             "One run, this machine; the server is one uvicorn process on SQLite. Process cold: the first request to a "
-             "fresh process that did not load the fonts at start (SHOWCASE_PDF_WARM_UP=0). First after start: the first "
-             "request to a process started as `make run` starts it. Cache cold: a warm process, the cached PDF deleted first "
-             "(best of a few). WeasyPrint alone: the same final HTML and stylesheets in a fresh process, first document "
-             "(cold) and best later one (warm). Overheads: ours over WeasyPrint alone, cold over cold and warm over warm.", "",
-             "| day | pages | process cold TTFB s | WeasyPrint alone cold s | overhead | first after start s | cache cold TTFB s | "
-             "WeasyPrint alone warm s | overhead | cached ms | 304 ms | cached × faster | Indico 3.3 (peer) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Handouts benchmark: programme booklet",
+        "",
+        "One run, this machine; the server is one uvicorn process on SQLite. Process cold: the first request to a "
+        "fresh process that did not load the fonts at start (SHOWCASE_PDF_WARM_UP=0). First after start: the first "
+        "request to a process started as `make run` starts it. Cache cold: a warm process, the cached PDF deleted first "
+        "(best of a few). WeasyPrint alone: the same final HTML and stylesheets in a fresh process, first document "
+        "(cold) and best later one (warm). Overheads: ours over WeasyPrint alone, cold over cold and warm over warm.",
+        "",
+        "| day | pages | process cold TTFB s | WeasyPrint alone cold s | overhead | first after start s | cache cold TTFB s | "
+        "WeasyPrint alone warm s | overhead | cached ms | 304 ms | cached × faster | Indico 3.3 (peer) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     failures = []
     for name, r in results.items():
         peer_s, peer_pages, talks = PEER[name]
@@ -162,15 +186,21 @@ def report(results: dict) -> tuple[list[str], list[str]]:
             f"{r['weasyprint_alone_cold_s']} | {r['overhead_cold']:+.0%} | {r['first_after_start_s']} | {r['cache_cold_s']} | "
             f"{r['weasyprint_alone_warm_s']} | "
             f"{r['overhead_warm']:+.0%} | {r['cached_ms']} | {r['revalidated_ms']} | {r['cached_speedup']}× | "
-            f"{peer_s} s, {peer_pages} pages |")
+            f"{peer_s} s, {peer_pages} pages |"
+        )
         if r["overhead_warm"] > 0.25:
             failures.append(f"{name}: overhead {r['overhead_warm']:.0%} over WeasyPrint alone (target ≤ 25%)")
         if r["cached_speedup"] < 100:
             failures.append(f"{name}: a cached download only {r['cached_speedup']}× faster (target ≥ 100×)")
         if max(r["cache_cold_s"], r["first_after_start_s"]) > peer_s:
-            failures.append(f"{name}: {max(r['cache_cold_s'], r['first_after_start_s'])} s cold, Indico takes {peer_s} s "
-                            "(target: no longer)")
-    lines += ["", "Targets: no longer than Indico 3.3 for the same talks (0.76 s for 4, 4.2 s for 50; the peer's figures "
-              "as measured by the issue's author, not reproduced here: Indico is not installed on this machine); "
-              "our overhead over WeasyPrint alone ≤ 25%; a cached download ≥ 100× faster than a cold render."]
+            failures.append(
+                f"{name}: {max(r['cache_cold_s'], r['first_after_start_s'])} s cold, Indico takes {peer_s} s "
+                "(target: no longer)"
+            )
+    lines += [
+        "",
+        "Targets: no longer than Indico 3.3 for the same talks (0.76 s for 4, 4.2 s for 50; the peer's figures "
+        "as measured by the issue's author, not reproduced here: Indico is not installed on this machine); "
+        "our overhead over WeasyPrint alone ≤ 25%; a cached download ≥ 100× faster than a cold render.",
+    ]
     return lines, failures

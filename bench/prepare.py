@@ -20,17 +20,29 @@ async def open_event_with_tickets(slug: str, tickets: int) -> tuple[int, list[st
     from events.checkin import rules as checkin
     from events.tables import Attendee, Event
 
-    now = dt.datetime.now(dt.timezone.utc)
-    event_id = (await Event.insert(Event(
-        title="税心向党·书记说", date=now.date(), start_time=dt.time(9), end_time=dt.time(11), slug=slug,
-        status="published", checkin_opens_at=now - dt.timedelta(hours=2), checkin_closes_at=now + dt.timedelta(hours=2),
-    )).returning(Event.id))[0]["id"]
+    now = dt.datetime.now(dt.UTC)
+    event_id = (
+        await Event.insert(
+            Event(
+                title="税心向党·书记说",
+                date=now.date(),
+                start_time=dt.time(9),
+                end_time=dt.time(11),
+                slug=slug,
+                status="published",
+                checkin_opens_at=now - dt.timedelta(hours=2),
+                checkin_closes_at=now + dt.timedelta(hours=2),
+            )
+        ).returning(Event.id)
+    )[0]["id"]
     codes = [checkin.new_ticket_code() for _ in range(tickets)]
     for start in range(0, tickets, 2000):
-        await Attendee.insert(*[
-            Attendee(event=event_id, name=f"参会者{start + i}", unit="芙蓉区税务局", ticket_code=c)
-            for i, c in enumerate(codes[start:start + 2000])
-        ])
+        await Attendee.insert(
+            *[
+                Attendee(event=event_id, name=f"参会者{start + i}", unit="芙蓉区税务局", ticket_code=c)
+                for i, c in enumerate(codes[start : start + 2000])
+            ]
+        )
     return event_id, codes
 
 
@@ -46,28 +58,67 @@ async def feedback_event(slug: str, attendees: int, talks: int) -> tuple[list[in
 
     tz = dt.timezone(dt.timedelta(hours=8))
     start = dt.datetime.now(tz) - dt.timedelta(minutes=30)
-    event_id = (await Event.insert(Event(
-        title="税心向党·书记说", date=start.date(), start_time=start.time().replace(second=0, microsecond=0),
-        end_time=dt.time(23, 59), slug=slug, status="published", feedback_from_event_start=True,
-    )).returning(Event.id))[0]["id"]
-    branch = (await Branch.insert(Branch(name=f"党建工作科党支部 {slug}", unit="芙蓉区税务局")).returning(Branch.id))[0]["id"]
+    event_id = (
+        await Event.insert(
+            Event(
+                title="税心向党·书记说",
+                date=start.date(),
+                start_time=start.time().replace(second=0, microsecond=0),
+                end_time=dt.time(23, 59),
+                slug=slug,
+                status="published",
+                feedback_from_event_start=True,
+            )
+        ).returning(Event.id)
+    )[0]["id"]
+    branch = (await Branch.insert(Branch(name=f"党建工作科党支部 {slug}", unit="芙蓉区税务局")).returning(Branch.id))[
+        0
+    ]["id"]
     items = []
     for n in range(talks):
         method = (await Method.insert(Method(title=f"工作法{n}", branch=branch)).returning(Method.id))[0]["id"]
-        items.append((await AgendaItem.insert(AgendaItem(event=event_id, position=n, kind="presentation", duration=5,
-                                                         method=method)).returning(AgendaItem.id))[0]["id"])
+        items.append(
+            (
+                await AgendaItem.insert(
+                    AgendaItem(event=event_id, position=n, kind="presentation", duration=5, method=method)
+                ).returning(AgendaItem.id)
+            )[0]["id"]
+        )
     devices = [secrets.token_urlsafe(24) for _ in range(attendees)]
     for start_at in range(0, attendees, 2000):
-        chunk = devices[start_at:start_at + 2000]
-        ids = [r["id"] for r in await Attendee.insert(*[
-            Attendee(event=event_id, name=f"参会者{start_at + i}", ticket_code=checkin.new_ticket_code(), source="walk-in")
-            for i in range(len(chunk))]).returning(Attendee.id)]
-        await CheckIn.insert(*[CheckIn(event=event_id, attendee=a, channel="self", device=d) for a, d in zip(ids, chunk)])
+        chunk = devices[start_at : start_at + 2000]
+        ids = [
+            r["id"]
+            for r in await Attendee.insert(
+                *[
+                    Attendee(
+                        event=event_id,
+                        name=f"参会者{start_at + i}",
+                        ticket_code=checkin.new_ticket_code(),
+                        source="walk-in",
+                    )
+                    for i in range(len(chunk))
+                ]
+            ).returning(Attendee.id)
+        ]
+        await CheckIn.insert(
+            *[CheckIn(event=event_id, attendee=a, channel="self", device=d) for a, d in zip(ids, chunk, strict=True)]
+        )
     return items, devices
 
 
-UNITS = ["芙蓉区税务局", "天心区税务局", "开福区税务局", "雨花区税务局", "望城区税务局", "长沙县税务局", "浏阳市税务局",
-         "宁乡市税务局", "岳麓区税务局", "长沙市税务局第一稽查局"]
+UNITS = [
+    "芙蓉区税务局",
+    "天心区税务局",
+    "开福区税务局",
+    "雨花区税务局",
+    "望城区税务局",
+    "长沙县税务局",
+    "浏阳市税务局",
+    "宁乡市税务局",
+    "岳麓区税务局",
+    "长沙市税务局第一稽查局",
+]
 WORDS = ["三小", "五微", "37℃", "四心", "红色引擎", "双向赋能", "一线", "六步", "先锋", "清风"]
 
 
@@ -78,22 +129,44 @@ async def big_day(slug: str, talks: int) -> int:
     from events.tables import AgendaItem, Event
     from presenters.tables import Area, Branch, Method, Presenter
 
-    event_id = (await Event.insert(Event(
-        title="税心向党·书记说", theme="主题党日 · 支部工作法展示", date=dt.date(2026, 7, 1), start_time=dt.time(8, 30),
-        end_time=dt.time(18, 0), venue="国家税务总局长沙市税务局 会议室", slug=slug, status="published",
-    )).returning(Event.id))[0]["id"]
+    event_id = (
+        await Event.insert(
+            Event(
+                title="税心向党·书记说",
+                theme="主题党日 · 支部工作法展示",
+                date=dt.date(2026, 7, 1),
+                start_time=dt.time(8, 30),
+                end_time=dt.time(18, 0),
+                venue="国家税务总局长沙市税务局 会议室",
+                slug=slug,
+                status="published",
+            )
+        ).returning(Event.id)
+    )[0]["id"]
     area = (await Area.insert(Area(name=f"党业融合 {slug}")).returning(Area.id))[0]["id"]
     position = 0
     for n in range(talks):
         unit, word = UNITS[n % len(UNITS)], WORDS[n % len(WORDS)]
         branch = (await Branch.insert(Branch(name=f"第{n + 1}税务所党支部", unit=unit)).returning(Branch.id))[0]["id"]
-        summary = (f"以“{word}”为抓手，把支部建在业务链上，" + "推动党建与税收业务同频共振，让纳税人缴费人感受到服务的温度。" * 4)[:220]
-        method = (await Method.insert(Method(title=f"“{word}”工作法（{n + 1}）", area=area, summary=summary,
-                                             branch=branch)).returning(Method.id))[0]["id"]
-        person = (await Presenter.insert(Presenter(name=f"第{n + 1}支部书记", role="支部书记", branch=branch))
-                  .returning(Presenter.id))[0]["id"]
-        await AgendaItem.insert(AgendaItem(event=event_id, position=position, kind="presentation", duration=8,
-                                           method=method, presenter=person))
+        summary = (
+            f"以“{word}”为抓手，把支部建在业务链上，"
+            + "推动党建与税收业务同频共振，让纳税人缴费人感受到服务的温度。" * 4
+        )[:220]
+        method = (
+            await Method.insert(
+                Method(title=f"“{word}”工作法（{n + 1}）", area=area, summary=summary, branch=branch)
+            ).returning(Method.id)
+        )[0]["id"]
+        person = (
+            await Presenter.insert(Presenter(name=f"第{n + 1}支部书记", role="支部书记", branch=branch)).returning(
+                Presenter.id
+            )
+        )[0]["id"]
+        await AgendaItem.insert(
+            AgendaItem(
+                event=event_id, position=position, kind="presentation", duration=8, method=method, presenter=person
+            )
+        )
         position += 1
         if n % 5 == 4 and n < talks - 1:
             await AgendaItem.insert(AgendaItem(event=event_id, position=position, kind="break", duration=10))

@@ -48,12 +48,16 @@ def upload(url: str, path: str, deck: Path) -> str:
 
     parts = urlparse(url)
     boundary = "showcasebench" + os.urandom(8).hex()
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"deck.pdf\"\r\n"
-            "Content-Type: application/pdf\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="deck.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     length = len(head) + deck.stat().st_size + len(tail)
-    request = (f"POST {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-               f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    ).encode()
     with socket.create_connection((parts.hostname, parts.port)) as sock, deck.open("rb") as fh:
         sock.sendall(request + head)
         sock.sendfile(fh)
@@ -71,10 +75,17 @@ def peak_rss_mb(pid: int) -> float:
 
 def run(serve, stop) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="showcase-bench-upload-"))
-    env = {**os.environ, "SHOWCASE_DATA_DIR": str(data_dir), "SHOWCASE_SECRET_KEY": "bench-secret",
-           "PICCOLO_CONF": "piccolo_conf", "SHOWCASE_PDF_WARM_UP": "0"}
+    env = {
+        **os.environ,
+        "SHOWCASE_DATA_DIR": str(data_dir),
+        "SHOWCASE_SECRET_KEY": "bench-secret",
+        "PICCOLO_CONF": "piccolo_conf",
+        "SHOWCASE_PDF_WARM_UP": "0",
+    }
     env.pop("SHOWCASE_DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PREPARE], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     facts = json.loads(out.strip().splitlines()[-1])
     deck = data_dir / "deck.pdf"
     with deck.open("wb") as fh:  # a PDF header, then 50 MB that no compression or cache trick shrinks
@@ -109,32 +120,45 @@ def run(serve, stop) -> dict:
     stored = list((data_dir / "slides" / "objects").rglob("*"))
     files = [p for p in stored if p.is_file()]
     result = {
-        "size_mb": round(size / 1048576, 1), "copy_s": round(min(copies), 4), "upload_s": round(min(uploads), 4),
-        "copy_mb_s": round(size / 1048576 / min(copies), 1), "upload_mb_s": round(size / 1048576 / min(uploads), 1),
-        "ratio": round(min(copies) / min(uploads), 3), "statuses": statuses,
-        "dd_s": round(min(plain_copies), 4), "dd_mb_s": round(size / 1048576 / min(plain_copies), 1),
+        "size_mb": round(size / 1048576, 1),
+        "copy_s": round(min(copies), 4),
+        "upload_s": round(min(uploads), 4),
+        "copy_mb_s": round(size / 1048576 / min(copies), 1),
+        "upload_mb_s": round(size / 1048576 / min(uploads), 1),
+        "ratio": round(min(copies) / min(uploads), 3),
+        "statuses": statuses,
+        "dd_s": round(min(plain_copies), 4),
+        "dd_mb_s": round(size / 1048576 / min(plain_copies), 1),
         "ratio_dd": round(min(plain_copies) / min(uploads), 3),
-        "peak_rss_before_mb": round(before, 1), "peak_rss_after_mb": round(after, 1), "rss_growth_mb": round(after - before, 1),
-        "stored_files": len(files), "stored_matches": bool(files) and files[0].stat().st_size == size,
+        "peak_rss_before_mb": round(before, 1),
+        "peak_rss_after_mb": round(after, 1),
+        "rss_growth_mb": round(after - before, 1),
+        "stored_files": len(files),
+        "stored_matches": bool(files) and files[0].stat().st_size == size,
     }
     shutil.rmtree(data_dir, ignore_errors=True)
     return result
 
 
 def report(r: dict) -> tuple[list[str], list[str]]:
-    lines = ["# Uploads benchmark: a slide deck through the presenter portal", "",
-             f"One run, this machine: `cp` and `dd` of a {r['size_mb']} MB file on the data disk, then the same file uploaded "
-             "(multipart, sent with sendfile over loopback) to one uvicorn process on SQLite, best of a few each. Memory: the server's peak "
-             "resident size before the first upload and after the last. Copies and uploads alternate, each after a `sync`.", "",
-             "| file | cp s (MB/s) | dd bs=1M s (MB/s) | upload s (MB/s) | ratio to cp | ratio to dd | peak RSS before → after MB | growth | answers | stored |",
-             "|---|---|---|---|---|---|---|---|---|---|",
-             f"| {r['size_mb']} MB | {r['copy_s']} ({r['copy_mb_s']}) | {r['dd_s']} ({r['dd_mb_s']}) | {r['upload_s']} ({r['upload_mb_s']}) | "
-             f"{r['ratio']:.0%} | {r['ratio_dd']:.0%} | "
-             f"{r['peak_rss_before_mb']} → {r['peak_rss_after_mb']} | {r['rss_growth_mb']} MB | {' '.join(r['statuses'])} | "
-             f"{r['stored_files']} file{'s' if r['stored_files'] != 1 else ''}, whole: {r['stored_matches']} |",
-             "", "Targets: upload ≥ 30% of the copy's speed; the server's memory grows by less than 20 MB. "
-             "`cp` copies inside the kernel (copy_file_range); `dd bs=1M` is the same copy through user space, "
-             "as a program that reads and writes the file does. The target is judged against `cp`, the stricter."]
+    lines = [
+        "# Uploads benchmark: a slide deck through the presenter portal",
+        "",
+        f"One run, this machine: `cp` and `dd` of a {r['size_mb']} MB file on the data disk, then the same file uploaded "
+        "(multipart, sent with sendfile over loopback) to one uvicorn process on SQLite, best of a few each. Memory: the server's peak "
+        "resident size before the first upload and after the last. Copies and uploads alternate, each after a `sync`.",
+        "",
+        "| file | cp s (MB/s) | dd bs=1M s (MB/s) | upload s (MB/s) | ratio to cp | ratio to dd | peak RSS before → after MB | growth | answers | stored |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {r['size_mb']} MB | {r['copy_s']} ({r['copy_mb_s']}) | {r['dd_s']} ({r['dd_mb_s']}) | {r['upload_s']} ({r['upload_mb_s']}) | "
+        f"{r['ratio']:.0%} | {r['ratio_dd']:.0%} | "
+        f"{r['peak_rss_before_mb']} → {r['peak_rss_after_mb']} | {r['rss_growth_mb']} MB | {' '.join(r['statuses'])} | "
+        f"{r['stored_files']} file{'s' if r['stored_files'] != 1 else ''}, whole: {r['stored_matches']} |",
+        "",
+        "Targets: upload ≥ 30% of the copy's speed; the server's memory grows by less than 20 MB. "
+        "`cp` copies inside the kernel (copy_file_range); `dd bs=1M` is the same copy through user space, "
+        "as a program that reads and writes the file does. The target is judged against `cp`, the stricter.",
+    ]
     missed = []
     if r["ratio"] < 0.30:
         missed.append(f"upload at {r['ratio']:.0%} of cp (target ≥ 30%)")

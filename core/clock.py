@@ -14,7 +14,7 @@ LAST_DAY = dt.date(2100, 12, 31)
 
 def now() -> dt.datetime:
     """The current moment, in UTC: every stored time is aware and in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def zone(name: str) -> dt.tzinfo:

@@ -10,7 +10,7 @@ import struct
 import unicodedata
 import zipfile
 from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO
 from urllib.parse import quote
 
 KINDS = {  # kind: (extension, content type for downloads)
@@ -37,7 +37,7 @@ RATIO_FROM = 1 << 20  # members that unpack to less than this are too small to m
 IDENTIFY = 64  # bytes read of a member that only needs identifying
 
 
-def _end_of_directory(fh: BinaryIO) -> Optional[tuple[int, int]]:
+def _end_of_directory(fh: BinaryIO) -> tuple[int, int] | None:
     """(entries, directory size) as the end-of-central-directory record declares them
     (ZIP64's when the classic record points there), or None when there is none."""
     size = fh.seek(0, io.SEEK_END)
@@ -47,10 +47,10 @@ def _end_of_directory(fh: BinaryIO) -> Optional[tuple[int, int]]:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
-    _sig, _disk, _start, _here, entries, directory, offset, _comment = struct.unpack("<4s4H2LH", tail[at:at + 22])
+    _sig, _disk, _start, _here, entries, directory, offset, _comment = struct.unpack("<4s4H2LH", tail[at : at + 22])
     if entries != 0xFFFF and directory != 0xFFFFFFFF and offset != 0xFFFFFFFF:
         return entries, directory
-    locator = tail[at - 20:at] if at >= 20 else b""
+    locator = tail[at - 20 : at] if at >= 20 else b""
     if not locator.startswith(b"PK\x06\x07"):
         return None
     record_at = struct.unpack("<4sLQL", locator)[2]
@@ -62,11 +62,11 @@ def _end_of_directory(fh: BinaryIO) -> Optional[tuple[int, int]]:
     return fields[7], fields[8]
 
 
-def archive_problem(source: Union[Path, BinaryIO], max_unpacked: int = MAX_UNPACKED) -> Optional[str]:
+def archive_problem(source: Path | BinaryIO, max_unpacked: int = MAX_UNPACKED) -> str | None:
     """Why a zip is refused before anything in it is read ("too_many_entries" or
     "unpacks_too_far"), or None. Not a zip at all is None too: the caller's own reading
     finds that out."""
-    with (source.open("rb") if isinstance(source, Path) else contextlib.nullcontext(source)) as fh:
+    with source.open("rb") if isinstance(source, Path) else contextlib.nullcontext(source) as fh:
         declared = _end_of_directory(fh)
         fh.seek(0)
         if declared is None:
@@ -90,7 +90,7 @@ def archive_problem(source: Union[Path, BinaryIO], max_unpacked: int = MAX_UNPAC
     return None
 
 
-def _zip_kind(path: Path) -> Optional[str]:
+def _zip_kind(path: Path) -> str | None:
     """A zip container that really is a presentation: PPTX by its parts, ODP by its
     mimetype member (its first bytes only), Keynote by its index. A zip that merely claims
     to be one is None."""
@@ -122,11 +122,11 @@ def _is_powerpoint_97(path: Path) -> bool:
         while chunk := fh.read(1 << 20):
             if POWERPOINT_STREAM in tail + chunk:
                 return True
-            tail = chunk[-len(POWERPOINT_STREAM):]
+            tail = chunk[-len(POWERPOINT_STREAM) :]
     return False
 
 
-def examine(path: Path) -> tuple[Optional[str], Optional[str]]:
+def examine(path: Path) -> tuple[str | None, str | None]:
     """(kind, None) for a document we accept; (None, why) for a zip refused by its
     directory (see archive_problem); (None, None) for anything else."""
     with path.open("rb") as fh:
@@ -143,7 +143,7 @@ def examine(path: Path) -> tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-def detect_kind(path: Path) -> Optional[str]:
+def detect_kind(path: Path) -> str | None:
     """pdf | pptx | ppt | key | odp, or None for anything else (an .exe renamed .pdf, a
     zip dressed as .pptx, a zip bomb, an empty file...)."""
     return examine(path)[0]

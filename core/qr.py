@@ -50,5 +50,7 @@ def qr_svg(data: str, label: str = "") -> str:
     matrix = qr_matrix(data)
     size = len(matrix)
     attrs = f' role="img" aria-label="{escape(label)}" class="qr"' if label else ' class="qr"'
-    return (f'<svg xmlns="http://www.w3.org/2000/svg"{attrs} viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
-            f'<rect width="{size}" height="{size}" fill="#fff"/><path stroke="#000" stroke-width="1" fill="none" d="{runs(matrix)}"/></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg"{attrs} viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/><path stroke="#000" stroke-width="1" fill="none" d="{runs(matrix)}"/></svg>'
+    )

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import time
-from typing import Optional
 
 
 def sign(secret: bytes, value: str, max_age: int) -> str:
@@ -16,7 +15,7 @@ def sign(secret: bytes, value: str, max_age: int) -> str:
     return f"{payload}|{mac}"
 
 
-def unsign(secret: bytes, token: Optional[str]) -> Optional[str]:
+def unsign(secret: bytes, token: str | None) -> str | None:
     """The value, or None when the token is forged, malformed or expired."""
     if not token or token.count("|") < 2 or len(token) > 300:
         return None
@@ -39,7 +38,7 @@ def capability_token(secret: bytes, purpose: str, ident: int, nonce: str) -> str
     return f"{ident}-{base64.urlsafe_b64encode(mac).decode().rstrip('=')[:32]}"
 
 
-def token_id(token: str) -> Optional[int]:
+def token_id(token: str) -> int | None:
     """The id a capability token names (not yet checked), or None if it is malformed."""
     head, _, mac = (token or "").partition("-")
     return int(head) if head.isdecimal() and len(head) <= 12 and 20 <= len(mac) <= 40 else None

@@ -14,7 +14,8 @@ import io
 import posixpath
 import time
 import zipfile
-from typing import Any, Callable, Iterator, Optional, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from xml.parsers import expat
 
 from core import documents
@@ -23,7 +24,9 @@ from core.text import clean_text
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def file_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, sheet_title: str) -> tuple[bytes, str]:
+def file_bytes(
+    header: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, sheet_title: str
+) -> tuple[bytes, str]:
     lines = [[inert(value) for value in row] for row in (header, *rows)]
     if fmt == "csv":
         buffer = io.StringIO()
@@ -109,7 +112,7 @@ class _Rows:
                 raise TableRefused("too_many_rows")
 
 
-def decode_csv(data: bytes) -> tuple[Optional[str], str]:
+def decode_csv(data: bytes) -> tuple[str | None, str]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -118,7 +121,7 @@ def decode_csv(data: bytes) -> tuple[Optional[str], str]:
     return None, ""
 
 
-def read_table(data: bytes, filename: str = "") -> tuple[Optional[list[tuple[str, ...]]], str, Optional[str]]:
+def read_table(data: bytes, filename: str = "") -> tuple[list[tuple[str, ...]] | None, str, str | None]:
     """(cells, encoding, error code): .xlsx, or .csv in UTF-8 or GBK (older office tools).
     Blocking (a few seconds for a file at every limit at once): run it in a thread."""
     if len(data) > MAX_BYTES:
@@ -194,7 +197,7 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, Optional[str]]:
+def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str | None]:
     """The first sheet's member and the shared strings' (if any), from the workbook and
     its relationships."""
     sheet_ids: list[str] = []
@@ -295,7 +298,16 @@ def _read_xlsx(data: bytes) -> list[tuple[str, ...]]:
             sheet, strings_part = _first_sheet(archive)
             shared = _shared_strings(archive, strings_part) if strings_part else []
             return _read_sheet(archive, sheet, shared)
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError, EOFError, NotImplementedError, expat.ExpatError):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        IndexError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        expat.ExpatError,
+    ):
         raise TableRefused("bad_xlsx") from None
 
 
@@ -338,8 +350,15 @@ def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[
             state["in_value"] = False
         elif tag == "c":
             raw, kind = "".join(text), state["type"]
-            value = (shared[int(raw)] if raw else "") if kind == "s" else raw if kind in ("inlineStr", "str", "e", "d") \
-                else str(raw == "1") if kind == "b" and raw else _number(raw)
+            value = (
+                (shared[int(raw)] if raw else "")
+                if kind == "s"
+                else raw
+                if kind in ("inlineStr", "str", "e", "d")
+                else str(raw == "1")
+                if kind == "b" and raw
+                else _number(raw)
+            )
             row.extend([""] * (state["column"] - 1 - len(row)))
             row.append(value)
         elif tag == "row":
@@ -361,7 +380,9 @@ def non_empty_lines(cells: Sequence[Sequence[str]]) -> list[tuple[int, Sequence[
     return [(line, row) for line, row in enumerate(cells, start=1) if any(str(c).strip() for c in row)]
 
 
-def find_columns(header: Sequence[str], names: dict[str, tuple[str, ...]], clean: Callable[[str], str]) -> dict[str, int]:
+def find_columns(
+    header: Sequence[str], names: dict[str, tuple[str, ...]], clean: Callable[[str], str]
+) -> dict[str, int]:
     """Which column holds each field, by the header titles people use for it."""
     titles = [clean(str(c)).lower() for c in header]
     columns: dict[str, int] = {}

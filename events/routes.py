@@ -8,7 +8,26 @@ from events.live.controllers import LivePublic, StagePages
 from events.programme.controllers import PublicPages
 from events.slides.controllers import PresenterPortal, SlidePages
 
-ROUTERS = [EventPages, DeletedEvents, PublicPages, EventsApi, DeletedEventsApi, SelfCheckIn, StaffCheckIn, CheckInApi, AttendancePages,
-           FeedbackPages, FeedbackResults, HandoutPages, ResultsReport, DayArchivePages, PublicProgramme, PresenterPortal,
-           SlidePages,
-           FeaturedPublic, FeaturedPages, StagePages, LivePublic]
+ROUTERS = [
+    EventPages,
+    DeletedEvents,
+    PublicPages,
+    EventsApi,
+    DeletedEventsApi,
+    SelfCheckIn,
+    StaffCheckIn,
+    CheckInApi,
+    AttendancePages,
+    FeedbackPages,
+    FeedbackResults,
+    HandoutPages,
+    ResultsReport,
+    DayArchivePages,
+    PublicProgramme,
+    PresenterPortal,
+    SlidePages,
+    FeaturedPublic,
+    FeaturedPages,
+    StagePages,
+    LivePublic,
+]

@@ -69,12 +69,8 @@ class AgendaItem(Table):
     position = Integer(default=0)
     kind = Varchar(length=20, default="presentation")
     title = Varchar(length=100, default="")
-    method = ForeignKey(
-        references=Method, on_delete=OnDelete.set_null, null=True
-    )
-    presenter = ForeignKey(
-        references=Presenter, on_delete=OnDelete.set_null, null=True
-    )
+    method = ForeignKey(references=Method, on_delete=OnDelete.set_null, null=True)
+    presenter = ForeignKey(references=Presenter, on_delete=OnDelete.set_null, null=True)
     duration = Integer(default=15)
     guid = UUID()
     # What happened on the day (stage control): when it really started and ended, minutes

@@ -30,7 +30,30 @@ os.environ.setdefault("SHOWCASE_BASE_URL", "http://testserver.local")
 
 from litestar.testing import AsyncTestClient
 
-TABLES_IN_DELETE_ORDER = ("featured_case", "application_import", "application_event", "application", "call", "slide_version", "portal_link", "event_vote", "feedback", "check_in_attempt", "check_in", "attendee_import", "attendee", "agenda_item", "event", "method", "presenter", "branch", "area", "user_role", "login_session", "piccolo_user")
+TABLES_IN_DELETE_ORDER = (
+    "featured_case",
+    "application_import",
+    "application_event",
+    "application",
+    "call",
+    "slide_version",
+    "portal_link",
+    "event_vote",
+    "feedback",
+    "check_in_attempt",
+    "check_in",
+    "attendee_import",
+    "attendee",
+    "agenda_item",
+    "event",
+    "method",
+    "presenter",
+    "branch",
+    "area",
+    "user_role",
+    "login_session",
+    "piccolo_user",
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -77,8 +100,9 @@ class Client(AsyncTestClient):
             response = await self.api("POST", "/api/tokens")
             assert response.status_code == 201, response.text
             self._token = response.json()["token"]
-        return await self.post(f"/api/events/{event_id}/checkins", json=body,
-                               headers={"Authorization": f"Bearer {self._token}"})
+        return await self.post(
+            f"/api/events/{event_id}/checkins", json=body, headers={"Authorization": f"Bearer {self._token}"}
+        )
 
     async def api(self, method: str, url: str, json=None):
         return await self.request(method, url, json=json, headers={"x-csrftoken": await self.csrf()})
@@ -102,7 +126,9 @@ async def make_user(username: str, *roles: str, password: str = "correct-horse-1
 @pytest.fixture
 async def organiser(client: Client) -> Client:
     await client.run(make_user, "organiser", "organiser")
-    response = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
+    response = await client.form(
+        "/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"}
+    )
     assert response.status_code == 200 and "/login" not in str(response.url), response.text
     return client
 

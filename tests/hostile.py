@@ -30,18 +30,57 @@ def zip_bomb(path: Path, name: str = "mimetype", unpacked: int = GIB, others: di
     with path.open("wb") as fh:
         for other, data in (others or {}).items():
             members.append((other.encode(), 0, zlib.crc32(data), len(data), len(data), fh.tell()))
-            fh.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, zlib.crc32(data), len(data), len(data),
-                                 len(other.encode()), 0) + other.encode() + data)
+            fh.write(
+                struct.pack(
+                    "<4s5H3L2H",
+                    b"PK\x03\x04",
+                    20,
+                    0,
+                    0,
+                    0,
+                    0,
+                    zlib.crc32(data),
+                    len(data),
+                    len(data),
+                    len(other.encode()),
+                    0,
+                )
+                + other.encode()
+                + data
+            )
         members.append((name.encode(), 8, crc, compressed, unpacked, fh.tell()))
-        fh.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, compressed, unpacked, len(name.encode()), 0)
-                 + name.encode())
+        fh.write(
+            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, compressed, unpacked, len(name.encode()), 0)
+            + name.encode()
+        )
         for _ in range(unpacked // _MIB):
             fh.write(block)
         fh.write(ending)
         directory = fh.tell()
         for member, method, member_crc, packed, size, offset in members:
-            fh.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0, member_crc, packed, size,
-                                 len(member), 0, 0, 0, 0, 0, offset) + member)
+            fh.write(
+                struct.pack(
+                    "<4s6H3L5H2L",
+                    b"PK\x01\x02",
+                    20,
+                    20,
+                    0,
+                    method,
+                    0,
+                    0,
+                    member_crc,
+                    packed,
+                    size,
+                    len(member),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    offset,
+                )
+                + member
+            )
         length = fh.tell() - directory
         fh.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), length, directory, 0))
     return path
@@ -54,19 +93,23 @@ XLSX_PARTS = {
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '</Types>'),
+        "</Types>"
+    ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'),
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/></Relationships>'),
+        'Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
 }
 
 
@@ -83,9 +126,13 @@ def huge_sheet(rows: int = 1_000_000, header: tuple[str, ...] = ("姓名", "手�
         for name, text in XLSX_PARTS.items():
             archive.writestr(name, text)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?>'
-                        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            sheet.write(('<row r="1">' + "".join(_cell(f"{letters[i]}1", t) for i, t in enumerate(header)) + "</row>").encode())
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            sheet.write(
+                ('<row r="1">' + "".join(_cell(f"{letters[i]}1", t) for i, t in enumerate(header)) + "</row>").encode()
+            )
             batch = []
             for n in range(2, rows + 1):
                 batch.append(f'<row r="{n}">{_cell(f"A{n}", "彭强")}</row>')
@@ -121,7 +168,7 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     Image.new("RGB", (8, 8), (183, 28, 28)).save(buffer, "JPEG")
     data = bytearray(buffer.getvalue())
     at = data.find(b"\xff\xc0")
-    data[at + 5:at + 9] = struct.pack(">2H", height, width)
+    data[at + 5 : at + 9] = struct.pack(">2H", height, width)
     return bytes(data)
 
 

@@ -49,7 +49,9 @@ def info(pdf: bytes) -> dict[str, str]:
 
 def pages(pdf: bytes) -> list[str]:
     """The text of each page (pdftotext, layout kept)."""
-    out = subprocess.run(["pdftotext", "-layout", str(_file(pdf)), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(_file(pdf)), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
 
 
@@ -60,14 +62,16 @@ def qr_codes(pdf: bytes, dpi: int = 100) -> list[list[str]]:
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(path.parent / "p")], check=True)
     found = []
     for png in sorted(path.parent.glob("p-*.png"), key=lambda p: int(re.search(r"-(\d+)\.png$", p.name).group(1))):
-        result = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)], capture_output=True, text=True
+        )
         found.append([line for line in result.stdout.splitlines() if line])
     return found
 
 
-def qr_codes_per_card(pdf: bytes, dpi: int, origin_mm: tuple[float, float], card_mm: tuple[float, float],
-                      columns: int, rows: int) -> list[list[str]]:
+def qr_codes_per_card(
+    pdf: bytes, dpi: int, origin_mm: tuple[float, float], card_mm: tuple[float, float], columns: int, rows: int
+) -> list[list[str]]:
     """Per page, the code zbarimg reads on each card cut out of the sheet on its own, as a
     door scanner sees one ticket at a time ("" where a card has no readable code)."""
     from PIL import Image
@@ -82,9 +86,14 @@ def qr_codes_per_card(pdf: bytes, dpi: int, origin_mm: tuple[float, float], card
             for column in range(columns):
                 left, top = (origin_mm[0] + column * card_mm[0]) * scale, (origin_mm[1] + row * card_mm[1]) * scale
                 card = png.parent / f"{png.stem}-{row}-{column}.png"
-                page.crop((int(left), int(top), int(left + card_mm[0] * scale), int(top + card_mm[1] * scale))).save(card)
-                result = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(card)],
-                                        capture_output=True, text=True)
+                page.crop((int(left), int(top), int(left + card_mm[0] * scale), int(top + card_mm[1] * scale))).save(
+                    card
+                )
+                result = subprocess.run(
+                    ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(card)],
+                    capture_output=True,
+                    text=True,
+                )
                 codes.append(result.stdout.strip())
         found.append(codes)
     return found
@@ -100,7 +109,7 @@ def drawn_glyphs(pdf: bytes) -> list[tuple[str, int, str]]:
     streams: dict[int, bytes] = {}
     for match in re.finditer(rb"(\d+) 0 obj\s*(<<.*?>>)\s*stream\r?\n", pdf, re.S):
         start = match.end()
-        body = pdf[start:pdf.index(b"endstream", start)]
+        body = pdf[start : pdf.index(b"endstream", start)]
         try:
             streams[int(match.group(1))] = zlib.decompress(body)
         except zlib.error:
@@ -110,11 +119,11 @@ def drawn_glyphs(pdf: bytes) -> list[tuple[str, int, str]]:
         if not header or b"/Type" not in data:
             continue
         numbers = [int(n) for n in header.group(1).split()]
-        pairs = list(zip(numbers[::2], numbers[1::2]))
+        pairs = list(zip(numbers[::2], numbers[1::2], strict=False))
         first = len(header.group(0))
         for i, (number, offset) in enumerate(pairs):
             end = first + pairs[i + 1][1] if i + 1 < len(pairs) else len(data)
-            objects[number] = data[first + offset:end]
+            objects[number] = data[first + offset : end]
     found = []
     for body in objects.values():
         font = re.search(rb"/BaseFont\s*/([^\s/<>\[\]]+)", body)

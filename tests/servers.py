@@ -10,9 +10,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,17 +44,35 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # Its links and printed codes point at itself (the in-process client's host is made up).
-        self.env = {**(os.environ if env is None else env), "SHOWCASE_LIVE_STREAM_SECONDS": "300", "SHOWCASE_BASE_URL": self.url}
+        self.env = {
+            **(os.environ if env is None else env),
+            "SHOWCASE_LIVE_STREAM_SECONDS": "300",
+            "SHOWCASE_BASE_URL": self.url,
+        }
         self.preexec_fn = preexec_fn
         self.process: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("SHOWCASE_DATA_DIR") or "/tmp") / f"server-{self.port}.log"
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         log = open(self.log_path, "a")  # noqa: SIM115 - the process holds it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env, preexec_fn=self.preexec_fn,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            preexec_fn=self.preexec_fn,
         )
         log.close()
         for _ in range(400):
@@ -65,7 +83,7 @@ class Server:
                 return self  # it answers (perhaps 503: the test decides)
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                    raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}") from None
                 time.sleep(0.05)
         raise RuntimeError("server did not start")
 
@@ -86,6 +104,9 @@ class Server:
 async def log_in_over_http(client, password: str, username: str = "organiser") -> None:
     """Log an httpx.AsyncClient in to a running server (the form, with its CSRF token)."""
     await client.get("/login")
-    response = await client.post("/login", data={"username": username, "password": password, "next": "/",
-                                                  "_csrf_token": client.cookies["csrftoken"]}, follow_redirects=False)
+    response = await client.post(
+        "/login",
+        data={"username": username, "password": password, "next": "/", "_csrf_token": client.cookies["csrftoken"]},
+        follow_redirects=False,
+    )
     assert response.status_code in (302, 303), response.text[:300]

@@ -8,9 +8,9 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -98,7 +98,16 @@ def instance_env(data_dir: Path, database_url: str = "", **extra: str) -> dict[s
 
 def prepare(env: dict[str, str], more: str = "") -> list[str]:
     """Migrate the instance's database and load the demo day; the printed lines."""
-    subprocess.run([sys.executable, "-c", "import manage; manage.migrate()"], cwd=ROOT, env=env, check=True, timeout=300)
-    done = subprocess.run([sys.executable, "-c", DEMO_DAY % more], cwd=ROOT, env=env, check=True, timeout=120,
-                          capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-c", "import manage; manage.migrate()"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", DEMO_DAY % more],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip().splitlines()

@@ -24,8 +24,12 @@ def csv_rows(data: bytes) -> list[list[str]]:
 
 def formulas_in_xlsx(data: bytes) -> list[object]:
     """Cells a spreadsheet program would run: formula cells, and text that starts like one."""
-    return [value for row in xlsx_cells(data) for value, kind in row
-            if kind == "f" or (isinstance(value, str) and value.startswith(FORMULA_STARTS))]
+    return [
+        value
+        for row in xlsx_cells(data)
+        for value, kind in row
+        if kind == "f" or (isinstance(value, str) and value.startswith(FORMULA_STARTS))
+    ]
 
 
 def formulas_in_csv(data: bytes) -> list[str]:

@@ -18,10 +18,12 @@ async def test_admin_creates_a_screener_who_can_then_screen_and_loses_it_again(c
     await client.run(make_user, "boss", "admin")
     await log_in(client, "boss")
     made = await client.form("/admin/users/", {"username": "chushen1", "roles": "screener"})
-    assert made.status_code == 200 and str(made.url).split("#")[0].endswith("/admin/users/")  # redirected: a reload makes nothing
+    assert made.status_code == 200 and str(made.url).split("#")[0].endswith(
+        "/admin/users/"
+    )  # redirected: a reload makes nothing
     password = re.search(r'<code class="password">([^<]+)</code>', made.text).group(1)
     assert len(password) == 16 and "chushen1" in text_of(made.text) and not set(password) & set("Il1O0")
-    assert "class=\"password\"" not in (await client.get("/admin/users/")).text  # shown once only
+    assert 'class="password"' not in (await client.get("/admin/users/")).text  # shown once only
 
     await log_in(client, "chushen1", password)
     assert (await client.get("/review/")).status_code == 200
@@ -56,6 +58,7 @@ async def test_bad_usernames_and_self_lockout_are_refused(client):
 
 
 # -- the commands an organisation has before anyone can log in ---------------------------------
+
 
 def manage(*args: str):
     """``python manage.py …`` as the organisation runs it: another process, the same database."""
@@ -125,6 +128,7 @@ async def test_reset_password_of_an_unknown_name_creates_nothing(client):
 
 # -- a new password or switching off ends the person's logins at once ---------------------------
 
+
 async def logged_in_elsewhere(client, username: str) -> tuple[str, str]:
     """The person's browser cookie and a scanner token, both used once (so this process
     remembers them), then handed back: the test plays the person with them later."""
@@ -132,8 +136,11 @@ async def logged_in_elsewhere(client, username: str) -> tuple[str, str]:
     cookie = client.cookies["showcase_session"]
     token = (await client.api("POST", "/api/tokens")).json()["token"]
     assert (await client.get("/staff/", follow_redirects=False)).status_code == 200
-    assert (await client.post("/api/events/999999/checkins", json={"code": "x" * 32},
-                              headers={"Authorization": f"Bearer {token}"})).status_code == 404
+    assert (
+        await client.post(
+            "/api/events/999999/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"}
+        )
+    ).status_code == 404
     client.cookies.delete("showcase_session")  # walk away without logging out
     return cookie, token
 
@@ -141,7 +148,9 @@ async def logged_in_elsewhere(client, username: str) -> tuple[str, str]:
 async def is_let_in(client, cookie: str, token: str) -> tuple[bool, bool]:
     client.cookies.set("showcase_session", cookie)
     page = await client.get("/staff/", follow_redirects=False)
-    scan = await client.post("/api/events/999999/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"})
+    scan = await client.post(
+        "/api/events/999999/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"}
+    )
     return page.status_code == 200, scan.status_code != 401
 
 
@@ -163,7 +172,9 @@ async def test_a_new_password_or_switching_off_ends_the_logins_and_tokens_at_onc
     assert await client.run(lambda: LoginSession.count().where(LoginSession.user == uid)) == 0
     assert await is_let_in(client, cookie, token) == (False, False)
     if how == "switch-off":
-        assert await client.run(lambda: BaseUser.select(BaseUser.active).where(BaseUser.id == uid).first()) == {"active": False}
+        assert await client.run(lambda: BaseUser.select(BaseUser.active).where(BaseUser.id == uid).first()) == {
+            "active": False
+        }
 
 
 async def test_a_password_reset_in_another_process_ends_the_logins_here_at_once(client):

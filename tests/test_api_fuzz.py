@@ -23,8 +23,15 @@ def api():
     with app_servers(1) as (base,):
         client = httpx.Client(base_url=base)
         client.get("/login")
-        client.post("/login", data={"username": "organiser", "password": PASSWORD, "next": "/",
-                                    "_csrf_token": client.cookies["csrftoken"]})
+        client.post(
+            "/login",
+            data={
+                "username": "organiser",
+                "password": PASSWORD,
+                "next": "/",
+                "_csrf_token": client.cookies["csrftoken"],
+            },
+        )
         token = client.post("/api/tokens", headers={"x-csrftoken": client.cookies["csrftoken"]}).json()["token"]
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         headers = {"Cookie": cookie, "x-csrftoken": client.cookies["csrftoken"], "Authorization": f"Bearer {token}"}
@@ -43,8 +50,13 @@ def test_api_never_fails_and_keeps_its_schema(api):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def one(case) -> None:
             response = case.call(headers=api["headers"])
             case.validate_response(response, checks=CHECKS)

@@ -26,8 +26,11 @@ RULES: list[tuple[str, str, set[str]]] = [
     (r"^/p/", "*", {"presenter"}),  # the presenter's private link
     (r"^/api/tokens$|^/api/schema", "*", LOGGED_IN),
     (r"^/api/events/\{event_id:int\}/checkins$", "*", set()),  # bearer tokens only: no cookie opens it
-    (r"^/staff$|^/organiser/events/\{event_id:int\}/scan$|^/api/events/\{event_id:int\}/(attendance|attendees)$", "*",
-     {"staff", "organiser"}),
+    (
+        r"^/staff$|^/organiser/events/\{event_id:int\}/scan$|^/api/events/\{event_id:int\}/(attendance|attendees)$",
+        "*",
+        {"staff", "organiser"},
+    ),
     # managing users is not reviewing nor organising: an admin sees neither unless also given
     # that role (issue 14)
     (r"^/review", "*", {"screener", "approver"}),
@@ -56,28 +59,53 @@ async def world(client) -> dict:
     from settings import Settings
 
     await load_demo()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     event = await Event.select(Event.id).first()
     item = await AgendaItem.select(AgendaItem.id, AgendaItem.presenter).where(AgendaItem.kind == "presentation").first()
     await cq.add_attendees(event["id"], [{"name": "彭强", "unit": "雨花区税务局"}])
     code = (await Attendee.select(Attendee.ticket_code).first())["ticket_code"]
     area = await Area.select(Area.id).first()
     call = await rq.create_call("征集", "", [], now - dt.timedelta(days=1), now + dt.timedelta(days=1))
-    application = await rq.submit(call, {"branch_name": "支部", "unit": "单位", "secretary": "书记", "contact": "1",
-                                         "title": "工作法", "area": area["id"], "summary": "简介", "highlights": ""})
+    application = await rq.submit(
+        call,
+        {
+            "branch_name": "支部",
+            "unit": "单位",
+            "secretary": "书记",
+            "contact": "1",
+            "title": "工作法",
+            "area": area["id"],
+            "summary": "简介",
+            "highlights": "",
+        },
+    )
     secret = Settings().session_secret()
     link_id = await sq.create_link(item["presenter"], None)
     link = await PortalLink.select().where(PortalLink.id == link_id).first()
-    await Event.update({Event.checkin_opens_at: now - dt.timedelta(hours=1), Event.checkin_closes_at: now + dt.timedelta(hours=1)})\
-        .where(Event.id == event["id"])
+    await Event.update(
+        {Event.checkin_opens_at: now - dt.timedelta(hours=1), Event.checkin_closes_at: now + dt.timedelta(hours=1)}
+    ).where(Event.id == event["id"])
     stored = object_path(Settings().data_dir, "0" * 64)
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"%PDF-1.7\n")
     version = await sq.add_version(event["id"], item["id"], "0" * 64, 9, "x.pdf", "pdf", True)
     return {
-        "event_id": event["id"], "item_id": item["id"], "row_id": 1, "kind": "methods", "slug": "shuixin-2026",
-        "code": code, "call_id": call, "application_id": application["id"], "presenter_id": item["presenter"],
-        "attendee_id": 1, "feedback_id": 1, "vote_id": 1, "user_id": 1, "case_id": 1, "version_id": version, "file_path": "css/app.css",
+        "event_id": event["id"],
+        "item_id": item["id"],
+        "row_id": 1,
+        "kind": "methods",
+        "slug": "shuixin-2026",
+        "code": code,
+        "call_id": call,
+        "application_id": application["id"],
+        "presenter_id": item["presenter"],
+        "attendee_id": 1,
+        "feedback_id": 1,
+        "vote_id": 1,
+        "user_id": 1,
+        "case_id": 1,
+        "version_id": version,
+        "file_path": "css/app.css",
         "path": "openapi.json",
         "applicant_token": rq.application_token(secret, application),
         "presenter_token": sq.link_token(secret, link_id, link["nonce"]),
@@ -122,8 +150,13 @@ async def test_every_route_answers_its_roles_and_refuses_the_others(client, role
         if may and method != "GET":
             continue  # changes are tested where they belong; here only that they are refused to others
         url = fill(path, values, role)
-        response = await client.request(method, url, headers={"x-csrftoken": csrf}, follow_redirects=False,
-                                        **({"json": {}} if method in ("POST", "PUT") and url.startswith("/api") else {}))
+        response = await client.request(
+            method,
+            url,
+            headers={"x-csrftoken": csrf},
+            follow_redirects=False,
+            **({"json": {}} if method in ("POST", "PUT") and url.startswith("/api") else {}),
+        )
         status, location = response.status_code, response.headers.get("location", "")
         assert status < 500, f"{role} {method} {url}: {status}"
         if may:

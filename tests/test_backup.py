@@ -39,14 +39,15 @@ DECK = b"%PDF-1.7\n%\xe6\xb1\x87\xe6\x8a\xa5\n" + b"0" * 50_000 + b"\n%%EOF"
 
 
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @contextmanager
 def installation(engine: str, data_dir: Path):
     """The environment of a throw-away installation, and how to wipe its database."""
-    with (fresh_postgres() if engine == "postgres" else nullcontext("")) as url:
+    with fresh_postgres() if engine == "postgres" else nullcontext("") as url:
         env = instance_env(data_dir, url)
         env.pop("SHOWCASE_SECRET_KEY", None)  # the key lives in the data folder, as by default
 
@@ -63,8 +64,13 @@ def installation(engine: str, data_dir: Path):
 def snapshot(client: httpx.Client, event_id: int, token: str) -> dict[str, object]:
     """What people see: pages as text, downloads as bytes."""
     pages = {}
-    for url in ("/e/shuixin-2026", f"/organiser/events/{event_id}/attendees", f"/organiser/events/{event_id}/slides",
-                f"/p/{token}/", "/organiser/"):
+    for url in (
+        "/e/shuixin-2026",
+        f"/organiser/events/{event_id}/attendees",
+        f"/organiser/events/{event_id}/slides",
+        f"/p/{token}/",
+        "/organiser/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         pages[url] = re.sub(r"\d+ (秒|分钟)前", "", text_of(response.text))

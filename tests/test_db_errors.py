@@ -66,8 +66,9 @@ def test_database_unreachable_not_for_asyncpg_too_many_parameters():
         connection = await asyncpg.connect(PG_ADMIN)
         try:
             try:
-                await connection.execute("SELECT 1 WHERE 0 IN (" + ",".join(f"${i}::int" for i in range(1, 32_770)) + ")",
-                                         *range(32_769))
+                await connection.execute(
+                    "SELECT 1 WHERE 0 IN (" + ",".join(f"${i}::int" for i in range(1, 32_770)) + ")", *range(32_769)
+                )
             except Exception as exc:  # noqa: BLE001
                 too_many = exc
         finally:

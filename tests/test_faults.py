@@ -33,8 +33,7 @@ async def bearer(client: httpx.AsyncClient) -> str:
 
 def stored_checkins(data_dir) -> list[str]:
     with sqlite3.connect(data_dir / "showcase.sqlite3") as db:
-        return [r[0] for r in db.execute(
-            "SELECT a.ticket_code FROM check_in c JOIN attendee a ON a.id = c.attendee")]
+        return [r[0] for r in db.execute("SELECT a.ticket_code FROM check_in c JOIN attendee a ON a.id = c.attendee")]
 
 
 async def burst(server: Server, event_id: int, codes: list[str], kill_after: int) -> dict[str, int]:
@@ -49,8 +48,11 @@ async def burst(server: Server, event_id: int, codes: list[str], kill_after: int
                 if server.process.poll() is not None:
                     return
                 try:
-                    response = await client.post(f"/api/events/{event_id}/checkins", json={"code": code},
-                                                 headers={"Authorization": f"Bearer {token}"})
+                    response = await client.post(
+                        f"/api/events/{event_id}/checkins",
+                        json={"code": code},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
                 except httpx.HTTPError:
                     return  # no answer: the client cannot know, and may try again
                 answered[code] = response.status_code
@@ -89,8 +91,9 @@ async def rescan(server: Server, event_id: int, codes: list[str]) -> list[int]:
         token = await bearer(client)
         statuses = []
         for code in codes:
-            response = await client.post(f"/api/events/{event_id}/checkins", json={"code": code},
-                                         headers={"Authorization": f"Bearer {token}"})
+            response = await client.post(
+                f"/api/events/{event_id}/checkins", json={"code": code}, headers={"Authorization": f"Bearer {token}"}
+            )
             statuses.append(response.status_code)
         return statuses
 
@@ -129,8 +132,12 @@ def test_postgresql_unreachable_gives_503_and_the_service_recovers_by_itself(tmp
                 time.sleep(2.5)  # past the few seconds pages may answer from their caches
                 page = status_of(f"{server.url}/e/shuixin-2026")
                 assert page[0] == 503 and "数据库" in page[1] and page[2] < 10, page[:1] + page[2:]
-                api = status_of(f"{server.url}/api/events/1/checkins", method="POST", json={"code": "x" * 32},
-                                headers={"Authorization": "Bearer nothing"})
+                api = status_of(
+                    f"{server.url}/api/events/1/checkins",
+                    method="POST",
+                    json={"code": "x" * 32},
+                    headers={"Authorization": "Bearer nothing"},
+                )
                 assert api[0] in (401, 503) and api[2] < 10
 
                 network.restore()  # PostgreSQL is back: no restart
@@ -191,10 +198,16 @@ def test_a_full_disk_during_an_upload_says_so_and_keeps_the_previous_slides(tmp_
     server = Server(env, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))).start()
     try:
         with httpx.Client(base_url=server.url, timeout=60) as presenter:
-            first = presenter.post(f"/p/{token}/slides/{item}", files={"file": ("汇报.pdf", pdf(200_000, b"v1"), "application/pdf")},
-                                   follow_redirects=False)
+            first = presenter.post(
+                f"/p/{token}/slides/{item}",
+                files={"file": ("汇报.pdf", pdf(200_000, b"v1"), "application/pdf")},
+                follow_redirects=False,
+            )
             assert first.status_code in (302, 303), first.text[:300]
-            full = presenter.post(f"/p/{token}/slides/{item}", files={"file": ("汇报.pdf", pdf(LIMIT + 1_000_000, b"v2"), "application/pdf")})
+            full = presenter.post(
+                f"/p/{token}/slides/{item}",
+                files={"file": ("汇报.pdf", pdf(LIMIT + 1_000_000, b"v2"), "application/pdf")},
+            )
             assert full.status_code == 507 and "磁盘" in full.text, (full.status_code, full.text[:500])
             portal = presenter.get(f"/p/{token}/").text
             versions = sorted({int(v) for v in re.findall(rf"href=\"/p/{token}/slides/(\d+)\"", portal)})
@@ -217,8 +230,10 @@ def test_redis_away_gives_503_on_rate_limited_posts_and_pages_still_work(tmp_pat
             assert phone.get("/e/shuixin-2026").status_code == 200  # reading needs no Redis
             phone.get("/e/shuixin-2026/checkin")
             started = time.monotonic()
-            posted = phone.post("/e/shuixin-2026/checkin", data={"name": "谭玲", "unit": "第一稽查局",
-                                                                 "_csrf_token": phone.cookies["csrftoken"]})
+            posted = phone.post(
+                "/e/shuixin-2026/checkin",
+                data={"name": "谭玲", "unit": "第一稽查局", "_csrf_token": phone.cookies["csrftoken"]},
+            )
             assert posted.status_code == 503 and time.monotonic() - started < 10, posted.status_code
             health = phone.get("/healthz")
             assert health.status_code == 503 and health.json()["redis"] == "unreachable"

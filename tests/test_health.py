@@ -32,7 +32,10 @@ def test_database_down_gives_503_with_reason(tmp_path):
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         status, body = 0, ""

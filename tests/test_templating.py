@@ -43,8 +43,13 @@ def test_every_message_renders_as_text_not_markup(locale):
                 shown = env.from_string("{{ _(m, **v) }}").render(m=message.id, v=values)
                 expected = escape(i18n.gettext(message.id)) % values
             else:
-                shown = env.from_string("{{ ngettext(s, p, 2, **v) }}").render(s=message.id[0], p=message.id[1], v=values)
-                expected = escape(i18n.translations(locale).ngettext(message.id[0], message.id[1], 2)) % {"num": 2, **values}
+                shown = env.from_string("{{ ngettext(s, p, 2, **v) }}").render(
+                    s=message.id[0], p=message.id[1], v=values
+                )
+                expected = escape(i18n.translations(locale).ngettext(message.id[0], message.id[1], 2)) % {
+                    "num": 2,
+                    **values,
+                }
             if shown != str(expected):
                 wrong.append((singular, shown))
         assert wrong == []
@@ -57,7 +62,8 @@ def test_a_help_text_with_angle_brackets_is_shown_as_written():
     token = i18n.current_locale.set("en")
     try:
         shown = env.from_string('{% from "_macros.html" import field %}{{ field(f, {}, {}) }}').render(
-            f=_field(help="Used in the public link: /e/<address>"))
+            f=_field(help="Used in the public link: /e/<address>")
+        )
     finally:
         i18n.current_locale.reset(token)
     help_text = lxml.html.fromstring(shown).find_class("help")[0]
@@ -73,9 +79,14 @@ def _field(**changes):
 # -- every page with a form, in both languages ------------------------------------------------
 
 # Every element a page may hold: those our templates write, and the QR code's SVG.
-TEMPLATE_TAGS = {tag.lower() for path in (ROOT / "templates").rglob("*.html")
-                 for tag in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", path.read_text())} | {"svg", "path", "rect", "g"}
-NOT_PAGES = re.compile(r"^/(api|assets|healthz|lang)\b|\.(pdf|csv|xlsx|zip|png|ics|json|xml|html)$|/(picture|attachment|qr|file|live)\b")
+TEMPLATE_TAGS = {
+    tag.lower()
+    for path in (ROOT / "templates").rglob("*.html")
+    for tag in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", path.read_text())
+} | {"svg", "path", "rect", "g"}
+NOT_PAGES = re.compile(
+    r"^/(api|assets|healthz|lang)\b|\.(pdf|csv|xlsx|zip|png|ics|json|xml|html)$|/(picture|attachment|qr|file|live)\b"
+)
 
 
 async def _every_page(client) -> list[str]:
@@ -90,33 +101,64 @@ async def _every_page(client) -> list[str]:
 
     async def ids() -> dict:
         event = await Event.select(Event.id, Event.slug).first()
-        item = await AgendaItem.select(AgendaItem.id, AgendaItem.presenter).where(AgendaItem.kind == "presentation").first()
+        item = (
+            await AgendaItem.select(AgendaItem.id, AgendaItem.presenter)
+            .where(AgendaItem.kind == "presentation")
+            .first()
+        )
         import datetime as dt
 
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         area = await Area.select(Area.id).first()
-        call = await rq.create_call("2026年支部工作法征集", "面向全市", [area["id"]], now - dt.timedelta(days=1), now + dt.timedelta(days=7))
+        call = await rq.create_call(
+            "2026年支部工作法征集", "面向全市", [area["id"]], now - dt.timedelta(days=1), now + dt.timedelta(days=7)
+        )
         link_id = await sq.create_link(item["presenter"], None)
         link = await PortalLink.select().where(PortalLink.id == link_id).first()
-        attendee = await Attendee.insert(Attendee(event=event["id"], name="彭强", ticket_code="t" * 32)).returning(Attendee.id)
+        attendee = await Attendee.insert(Attendee(event=event["id"], name="彭强", ticket_code="t" * 32)).returning(
+            Attendee.id
+        )
         rows = {kind: (await spec.table.select(spec.table.id).first())["id"] for kind, spec in CATALOG.items()}
-        return {"event": event, "item": item["id"], "call": call, "attendee": attendee, "rows": rows,
-                "portal": sq.link_token(Settings().session_secret(), link_id, link["nonce"])}
+        return {
+            "event": event,
+            "item": item["id"],
+            "call": call,
+            "attendee": attendee,
+            "rows": rows,
+            "portal": sq.link_token(Settings().session_secret(), link_id, link["nonce"]),
+        }
 
     found = await client.run(ids)
     from tests.presenters.test_review import FORM
 
-    sent = await client.form(f"/calls/{found['call']}", {**FORM, "area": str((await client.run(lambda: Area.select(Area.id).first()))["id"])})
+    sent = await client.form(
+        f"/calls/{found['call']}", {**FORM, "area": str((await client.run(lambda: Area.select(Area.id).first()))["id"])}
+    )
     application = await client.run(lambda: Application.select(Application.id).first())
-    values = {"event_id": found["event"]["id"], "slug": found["event"]["slug"], "item_id": found["item"],
-              "call_id": found["call"], "application_id": application["id"], "code": "t" * 32}
+    values = {
+        "event_id": found["event"]["id"],
+        "slug": found["event"]["slug"],
+        "item_id": found["item"],
+        "call_id": found["call"],
+        "application_id": application["id"],
+        "code": "t" * 32,
+    }
     pages = []
     for route in client.app.routes:
-        if not any("GET" in (h.http_methods or ()) for h in getattr(route, "route_handlers", ())) or NOT_PAGES.search(route.path):
+        if not any("GET" in (h.http_methods or ()) for h in getattr(route, "route_handlers", ())) or NOT_PAGES.search(
+            route.path
+        ):
             continue
         path = route.path
         if "{token:str}" in path:
-            path = path.replace("{token:str}", found["portal"] if path.startswith("/p/") else str(sent.url).split("/a/")[1].split("/")[0] if path.startswith("/a/") else "")
+            path = path.replace(
+                "{token:str}",
+                found["portal"]
+                if path.startswith("/p/")
+                else str(sent.url).split("/a/")[1].split("/")[0]
+                if path.startswith("/a/")
+                else "",
+            )
         if "{case_id:int}" in path or "{version_id:int}" in path:
             continue  # none in the demo
         if "{kind:str}" in path:
@@ -146,7 +188,9 @@ async def test_no_page_turns_help_or_message_text_into_markup(client, demo):
             document = lxml.html.fromstring(response.text)
             forms += bool(document.forms)
             strange = {e.tag for e in document.iter() if isinstance(e.tag, str)} - TEMPLATE_TAGS
-            inside = [e.text_content() for e in document.xpath('//*[@class="help" or contains(@class, "error")]') if len(e)]
+            inside = [
+                e.text_content() for e in document.xpath('//*[@class="help" or contains(@class, "error")]') if len(e)
+            ]
             if strange or inside:
                 wrong.append((locale, url, sorted(strange), inside))
     assert wrong == [] and forms > 20

@@ -11,26 +11,32 @@ from tests.conftest import text_of
 # -- the rules ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("税心向党", "税心向党"),
-    ("税心\x01\x08\x0b\x0c\x1b\x7f\x85向党", "税心向党"),  # C0 (not tab/LF/CR), DEL, C1
-    ("a\ufffe\uffff\ud800b", "ab"),  # non-characters and a lone surrogate
-    ("gpj.\u202eexe", "gpj.exe"),  # a right-to-left override hides the real ending
-    ("\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069名", "名"),
-    ("名\u200e\u200f", "名"),  # direction marks: never needed in a name
-    ("一楼\t会议室\r\n二楼", "一楼 会议室 二楼"),  # one line stays one line
-    ("A&B <b> ’", "A&B <b> ’"),  # ordinary characters are not touched
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("税心向党", "税心向党"),
+        ("税心\x01\x08\x0b\x0c\x1b\x7f\x85向党", "税心向党"),  # C0 (not tab/LF/CR), DEL, C1
+        ("a\ufffe\uffff\ud800b", "ab"),  # non-characters and a lone surrogate
+        ("gpj.\u202eexe", "gpj.exe"),  # a right-to-left override hides the real ending
+        ("\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069名", "名"),
+        ("名\u200e\u200f", "名"),  # direction marks: never needed in a name
+        ("一楼\t会议室\r\n二楼", "一楼 会议室 二楼"),  # one line stays one line
+        ("A&B <b> ’", "A&B <b> ’"),  # ordinary characters are not touched
+    ],
+)
 def test_clean_line_keeps_only_what_a_name_needs(raw, expected):
     assert clean_line(raw) == expected
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("第一行\r\n第二\x07行\t完", "第一行\r\n第二行\t完"),  # line breaks and tabs stay
-    ("看\u202e反\u2066了", "看反了"),
-    ("mark\u200e", "mark\u200e"),  # a direction mark in running text is harmless
-    ("\x00空\x1f", "空"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("第一行\r\n第二\x07行\t完", "第一行\r\n第二行\t完"),  # line breaks and tabs stay
+        ("看\u202e反\u2066了", "看反了"),
+        ("mark\u200e", "mark\u200e"),  # a direction mark in running text is harmless
+        ("\x00空\x1f", "空"),
+    ],
+)
 def test_clean_text_keeps_line_breaks(raw, expected):
     assert clean_text(raw) == expected
 
@@ -42,9 +48,18 @@ def test_has_nul_looks_into_nested_values_and_keys():
 
 # -- over HTTP, on the configured engine ---------------------------------------------------------
 
-EVENT_FORM = {"title": "税心\u202e向党\x01", "theme": "", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
-              "timezone": "Asia/Shanghai", "venue": "一楼\t会议室\x0b", "description": "第一行\r\n第二\x07行\u2066",
-              "theme_color": "#b71c1c", "slug": "shuixin-2026"}
+EVENT_FORM = {
+    "title": "税心\u202e向党\x01",
+    "theme": "",
+    "date": "2026-07-01",
+    "start_time": "09:00",
+    "end_time": "11:30",
+    "timezone": "Asia/Shanghai",
+    "venue": "一楼\t会议室\x0b",
+    "description": "第一行\r\n第二\x07行\u2066",
+    "theme_color": "#b71c1c",
+    "slug": "shuixin-2026",
+}
 
 
 async def stored_events(client) -> list[dict]:
@@ -56,21 +71,32 @@ async def stored_events(client) -> list[dict]:
 async def test_form_text_is_cleaned_on_the_way_in(organiser):
     response = await organiser.form("/organiser/events/new", EVENT_FORM)
     assert response.status_code == 200, response.text
-    assert await stored_events(organiser) == [{"title": "税心向党", "venue": "一楼 会议室", "description": "第一行\r\n第二行"}]
+    assert await stored_events(organiser) == [
+        {"title": "税心向党", "venue": "一楼 会议室", "description": "第一行\r\n第二行"}
+    ]
 
 
 async def test_api_text_is_cleaned_on_the_way_in(organiser):
-    branch = await organiser.api("POST", "/api/branches/", {"name": "党建\u202e工作科\x1b党支部", "unit": "芙蓉区\n税务局",
-                                                            "contact": "138\u200f00001111"})
+    branch = await organiser.api(
+        "POST",
+        "/api/branches/",
+        {"name": "党建\u202e工作科\x1b党支部", "unit": "芙蓉区\n税务局", "contact": "138\u200f00001111"},
+    )
     assert branch.status_code == 201, branch.text
     assert {k: branch.json()[k] for k in ("name", "unit", "contact")} == {
-        "name": "党建工作科党支部", "unit": "芙蓉区 税务局", "contact": "13800001111"}
-    method = await organiser.api("POST", "/api/methods/", {"title": "学习法\u2067", "branch_id": branch.json()["id"],
-                                                           "summary": "一\n二\x0c"})
+        "name": "党建工作科党支部",
+        "unit": "芙蓉区 税务局",
+        "contact": "13800001111",
+    }
+    method = await organiser.api(
+        "POST", "/api/methods/", {"title": "学习法\u2067", "branch_id": branch.json()["id"], "summary": "一\n二\x0c"}
+    )
     assert method.status_code == 201 and (method.json()["title"], method.json()["summary"]) == ("学习法", "一\n二")
     event = await organiser.api("POST", "/api/events/", {**EVENT_FORM, "theme_color": "#b71c1c"})
     assert event.status_code == 201, event.text
-    assert await stored_events(organiser) == [{"title": "税心向党", "venue": "一楼 会议室", "description": "第一行\r\n第二行"}]
+    assert await stored_events(organiser) == [
+        {"title": "税心向党", "venue": "一楼 会议室", "description": "第一行\r\n第二行"}
+    ]
 
 
 async def test_api_name_of_nothing_but_invisible_characters_is_refused(organiser):
@@ -95,7 +121,9 @@ async def test_nul_in_the_json_api_is_refused_with_a_message_and_nothing_stored(
 
     response = await organiser.api("POST", "/api/branches/", {"name": "党支部\x00", "unit": "芙蓉区税务局"})
     assert response.status_code == 400 and "无法保存" in response.json()["detail"]
-    nested = await organiser.api("POST", "/api/branches/", {"name": "党支部", "unit": "芙蓉区税务局", "contact": "\x00"})
+    nested = await organiser.api(
+        "POST", "/api/branches/", {"name": "党支部", "unit": "芙蓉区税务局", "contact": "\x00"}
+    )
     assert nested.status_code == 400 and await organiser.run(lambda: Branch.count()) == 0
     # "\\u0000" is a backslash and five letters, not NUL: stored as sent.
     literal = await organiser.api("POST", "/api/branches/", {"name": "党支部\\u0000", "unit": "芙蓉区税务局"})

@@ -174,8 +174,12 @@ class ModuleChecker:
                 self.add(node, "HR3", f"controller imports tables module {imported}")
             elif other and other.is_controller and other.feature != me.feature:
                 self.add(node, "HR3", f"controller imports {imported}, a controller of another feature")
-        banned = {"presenters": ("events",), "accounts": ("presenters", "events"),
-                  "core": (*FEATURES, "web", "litestar"), "web": tuple(FEATURES)}
+        banned = {
+            "presenters": ("events",),
+            "accounts": ("presenters", "events"),
+            "core": (*FEATURES, "web", "litestar"),
+            "web": tuple(FEATURES),
+        }
         app = me.name.partition(".")[0]
         if app in banned and within(imported, *banned[app]):
             self.add(node, "HR5" if app in ("core", "web") else "HR4", f"{app} imports {imported}")
@@ -201,7 +205,8 @@ class ModuleChecker:
         """The rules about what the code does: environment (HR6), settings (HR7), patching (HR8)."""
         aliases = [a for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         os_names = {a.asname or "os" for a in aliases if a.name == "os"} | {
-            "os" for a in aliases if a.name.startswith("os.") and not a.asname}  # `import os.path` binds os too
+            "os" for a in aliases if a.name.startswith("os.") and not a.asname
+        }  # `import os.path` binds os too
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and self.module.name != "settings":
                 if node.attr in ENV_NAMES and isinstance(node.value, ast.Name) and node.value.id in os_names:

@@ -117,8 +117,13 @@ _PG_INTERFACE: tuple[type[BaseException], ...] = ()
 try:  # asyncpg is only imported where PostgreSQL is configured, but it is always installed
     import asyncpg
 
-    _PG_DOWN = (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError,
-                asyncpg.exceptions.CrashShutdownError, asyncpg.exceptions.TooManyConnectionsError)
+    _PG_DOWN = (
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.CrashShutdownError,
+        asyncpg.exceptions.TooManyConnectionsError,
+    )
     _PG_INTERFACE = (asyncpg.InterfaceError,)
     DB_DOWN_ERRORS += _PG_DOWN + _PG_INTERFACE
 except ImportError:  # pragma: no cover
@@ -136,11 +141,26 @@ except ImportError:  # pragma: no cover
 _PG_GONE = ("connection is closed", "pool is closed", "pool is closing", "connection was closed")
 # SQLite's OperationalError messages that mean the file cannot be used now (another
 # program holds the lock, or the file or disk is unavailable).
-_SQLITE_DOWN = ("database is locked", "database is busy", "database table is locked", "unable to open database",
-                "disk i/o error", "attempt to write a readonly database")
+_SQLITE_DOWN = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "unable to open database",
+    "disk i/o error",
+    "attempt to write a readonly database",
+)
 # OSError numbers of a network that does not answer.
-_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT, errno.EHOSTUNREACH,
-                   errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EPIPE}
+_NETWORK_ERRNOS = {
+    errno.ECONNREFUSED,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.ETIMEDOUT,
+    errno.EHOSTUNREACH,
+    errno.ENETUNREACH,
+    errno.ENETDOWN,
+    errno.EHOSTDOWN,
+    errno.EPIPE,
+}
 
 
 def database_unreachable(exc: BaseException) -> bool:
@@ -164,10 +184,15 @@ UNSTORABLE_TEXT: tuple[type[BaseException], ...] = ()
 try:  # PostgreSQL refuses text with a NUL character (SQLSTATE 22021); SQLite stores it
     import asyncpg
 
-    UNSTORABLE_TEXT = (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)
+    UNSTORABLE_TEXT = (
+        asyncpg.exceptions.CharacterNotInRepertoireError,
+        asyncpg.exceptions.UntranslatableCharacterError,
+    )
 except ImportError:  # pragma: no cover
     pass
-NUL_MESSAGE = lazy("The text contains a character that cannot be stored (a NUL control character). Remove it and try again.")
+NUL_MESSAGE = lazy(
+    "The text contains a character that cannot be stored (a NUL control character). Remove it and try again."
+)
 
 
 def server_error(request: Request, exc: Exception) -> Response:
@@ -208,7 +233,10 @@ async def refuse_nul(request: Request) -> None:
     unwanted character is removed where text is read (web.text)."""
     if "\x00" in request.scope["path"] or _nul_in_urlencoded(request.scope.get("query_string", b"")):
         raise ClientException(detail=Said(_(NUL_MESSAGE)))
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not request.route_handler.resolve_request_max_body_size():
+    if (
+        request.method not in ("POST", "PUT", "PATCH", "DELETE")
+        or not request.route_handler.resolve_request_max_body_size()
+    ):
         return  # nothing sent, or an upload route without a limit that streams its body to disk itself
     content_type = request.content_type[0]
     if content_type == "application/x-www-form-urlencoded":

@@ -116,7 +116,6 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
             raise ValueError(_("Use 3–60 lowercase letters, digits and hyphens, e.g. shuixin-2026."))
         return text
     if f.kind == "timezone":
-
         try:
             ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):

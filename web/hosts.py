@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # Always answered whatever the Host: load balancers and monitors probe by address.
 HOST_FREE_PATHS = frozenset({"/healthz"})
-REFUSAL = ("400 错误的请求：本服务不接受这个主机名（Host）。管理员可设置 SHOWCASE_BASE_URL 或 SHOWCASE_ALLOWED_HOSTS。\n"
-           "400 Bad Request: this server does not answer to that host name.\n").encode()
+REFUSAL = (
+    "400 错误的请求：本服务不接受这个主机名（Host）。管理员可设置 SHOWCASE_BASE_URL 或 SHOWCASE_ALLOWED_HOSTS。\n"
+    "400 Bad Request: this server does not answer to that host name.\n"
+).encode()
 
 
 def host_name(host: str) -> str:
@@ -73,15 +75,28 @@ class AllowedHostsMiddleware:
         self.allowed = None if allowed is None else frozenset(allowed)
 
     async def __call__(self, scope, receive, send) -> None:
-        if self.allowed is not None and scope["type"] in ("http", "websocket") and scope.get("path") not in HOST_FREE_PATHS:
+        if (
+            self.allowed is not None
+            and scope["type"] in ("http", "websocket")
+            and scope.get("path") not in HOST_FREE_PATHS
+        ):
             host = next((v for k, v in scope.get("headers", []) if k == b"host"), None)
             if host is not None and not host_allowed(host.decode("latin-1"), self.allowed):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                     return
-                await send({"type": "http.response.start", "status": 400, "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(REFUSAL)).encode()),
-                    (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(REFUSAL)).encode()),
+                            (b"cache-control", b"no-store"),
+                            (b"x-content-type-options", b"nosniff"),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": REFUSAL})
                 return
         await self.app(scope, receive, send)

@@ -24,9 +24,7 @@ LANG_COOKIE = "lang"
 # What the language switch shows, each in its own language.
 LANGUAGE_NAMES = {"zh_Hans_CN": "简体中文", "en": "English"}
 
-current_locale: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "current_locale", default=DEFAULT_LOCALE
-)
+current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
 @cache

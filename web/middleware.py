@@ -66,11 +66,14 @@ def rate_limit_middleware(settings):
     """Check-in and feedback posts from phones (SHOWCASE_ATTENDEE_POSTS_PER_MINUTE each) and
     login posts per address (SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE; password guessing), counted
     in Redis when SHOWCASE_REDIS_URL is set, so that they hold across every app process."""
-    return rate_limits([
-        Limit("attendee", settings.attendee_posts_per_minute, _is_attendee_post, _attendee_key),
-        # A device cookie is anybody's to make up: an address gets a ceiling of its own, high
-        # enough for a hall behind one Wi-Fi address, low enough to stop a script.
-        Limit("address", settings.address_posts_per_minute, _is_attendee_post, client_address),
-        Limit("public-form", settings.public_form_posts_per_minute, _is_public_form_post, client_address),
-        Limit("login", settings.login_attempts_per_minute, _is_login_post, client_address),
-    ], settings.redis_url)
+    return rate_limits(
+        [
+            Limit("attendee", settings.attendee_posts_per_minute, _is_attendee_post, _attendee_key),
+            # A device cookie is anybody's to make up: an address gets a ceiling of its own, high
+            # enough for a hall behind one Wi-Fi address, low enough to stop a script.
+            Limit("address", settings.address_posts_per_minute, _is_attendee_post, client_address),
+            Limit("public-form", settings.public_form_posts_per_minute, _is_public_form_post, client_address),
+            Limit("login", settings.login_attempts_per_minute, _is_login_post, client_address),
+        ],
+        settings.redis_url,
+    )

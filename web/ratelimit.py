@@ -8,8 +8,8 @@ from __future__ import annotations
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -88,8 +88,8 @@ def rate_limits(limits: list[Limit], redis_url: str = "") -> Callable[[ASGIApp],
                     if redis_counts is not None:
                         counts = await redis_counts.hit(keys, now)
                     else:
-                        counts = [memory[limit.name].hit(key, now) for limit, key in zip(applying, keys)]
-                    if any(n > limit.per_minute for n, limit in zip(counts, applying)):
+                        counts = [memory[limit.name].hit(key, now) for limit, key in zip(applying, keys, strict=True)]
+                    if any(n > limit.per_minute for n, limit in zip(counts, applying, strict=True)):
                         raise TooManyRequestsException()
             await app(scope, receive, send)
 
@@ -98,18 +98,17 @@ def rate_limits(limits: list[Limit], redis_url: str = "") -> Callable[[ASGIApp],
     return middleware
 
 
-def cookie(scope: Scope, name: str) -> Optional[str]:
+def cookie(scope: Scope, name: str) -> str | None:
     prefix = name.encode() + b"="
     for header, value in scope.get("headers", ()):
         if header == b"cookie":
             for part in value.split(b";"):
                 part = part.strip()
                 if part.startswith(prefix):
-                    return part[len(prefix):].decode("latin-1")
+                    return part[len(prefix) :].decode("latin-1")
     return None
 
 
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else "unknown"
-

@@ -7,19 +7,21 @@ from __future__ import annotations
 from litestar.types import Message, Scope
 
 # Inline style attributes stay allowed (bar widths, an event's theme colour); scripts do not.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "media-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 ALWAYS = (
     (b"x-content-type-options", b"nosniff"),
@@ -44,7 +46,9 @@ def security_headers(secure: bool):
         add = [h for h in (*ALWAYS, *extra) if h[0] not in present]
         content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
         # Pages and SVG (which can carry script) get the policy; a PDF is left to its viewer.
-        if (content_type.startswith((b"text/html", b"image/svg")) or not content_type) and b"content-security-policy" not in present:
+        if (
+            content_type.startswith((b"text/html", b"image/svg")) or not content_type
+        ) and b"content-security-policy" not in present:
             add.append(csp)
         message["headers"] = headers + add
 

@@ -36,13 +36,22 @@ class SitePages(Controller):
         if redis_url:
             import redis.asyncio as redis  # noqa: PLC0415 -- Redis is loaded only with SHOWCASE_REDIS_URL
 
-            client = redis.Redis.from_url(redis_url, socket_connect_timeout=HEALTH_TIMEOUT, socket_timeout=HEALTH_TIMEOUT)
+            client = redis.Redis.from_url(
+                redis_url, socket_connect_timeout=HEALTH_TIMEOUT, socket_timeout=HEALTH_TIMEOUT
+            )
             try:
                 await client.ping()
                 body["redis"] = "ok"
             except Exception as exc:  # noqa: BLE001
-                return Response({"status": "unavailable", "database": engine.engine_type, "redis": "unreachable",
-                                 "detail": f"{type(exc).__name__}: {exc}"[:300]}, status_code=503)
+                return Response(
+                    {
+                        "status": "unavailable",
+                        "database": engine.engine_type,
+                        "redis": "unreachable",
+                        "detail": f"{type(exc).__name__}: {exc}"[:300],
+                    },
+                    status_code=503,
+                )
             finally:
                 await client.aclose()
         return Response(body)
@@ -51,6 +60,12 @@ class SitePages(Controller):
     async def switch_language(self, request: Request, to: FromQuery[str] = "", next: FromQuery[str] = "/") -> Redirect:
         response = Redirect(path=safe_next(next, "/"))
         if to in i18n.SUPPORTED:
-            response.set_cookie(i18n.LANG_COOKIE, to, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
-                                secure=settings_of(request).secure_cookies)
+            response.set_cookie(
+                i18n.LANG_COOKIE,
+                to,
+                max_age=365 * 24 * 3600,
+                samesite="lax",
+                httponly=True,
+                secure=settings_of(request).secure_cookies,
+            )
         return response

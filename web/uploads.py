@@ -12,7 +12,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import anyio
 from litestar import Request
@@ -62,8 +62,12 @@ class _Sink:
         if self.pending:
             chunks, self.pending, self.pending_size = self.pending, [], 0
             loop = asyncio.get_running_loop()
-            self.futures.append((loop.run_in_executor(_hashing, self._hash, chunks),
-                                 loop.run_in_executor(_writing, self._write, chunks)))
+            self.futures.append(
+                (
+                    loop.run_in_executor(_hashing, self._hash, chunks),
+                    loop.run_in_executor(_writing, self._write, chunks),
+                )
+            )
         while len(self.futures) >= IN_FLIGHT:
             for future in self.futures.pop(0):
                 await future
@@ -116,8 +120,9 @@ _hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
 _writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-write")
 
 
-async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int, messages: dict[str, str],
-                       field_name: str = "file") -> Received:
+async def receive_file(
+    request: Request[Any, Any, Any], folder: Path, limit: int, messages: dict[str, str], field_name: str = "file"
+) -> Received:
     """Stream the multipart body of ``request`` into a new file under ``folder``.
 
     ``messages`` gives the user's-language text for: too_big, not_multipart, broken, no_file.
@@ -134,9 +139,9 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
     except OSError:
         raise UploadError(507, messages.get("no_space", "no space")) from None
     path = folder / f"upload-{os.getpid()}-{secrets.token_hex(8)}.part"
-    sink: Optional[_Sink] = None
+    sink: _Sink | None = None
     size, filename, fields = 0, None, {}
-    current: Optional[MultipartSegment] = None
+    current: MultipartSegment | None = None
     value = b""
     try:
         parser = PushMultipartParser(options["boundary"], max_segment_count=16, strict=False)
@@ -151,7 +156,12 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
                     if current is not None and current.filename is None and current.name:
                         fields[current.name] = value.decode("utf-8", "replace")
                     current = None
-                elif current is not None and current.name == field_name and current.filename is not None and sink is not None:
+                elif (
+                    current is not None
+                    and current.name == field_name
+                    and current.filename is not None
+                    and sink is not None
+                ):
                     size += len(event)
                     if size > limit:
                         raise UploadError(413, messages["too_big"])
@@ -176,7 +186,7 @@ async def receive_file(request: Request[Any, Any, Any], folder: Path, limit: int
     return Received(path, filename or "", size, digest, fields)
 
 
-async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
+async def _cleanup(sink: _Sink | None, path: Path) -> None:
     if sink is not None:
         await sink.abandon()
     try:
@@ -187,6 +197,7 @@ async def _cleanup(sink: Optional[_Sink], path: Path) -> None:
 
 # -- documents: received, checked by content, stored once per content (core.storage) --
 
+
 def upload_messages(limit_mb: float) -> dict[str, str]:
 
     return {
@@ -196,10 +207,14 @@ def upload_messages(limit_mb: float) -> dict[str, str]:
         "no_file": _("Choose a file to upload."),
         "empty": _("The file is empty."),
         "kind": _("This is not a presentation we accept. Accepted: %(kinds)s.", kinds=ACCEPTED),
-        "archive": _("This file is an archive that unpacks to far more than its size (too many parts, or parts "
-                     "that inflate too much): it was refused."),
-        "no_space": _("The server could not store the file: its disk is full or cannot be written. Nothing was "
-                      "changed (the previous version stays). Please try again later, or tell the organisers."),
+        "archive": _(
+            "This file is an archive that unpacks to far more than its size (too many parts, or parts "
+            "that inflate too much): it was refused."
+        ),
+        "no_space": _(
+            "The server could not store the file: its disk is full or cannot be written. Nothing was "
+            "changed (the previous version stays). Please try again later, or tell the organisers."
+        ),
     }
 
 
@@ -211,11 +226,12 @@ class StoredDocument:
     kind: str
 
 
-async def receive_document(request: Request[Any, Any, Any], data_dir: Path, limit_mb: float) -> tuple[Optional[StoredDocument], str]:
+async def receive_document(
+    request: Request[Any, Any, Any], data_dir: Path, limit_mb: float
+) -> tuple[StoredDocument | None, str]:
     """Receive an uploaded document as it streams, check it by content, store it by hash.
     Returns (document, "") or (None, the user's-language reason); a body over the limit is
     a 413. Nothing is left behind on a refusal."""
-
 
     messages = upload_messages(limit_mb)
     try:
@@ -243,9 +259,15 @@ def download_document(path: Path, filename: str, kind: str) -> Any:
     """An attachment with its name and the content type of what it is: nothing uploaded is
     ever shown as a page."""
 
-
     if not path.is_file():  # storage not mounted, or the file removed by hand
         raise NotFoundException(detail=lazy("This file is missing from the slides storage: upload it again."))
-    return File(path=path, media_type=documents.KINDS[kind][1], content_disposition_type="attachment",
-                headers={"Content-Disposition": documents.content_disposition(filename),
-                         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return File(
+        path=path,
+        media_type=documents.KINDS[kind][1],
+        content_disposition_type="attachment",
+        headers={
+            "Content-Disposition": documents.content_disposition(filename),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

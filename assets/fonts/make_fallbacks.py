@@ -42,8 +42,10 @@ IDEOGRAPHS = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x
 SPACES = [0x20, 0xA0, 0x3000, *range(0x2000, 0x200C)]
 HANAZONO = Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
 BABELSTONE = Path("/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf")
-LICENCES = {"COPYRIGHT-Hanazono.txt": Path("/usr/share/doc/fonts-hanazono/copyright"),
-            "COPYRIGHT-BabelStoneHan.txt": Path("/usr/share/doc/fonts-babelstone-han/copyright")}
+LICENCES = {
+    "COPYRIGHT-Hanazono.txt": Path("/usr/share/doc/fonts-hanazono/copyright"),
+    "COPYRIGHT-BabelStoneHan.txt": Path("/usr/share/doc/fonts-babelstone-han/copyright"),
+}
 
 
 def cjk_extra(ttc_dir: Path) -> None:
@@ -64,7 +66,8 @@ def cjk_extra(ttc_dir: Path) -> None:
 def _covered() -> set[int]:
     """What the committed fonts already draw (regular weight; bold has the same set)."""
     return set(TTFont(HERE / "NotoSansSC-Regular.ttf", lazy=True).getBestCmap()) | set(
-        TTFont(HERE / "ShowcaseCJKExtra-Regular.otf", lazy=True).getBestCmap())
+        TTFont(HERE / "ShowcaseCJKExtra-Regular.otf", lazy=True).getBestCmap()
+    )
 
 
 def _subset_renamed(source: Path, unicodes: list[int], family: str, target: Path) -> None:
@@ -79,9 +82,16 @@ def _subset_renamed(source: Path, unicodes: list[int], family: str, target: Path
     names = font["name"]
     copyright_ = names.getDebugName(0) or ""
     names.names = []
-    for name_id, value in ((0, copyright_), (1, family), (2, "Regular"), (3, f"{family} Regular {source.name}"),
-                           (4, family), (5, "Version 1.0"), (6, family.replace(" ", "")),
-                           (10, f"Subset of {source.name} for rare CJK characters (see make_fallbacks.py).")):
+    for name_id, value in (
+        (0, copyright_),
+        (1, family),
+        (2, "Regular"),
+        (3, f"{family} Regular {source.name}"),
+        (4, family),
+        (5, "Version 1.0"),
+        (6, family.replace(" ", "")),
+        (10, f"Subset of {source.name} for rare CJK characters (see make_fallbacks.py)."),
+    ):
         names.setName(value, name_id, 3, 1, 0x409)
     font.save(target)
 
@@ -98,8 +108,10 @@ def rare(hanazono: Path = HANAZONO, babelstone: Path = BABELSTONE) -> None:
     from_hanazono = wanted(hanazono, have)
     from_babelstone = wanted(babelstone, have | set(from_hanazono))
     # Written under a temporary name and renamed: an interrupted run leaves no half font.
-    for source, unicodes, family, name in ((hanazono, from_hanazono, "Showcase Rare Han", "ShowcaseRareHan.ttf"),
-                                           (babelstone, from_babelstone, "Showcase Rare Han G", "ShowcaseRareHanG.ttf")):
+    for source, unicodes, family, name in (
+        (hanazono, from_hanazono, "Showcase Rare Han", "ShowcaseRareHan.ttf"),
+        (babelstone, from_babelstone, "Showcase Rare Han G", "ShowcaseRareHanG.ttf"),
+    ):
         partial = RARE / (name + ".part")
         _subset_renamed(source, unicodes, family, partial)
         partial.replace(RARE / name)

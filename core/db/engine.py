@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
-from typing import Any, Optional
+from typing import Any
 
 import aiosqlite
 from piccolo.engine import engine_finder
@@ -113,7 +113,7 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
     async def _run_in_new_connection(
         self,
         query: str,
-        args: Optional[list[Any]] = None,
+        args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
     ):
@@ -137,7 +137,7 @@ class ShowcaseSQLiteEngine(SQLiteEngine):
         self,
         connection: Any,
         query: str,
-        args: Optional[list[Any]] = None,
+        args: list[Any] | None = None,
         query_type: str = "generic",
         table: Any = None,
     ):
@@ -160,8 +160,6 @@ async def _close_quietly(connection: aiosqlite.Connection) -> None:
         pass
 
 
-
-
 _engine: Any = None
 
 
@@ -170,6 +168,5 @@ def current_engine() -> Any:
     never changes within a process, so ask once."""
     global _engine
     if _engine is None:
-
         _engine = engine_finder()
     return _engine

@@ -21,13 +21,15 @@ class _GroupCommit:
     """Write jobs of one event loop waiting for the next shared transaction, and whether a
     flush is already writing (it takes what arrives meanwhile)."""
 
-    def __init__(self, flush: Callable[["_GroupCommit"], Awaitable[None]]) -> None:
+    def __init__(self, flush: Callable[[_GroupCommit], Awaitable[None]]) -> None:
         self.flush = flush
         self.pending: list[tuple[Callable[[Any], Any], asyncio.Future]] = []
         self.flushing = False
 
 
-_group_commits: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _GroupCommit]]" = weakref.WeakKeyDictionary()
+_group_commits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _GroupCommit]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def _enqueue(kind: str, flush: Callable[[_GroupCommit], Awaitable[None]], job: Callable[[Any], Any]) -> Any:
@@ -43,7 +45,9 @@ async def _enqueue(kind: str, flush: Callable[[_GroupCommit], Awaitable[None]], 
     return await future
 
 
-def _run_batch(connection: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]]) -> list[tuple[bool, Any]]:
+def _run_batch(
+    connection: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
     """In the connection's thread: every job in one transaction, each in its own savepoint,
     so one job's error undoes only that job."""
     results: list[tuple[bool, Any]] = []
@@ -87,7 +91,7 @@ async def _flush(state: _GroupCommit) -> None:
                         raise
                     continue
                 await engine._release(connection)
-            for (_, future), (ok, value) in zip(batch, results):
+            for (_, future), (ok, value) in zip(batch, results, strict=True):
                 if future.done():
                     continue
                 if ok:
@@ -134,7 +138,7 @@ async def _pg_flush(state: _GroupCommit) -> None:
                             results.append((True, await job(connection)))
             except Exception:  # noqa: BLE001 - isolate the failing job below
                 results = [await _pg_run_alone(pool, job) for job, _ in batch]
-            for (_, future), (ok, value) in zip(batch, results):
+            for (_, future), (ok, value) in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
     finally:

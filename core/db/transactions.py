@@ -63,7 +63,7 @@ async def insert_in_chunks(table: Any, rows: list[Any], *returning: Any) -> list
     size = max(1, MAX_PARAMETERS // per_row)
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), size):
-        query = table.insert(*rows[start:start + size])
+        query = table.insert(*rows[start : start + size])
         if returning:
             out.extend(await query.returning(*returning))
         else:
@@ -78,11 +78,17 @@ async def claim_import(table: Any, parent: Any, parent_id: int, digest: str, siz
     here (PostgreSQL: on the first one's row lock; SQLite: one writer anyway) until the first
     has committed; what it reads next then includes the first one's rows."""
 
-
-    rows = await table.insert(table(**{parent._meta.name: parent_id}, digest=digest, size=size, added=0,
-                                    at=dt.datetime.now(dt.timezone.utc))).on_conflict(
-        target=(parent, table.digest), action=OnConflictAction.do_update, values=[table.at],
-    ).returning(table.id)
+    rows = (
+        await table.insert(
+            table(**{parent._meta.name: parent_id}, digest=digest, size=size, added=0, at=dt.datetime.now(dt.UTC))
+        )
+        .on_conflict(
+            target=(parent, table.digest),
+            action=OnConflictAction.do_update,
+            values=[table.at],
+        )
+        .returning(table.id)
+    )
     return rows[0]["id"]
 
 

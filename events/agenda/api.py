@@ -41,10 +41,19 @@ def hhmm(value: dt.time | dt.datetime) -> str:
 
 def event_out(event: dict[str, Any], request: Request) -> EventOut:
     return EventOut(
-        id=event["id"], title=event["title"], theme=event["theme"], date=event["date"],
-        start_time=hhmm(event["start_time"]), end_time=hhmm(event["end_time"]), timezone=event["timezone"],
-        venue=event["venue"], description=event["description"], theme_color=event["theme_color"],
-        slug=event["slug"], status=event["status"], public_url=f"{public_base(request)}/e/{event['slug']}",
+        id=event["id"],
+        title=event["title"],
+        theme=event["theme"],
+        date=event["date"],
+        start_time=hhmm(event["start_time"]),
+        end_time=hhmm(event["end_time"]),
+        timezone=event["timezone"],
+        venue=event["venue"],
+        description=event["description"],
+        theme_color=event["theme_color"],
+        slug=event["slug"],
+        status=event["status"],
+        public_url=f"{public_base(request)}/e/{event['slug']}",
         version=event["version"],
     )
 
@@ -69,11 +78,23 @@ async def event_values(data: EventIn, event_id: int | None, default_zone: str) -
     if end <= start:
         raise invalid("end_time", _("The end time must be after the start time."))
     if await queries.slug_taken(data.slug, event_id):
-        raise ClientException(status_code=409, detail=_("This address is already used by another event."), extra=[{"key": "slug", "message": _("This address is already used by another event.")}])
+        raise ClientException(
+            status_code=409,
+            detail=_("This address is already used by another event."),
+            extra=[{"key": "slug", "message": _("This address is already used by another event.")}],
+        )
     return {
-        "title": data.title, "theme": data.theme, "date": data.date, "start_time": start, "end_time": end,
-        "timezone": timezone, "venue": data.venue, "description": data.description,
-        "theme_color": data.theme_color.lower(), "slug": data.slug, "status": data.status,
+        "title": data.title,
+        "theme": data.theme,
+        "date": data.date,
+        "start_time": start,
+        "end_time": end,
+        "timezone": timezone,
+        "venue": data.venue,
+        "description": data.description,
+        "theme_color": data.theme_color.lower(),
+        "slug": data.slug,
+        "status": data.status,
     }
 
 
@@ -87,17 +108,33 @@ async def found_event(event_id: int) -> dict[str, Any]:
 async def agenda_out(event: dict[str, Any]) -> AgendaOut:
     view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
     return AgendaOut(
-        event_id=event["id"], starts=hhmm(view.start), ends=hhmm(view.end), planned_end=hhmm(view.planned_end),
+        event_id=event["id"],
+        starts=hhmm(view.start),
+        ends=hhmm(view.end),
+        planned_end=hhmm(view.planned_end),
         items=[
             AgendaItemOut(
-                id=i["id"], position=i["position"], kind=i["kind"], title=i["display_title"], duration=i["duration"],
-                start=hhmm(i["start"]), end=hhmm(i["end"]), method_id=i["method_id"], presenter_id=i["presenter_id"],
-                method_title=i["method_title"], branch=i["branch"], unit=i["unit"], presenter=i["presenter"],
+                id=i["id"],
+                position=i["position"],
+                kind=i["kind"],
+                title=i["display_title"],
+                duration=i["duration"],
+                start=hhmm(i["start"]),
+                end=hhmm(i["end"]),
+                method_id=i["method_id"],
+                presenter_id=i["presenter_id"],
+                method_title=i["method_title"],
+                branch=i["branch"],
+                unit=i["unit"],
+                presenter=i["presenter"],
                 version=i["version"],
             )
             for i in view.items
         ],
-        warnings=[WarningOut(code=w.code, message=agenda_view.warning_message(w), item_ids=list(w.item_ids)) for w in view.warnings],
+        warnings=[
+            WarningOut(code=w.code, message=agenda_view.warning_message(w), item_ids=list(w.item_ids))
+            for w in view.warnings
+        ],
     )
 
 
@@ -106,8 +143,13 @@ async def item_values(data: JSONBody[AgendaItemIn]) -> dict[str, Any]:
         raise invalid("method_id", _("No method with this id."))
     if data.presenter_id is not None and not await catalog.exists("presenters", data.presenter_id):
         raise invalid("presenter_id", _("No presenter with this id."))
-    return {"kind": data.kind, "title": data.title.strip(), "duration": data.duration,
-            "method": data.method_id, "presenter": data.presenter_id}
+    return {
+        "kind": data.kind,
+        "title": data.title.strip(),
+        "duration": data.duration,
+        "method": data.method_id,
+        "presenter": data.presenter_id,
+    }
 
 
 class EventsApi(Controller):
@@ -135,7 +177,11 @@ class EventsApi(Controller):
     async def replace_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
         await found_event(event_id)
         try:
-            await queries.update_event(event_id, await event_values(data, event_id, settings_of(request).default_timezone), wanted_version(request, data.version))
+            await queries.update_event(
+                event_id,
+                await event_values(data, event_id, settings_of(request).default_timezone),
+                wanted_version(request, data.version),
+            )
         except integrity_errors():
             raise ClientException(status_code=409, detail=_("This address is already used by another event.")) from None
         except StaleVersion:
@@ -159,11 +205,14 @@ class EventsApi(Controller):
         return await agenda_out(event)
 
     @put("/{event_id:int}/agenda/items/{item_id:int}")
-    async def replace_item(self, request: Request, event_id: FromPath[int], item_id: FromPath[int],
-                           data: JSONBody[AgendaItemIn]) -> AgendaOut:
+    async def replace_item(
+        self, request: Request, event_id: FromPath[int], item_id: FromPath[int], data: JSONBody[AgendaItemIn]
+    ) -> AgendaOut:
         event = await found_event(event_id)
         try:
-            changed = await queries.update_item(event_id, item_id, await item_values(data), wanted_version(request, data.version))
+            changed = await queries.update_item(
+                event_id, item_id, await item_values(data), wanted_version(request, data.version)
+            )
         except StaleVersion:
             raise stale_edit() from None
         if not changed:
@@ -195,19 +244,28 @@ class EventsApi(Controller):
             raise invalid("method_ids", _("A method is listed twice."))
         presenters = await catalog.presenter_for_branches([m["branch_id"] for m in methods.values()])
         plan = agenda.GenerationPlan(
-            method_ids=list(data.method_ids), talk_minutes=data.talk_minutes, qa_minutes=data.qa_minutes,
-            break_every=data.break_every, break_minutes=data.break_minutes,
-            opening_minutes=data.opening_minutes, closing_minutes=data.closing_minutes,
+            method_ids=list(data.method_ids),
+            talk_minutes=data.talk_minutes,
+            qa_minutes=data.qa_minutes,
+            break_every=data.break_every,
+            break_minutes=data.break_minutes,
+            opening_minutes=data.opening_minutes,
+            closing_minutes=data.closing_minutes,
             presenters={m: presenters[v["branch_id"]] for m, v in methods.items() if v["branch_id"] in presenters},
         )
         if agenda.plan_error(plan):  # each field is within its own limit; together they may not be
-            raise invalid("talk_minutes", _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION))
+            raise invalid(
+                "talk_minutes", _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION)
+            )
         titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
         try:
             await queries.replace_agenda(event_id, agenda.generate(plan), titles, drop_collected=data.drop_data)
         except queries.WouldLose as lost:
-            raise ClientException(status_code=409, detail=Said(agenda_view.loss_message(lost.collected)),
-                                  extra=[{"key": "method_ids", "message": agenda_view.loss_message(lost.collected)}]) from None
+            raise ClientException(
+                status_code=409,
+                detail=Said(agenda_view.loss_message(lost.collected)),
+                extra=[{"key": "method_ids", "message": agenda_view.loss_message(lost.collected)}],
+            ) from None
         return await agenda_out(event)
 
 
@@ -222,12 +280,28 @@ class DeletedEventsApi(Controller):
     @get("/deleted")
     async def deleted_events(self) -> list[DeletedEventOut]:
         """Deleted events that can still be restored (admins only)."""
-        return [DeletedEventOut(id=e["id"], title=e["title"], date=e["date"], slug=e["slug"], deleted_at=e["deleted_at"],
-                                restorable_until=e["restorable_until"]) for e in await queries.deleted_events()]
+        return [
+            DeletedEventOut(
+                id=e["id"],
+                title=e["title"],
+                date=e["date"],
+                slug=e["slug"],
+                deleted_at=e["deleted_at"],
+                restorable_until=e["restorable_until"],
+            )
+            for e in await queries.deleted_events()
+        ]
 
     @post("/{event_id:int}/restore", status_code=200)
     async def restore_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
         """Undo a delete within 30 days (admins only); 404 after that or for an event not deleted."""
         if not await queries.restore_event(event_id):
-            raise NotFoundException(detail=Said(_("No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).", n=queries.RESTORE_DAYS)))
+            raise NotFoundException(
+                detail=Said(
+                    _(
+                        "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
+                        n=queries.RESTORE_DAYS,
+                    )
+                )
+            )
         return event_out(await found_event(event_id), request)

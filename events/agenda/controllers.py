@@ -46,7 +46,9 @@ ITEM_FIELDS = (
 GENERATE_FIELDS = (
     Field("talk_minutes", lazy("Talk length (minutes)"), kind="int", minimum=1, maximum=480),
     Field("qa_minutes", lazy("Q&A (minutes)"), kind="int", minimum=0, maximum=120, required=False),
-    Field("break_every", lazy("A break after every N talks (0 = none)"), kind="int", minimum=0, maximum=50, required=False),
+    Field(
+        "break_every", lazy("A break after every N talks (0 = none)"), kind="int", minimum=0, maximum=50, required=False
+    ),
     Field("break_minutes", lazy("Break length (minutes)"), kind="int", minimum=1, maximum=120),
     Field("opening_minutes", lazy("Opening (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
     Field("closing_minutes", lazy("Closing (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
@@ -97,13 +99,22 @@ class EventPages(Controller):
 
     @get("/events/new")
     async def new_event(self, request: Request) -> Template:
-        raw = {"timezone": settings_of(request).default_timezone, "theme_color": "#b71c1c", "start_time": "09:00", "end_time": "11:30"}
+        raw = {
+            "timezone": settings_of(request).default_timezone,
+            "theme_color": "#b71c1c",
+            "start_time": "09:00",
+            "end_time": "11:30",
+        }
         return self._event_form(raw, {}, None)
 
     async def _parse_event(self, data: dict, event_id: int | None) -> tuple[Any, dict]:
         form = parse_form(EVENT_FIELDS, data)
         form.errors.update(event_time_errors(form.values))
-        if "slug" not in form.errors and form.values.get("slug") and await queries.slug_taken(form.values["slug"], event_id):
+        if (
+            "slug" not in form.errors
+            and form.values.get("slug")
+            and await queries.slug_taken(form.values["slug"], event_id)
+        ):
             form.errors["slug"] = _("This address is already used by another event.")
         return form, form.values
 
@@ -125,7 +136,10 @@ class EventPages(Controller):
         view = agenda_view.build(event, rows)
         checks = [
             (_("The agenda has presentations"), any(r["kind"] == "presentation" for r in rows)),
-            (_("Every presentation has a method and a presenter"), not any(w.code in ("missing_method", "missing_presenter") for w in view.warnings)),
+            (
+                _("Every presentation has a method and a presenter"),
+                not any(w.code in ("missing_method", "missing_presenter") for w in view.warnings),
+            ),
             (_("The day ends on time"), not any(w.code == "overrun" for w in view.warnings)),
             (_("Nobody presents twice"), not any(w.code == "presenter_twice" for w in view.warnings)),
             (_("A venue is set"), bool(event["venue"])),
@@ -134,11 +148,15 @@ class EventPages(Controller):
         return Template(
             "events/dashboard.html",
             context={
-                "event": event, "view": view, "checks": checks,
+                "event": event,
+                "view": view,
+                "checks": checks,
                 "warnings": [agenda_view.warning_message(w) for w in view.warnings],
                 "warned_items": {i for w in view.warnings for i in w.item_ids},
-                "item_fields": ITEM_FIELDS, "choices": await item_choices(),
-                "raw": raw, "errors": errors,
+                "item_fields": ITEM_FIELDS,
+                "choices": await item_choices(),
+                "raw": raw,
+                "errors": errors,
             },
             status_code=status,
         )
@@ -202,7 +220,9 @@ class EventPages(Controller):
         if not form.ok:
             return await self._dashboard_with_errors(event_id, form.raw, {f"{k}": v for k, v in form.errors.items()})
         try:
-            changed = await queries.update_item(event_id, item_id, item_values(form.values), loaded_version(data.get("version")))
+            changed = await queries.update_item(
+                event_id, item_id, item_values(form.values), loaded_version(data.get("version"))
+            )
         except StaleVersion:
             raise stale_edit() from None
         if not changed:
@@ -227,12 +247,29 @@ class EventPages(Controller):
 
     # -- generation ---------------------------------------------------------------------
 
-    def _generate_form(self, event: dict, methods: list, raw: dict, errors: dict, selected: set, status: int = 200,
-                       self_agenda: tuple = (), losses: str = "") -> Template:
+    def _generate_form(
+        self,
+        event: dict,
+        methods: list,
+        raw: dict,
+        errors: dict,
+        selected: set,
+        status: int = 200,
+        self_agenda: tuple = (),
+        losses: str = "",
+    ) -> Template:
         return Template(
             "events/generate.html",
-            context={"event": event, "methods": methods, "fields": GENERATE_FIELDS, "raw": raw, "errors": errors,
-                     "selected": selected, "has_agenda": bool(self_agenda), "losses": losses},
+            context={
+                "event": event,
+                "methods": methods,
+                "fields": GENERATE_FIELDS,
+                "raw": raw,
+                "errors": errors,
+                "selected": selected,
+                "has_agenda": bool(self_agenda),
+                "losses": losses,
+            },
             status_code=status,
         )
 
@@ -240,7 +277,14 @@ class EventPages(Controller):
     async def generate_form(self, event_id: FromPath[int]) -> Template:
         event = await load_event(event_id)
         methods = await catalog.list_methods()
-        raw = {"talk_minutes": "15", "qa_minutes": "5", "break_every": "2", "break_minutes": "10", "opening_minutes": "10", "closing_minutes": "10"}
+        raw = {
+            "talk_minutes": "15",
+            "qa_minutes": "5",
+            "break_every": "2",
+            "break_minutes": "10",
+            "opening_minutes": "10",
+            "closing_minutes": "10",
+        }
         current = await queries.agenda_rows(event_id)
         chosen = {r["method_id"] for r in current if r["method_id"]}
         return self._generate_form(event, methods, raw, {}, chosen, self_agenda=tuple(current))
@@ -263,20 +307,41 @@ class EventPages(Controller):
             presenters = await catalog.presenter_for_branches([known[m]["branch_id"] for m in chosen])
             plan = GenerationPlan(
                 method_ids=chosen,
-                presenters={m: presenters[known[m]["branch_id"]] for m in chosen if known[m]["branch_id"] in presenters},
+                presenters={
+                    m: presenters[known[m]["branch_id"]] for m in chosen if known[m]["branch_id"] in presenters
+                },
                 **plan_values,
             )
             if agenda.plan_error(plan):  # each field within its own limit; together they may not be
-                form.errors["qa_minutes"] = _("A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION)
+                form.errors["qa_minutes"] = _(
+                    "A talk with its Q&A may last at most %(n)s minutes.", n=agenda.MAX_DURATION
+                )
         if not form.ok:
-            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 400,
-                                       self_agenda=tuple(await queries.item_ids(event_id)))
+            return self._generate_form(
+                event,
+                methods,
+                form.raw,
+                form.errors,
+                set(chosen),
+                400,
+                self_agenda=tuple(await queries.item_ids(event_id)),
+            )
         titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
         try:
-            await queries.replace_agenda(event_id, agenda.generate(plan), titles, drop_collected=data.get("drop") == "yes")
+            await queries.replace_agenda(
+                event_id, agenda.generate(plan), titles, drop_collected=data.get("drop") == "yes"
+            )
         except queries.WouldLose as lost:
-            return self._generate_form(event, methods, form.raw, form.errors, set(chosen), 409,
-                                       self_agenda=(True,), losses=agenda_view.loss_message(lost.collected))
+            return self._generate_form(
+                event,
+                methods,
+                form.raw,
+                form.errors,
+                set(chosen),
+                409,
+                self_agenda=(True,),
+                losses=agenda_view.loss_message(lost.collected),
+            )
         return Redirect(path=f"/organiser/events/{event_id}#agenda")
 
 
@@ -288,20 +353,36 @@ class DeletedEvents(Controller):
 
     @get("/")
     async def index(self, request: Request) -> Template:
-        events = [{**e, "deleted_at": e["deleted_at"].astimezone(zone(e["timezone"])),
-                   "restorable_until": e["restorable_until"].astimezone(zone(e["timezone"]))}
-                  for e in await queries.deleted_events()]
-        return Template("events/deleted.html", context={
-            "events": events, "days": queries.RESTORE_DAYS,
-            "restored": request.query_params.get("restored", "") if request.query_params.get("restored", "").isdecimal() else "",
-        })
+        events = [
+            {
+                **e,
+                "deleted_at": e["deleted_at"].astimezone(zone(e["timezone"])),
+                "restorable_until": e["restorable_until"].astimezone(zone(e["timezone"])),
+            }
+            for e in await queries.deleted_events()
+        ]
+        return Template(
+            "events/deleted.html",
+            context={
+                "events": events,
+                "days": queries.RESTORE_DAYS,
+                "restored": request.query_params.get("restored", "")
+                if request.query_params.get("restored", "").isdecimal()
+                else "",
+            },
+        )
 
     @post("/{event_id:int}/restore")
     async def restore(self, event_id: FromPath[int]) -> Redirect:
         if not await queries.restore_event(event_id):
-            raise NotFoundException(detail=Said(_(
-                "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
-                n=queries.RESTORE_DAYS)))
+            raise NotFoundException(
+                detail=Said(
+                    _(
+                        "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
+                        n=queries.RESTORE_DAYS,
+                    )
+                )
+            )
         return Redirect(path=f"/admin/events/?restored={event_id}", status_code=303)
 
 

@@ -19,9 +19,22 @@ from events.tables import AgendaItem, Event, EventVote, Feedback, SlideVersion
 from presenters.tables import Area, Branch, Method, Presenter
 
 EVENT_COLUMNS = (
-    Event.id, Event.title, Event.theme, Event.date, Event.start_time, Event.end_time,
-    Event.timezone, Event.venue, Event.description, Event.theme_color, Event.slug,
-    Event.status, Event.updated_at, Event.feedback_anonymous, Event.feedback_from_event_start, Event.feedback_closes_at,
+    Event.id,
+    Event.title,
+    Event.theme,
+    Event.date,
+    Event.start_time,
+    Event.end_time,
+    Event.timezone,
+    Event.venue,
+    Event.description,
+    Event.theme_color,
+    Event.slug,
+    Event.status,
+    Event.updated_at,
+    Event.feedback_anonymous,
+    Event.feedback_from_event_start,
+    Event.feedback_closes_at,
     Event.version,
 )
 # A deleted event is gone for everyone but the admin's restore page: every read here asks
@@ -44,8 +57,11 @@ async def list_events() -> list[dict[str, Any]]:
 
 
 async def list_published_events() -> list[dict[str, Any]]:
-    rows = await Event.select(*EVENT_COLUMNS).where((Event.status == "published") & LIVE).order_by(
-        Event.date, ascending=False)
+    rows = (
+        await Event.select(*EVENT_COLUMNS)
+        .where((Event.status == "published") & LIVE)
+        .order_by(Event.date, ascending=False)
+    )
     return [_in_range(row) for row in rows]  # type: ignore[misc]
 
 
@@ -104,8 +120,11 @@ async def delete_event(event_id: int) -> bool:
     """Delete softly: the event disappears everywhere, and an admin may restore it, with its
     agenda, registrations, feedback and slides, for RESTORE_DAYS."""
     now = dt.datetime.now(dt.UTC)
-    rows = await Event.update({Event.deleted_at: now, Event.updated_at: now}).where(
-        (Event.id == event_id) & LIVE).returning(Event.id)
+    rows = (
+        await Event.update({Event.deleted_at: now, Event.updated_at: now})
+        .where((Event.id == event_id) & LIVE)
+        .returning(Event.id)
+    )
     forget_event(event_id)
     return bool(rows)
 
@@ -149,14 +168,25 @@ async def purge_deleted_events(now: dt.datetime | None = None) -> int:
         if _restorable(row, now) or row["slug"].startswith("~"):
             continue  # still restorable, or a tombstone already
         async with write_transaction():
-            gone = await Event.delete().where(
-                (Event.id == row["id"]) & (Event.deleted_at.is_not_null())).returning(Event.id)
+            gone = (
+                await Event.delete()
+                .where((Event.id == row["id"]) & (Event.deleted_at.is_not_null()))
+                .returning(Event.id)
+            )
             if not gone:
                 continue  # another process purged it meanwhile
-            await Event.insert(Event(
-                id=row["id"], title="", date=row["date"], start_time=dt.time(0, 0), end_time=dt.time(0, 1),
-                slug=f"~{row['id']}", status="purged", deleted_at=row["deleted_at"],
-            ))
+            await Event.insert(
+                Event(
+                    id=row["id"],
+                    title="",
+                    date=row["date"],
+                    start_time=dt.time(0, 0),
+                    end_time=dt.time(0, 1),
+                    slug=f"~{row['id']}",
+                    status="purged",
+                    deleted_at=row["deleted_at"],
+                )
+            )
         forget_event(row["id"])
         purged += 1
     return purged
@@ -209,9 +239,12 @@ async def item_event(item_id: int) -> int | None:
 
 async def add_item(event_id: int, values: dict[str, Any]) -> int:
     async with write_transaction():
-        last = await AgendaItem.select(AgendaItem.position).where(AgendaItem.event == event_id).order_by(
-            AgendaItem.position, ascending=False
-        ).first()
+        last = (
+            await AgendaItem.select(AgendaItem.position)
+            .where(AgendaItem.event == event_id)
+            .order_by(AgendaItem.position, ascending=False)
+            .first()
+        )
         position = (last["position"] + 1) if last else 1
         rows = await AgendaItem.insert(
             AgendaItem(event=event_id, position=position, guid=uuid.uuid4(), **values)
@@ -225,9 +258,11 @@ async def update_item(event_id: int, item_id: int, values: dict[str, Any], versi
     it was loaded (StaleVersion otherwise, nothing written). False: no such item here."""
     async with write_transaction():
         where = (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
-        rows = await AgendaItem.update({**values, AgendaItem.version: AgendaItem.version + 1}).where(
-            where if version is None else where & (AgendaItem.version == version)
-        ).returning(AgendaItem.id)
+        rows = (
+            await AgendaItem.update({**values, AgendaItem.version: AgendaItem.version + 1})
+            .where(where if version is None else where & (AgendaItem.version == version))
+            .returning(AgendaItem.id)
+        )
         if rows:
             await touch_event(event_id)
         elif version is not None and await AgendaItem.exists().where(where):
@@ -237,18 +272,23 @@ async def update_item(event_id: int, item_id: int, values: dict[str, Any], versi
 
 async def delete_item(event_id: int, item_id: int) -> bool:
     async with write_transaction():
-        rows = await AgendaItem.delete().where(
-            (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
-        ).returning(AgendaItem.id)
+        rows = (
+            await AgendaItem.delete()
+            .where((AgendaItem.id == item_id) & (AgendaItem.event == event_id))
+            .returning(AgendaItem.id)
+        )
         if rows:
             await touch_event(event_id)
     return bool(rows)
 
 
 async def item_ids(event_id: int) -> list[int]:
-    rows = await AgendaItem.select(AgendaItem.id).where(AgendaItem.event == event_id).order_by(
-        AgendaItem.position
-    ).order_by(AgendaItem.id)
+    rows = (
+        await AgendaItem.select(AgendaItem.id)
+        .where(AgendaItem.event == event_id)
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    )
     return [r["id"] for r in rows]
 
 
@@ -293,8 +333,9 @@ async def _collected(rows: Sequence[dict[str, Any]]) -> list[Collected]:
     return [c for c in found if c.feedback or c.votes or c.slides]
 
 
-async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dict[str, str],
-                         drop_collected: bool = False) -> None:
+async def replace_agenda(
+    event_id: int, drafts: Sequence[DraftItem], titles: dict[str, str], drop_collected: bool = False
+) -> None:
     """A generated agenda in place of the current one, losing nothing by accident: each
     presentation keeps the item of its method (and so its feedback, votes and slides), each
     segment the item of its kind (and its title). Items left over are deleted; when one of
@@ -302,8 +343,16 @@ async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dic
     the organiser confirmed (``drop_collected``)."""
     async with write_transaction():
         rows = await agenda_rows(event_id)
-        existing = [agenda.Slot(id=r["id"], kind=r["kind"], duration=r["duration"], presenter_id=r["presenter_id"],
-                                method_id=r["method_id"]) for r in rows]
+        existing = [
+            agenda.Slot(
+                id=r["id"],
+                kind=r["kind"],
+                duration=r["duration"],
+                presenter_id=r["presenter_id"],
+                method_id=r["method_id"],
+            )
+            for r in rows
+        ]
         kept, dropped = agenda.reconcile(existing, drafts)
         dropped_ids = {s.id for s in dropped}
         if dropped_ids and not drop_collected:
@@ -314,18 +363,31 @@ async def replace_agenda(event_id: int, drafts: Sequence[DraftItem], titles: dic
             await AgendaItem.delete().where(AgendaItem.id.is_in(sorted(dropped_ids)))
         by_id = {r["id"]: r for r in rows}
         new = []
-        for index, (d, item_id) in enumerate(zip(drafts, kept), start=1):
+        for index, (d, item_id) in enumerate(zip(drafts, kept, strict=False), start=1):
             if item_id is None:
-                new.append(AgendaItem(event=event_id, position=index, kind=d.kind, title=d.title or titles.get(d.kind, ""),
-                                      duration=d.duration, method=d.method_id, presenter=d.presenter_id, guid=uuid.uuid4()))
+                new.append(
+                    AgendaItem(
+                        event=event_id,
+                        position=index,
+                        kind=d.kind,
+                        title=d.title or titles.get(d.kind, ""),
+                        duration=d.duration,
+                        method=d.method_id,
+                        presenter=d.presenter_id,
+                        guid=uuid.uuid4(),
+                    )
+                )
                 continue
             old = by_id[item_id]
-            await AgendaItem.update({
-                AgendaItem.position: index, AgendaItem.duration: d.duration,
-                AgendaItem.title: old["title"] or d.title or titles.get(d.kind, ""),
-                AgendaItem.presenter: old["presenter_id"] or d.presenter_id,  # a presenter chosen by hand stays
-                AgendaItem.version: AgendaItem.version + 1,
-            }).where(AgendaItem.id == item_id)
+            await AgendaItem.update(
+                {
+                    AgendaItem.position: index,
+                    AgendaItem.duration: d.duration,
+                    AgendaItem.title: old["title"] or d.title or titles.get(d.kind, ""),
+                    AgendaItem.presenter: old["presenter_id"] or d.presenter_id,  # a presenter chosen by hand stays
+                    AgendaItem.version: AgendaItem.version + 1,
+                }
+            ).where(AgendaItem.id == item_id)
         if new:
             await AgendaItem.insert(*new)
         await touch_event(event_id)

@@ -163,8 +163,13 @@ def reconcile(existing: Sequence[Slot], drafts: Sequence[DraftItem]) -> tuple[li
     kept: list[int | None] = []
     for draft in drafts:
         match = next(
-            (s for s in free if s.kind == draft.kind and s.method_id == draft.method_id
-             and (draft.kind != "presentation" or draft.method_id is not None)),
+            (
+                s
+                for s in free
+                if s.kind == draft.kind
+                and s.method_id == draft.method_id
+                and (draft.kind != "presentation" or draft.method_id is not None)
+            ),
             None,
         )
         if match is not None:

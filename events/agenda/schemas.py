@@ -1,7 +1,7 @@
 """msgspec Structs at the HTTP boundary for events and agendas."""
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -33,7 +33,7 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     theme_color: Color = "#b71c1c"
     status: Literal["draft", "published"] = "draft"
-    version: Optional[Version] = None
+    version: Version | None = None
 
     def __post_init__(self) -> None:
         clean_fields(self, multi_line=("description",), required=("title",))
@@ -73,7 +73,7 @@ class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(max_length=100)] = ""
     method_id: Id | None = None
     presenter_id: Id | None = None
-    version: Optional[Version] = None
+    version: Version | None = None
 
     def __post_init__(self) -> None:
         clean_fields(self)
@@ -133,7 +133,7 @@ class CheckInIn(msgspec.Struct, forbid_unknown_fields=True):
     picked by name when the QR will not scan."""
 
     code: Annotated[str, msgspec.Meta(max_length=300)] = ""
-    attendee_id: Optional[Id] = None
+    attendee_id: Id | None = None
 
 
 class PersonOut(msgspec.Struct):
@@ -141,14 +141,14 @@ class PersonOut(msgspec.Struct):
     name: str
     unit: str
     phone: str = ""
-    checked_in_at: Optional[dt.datetime] = None
+    checked_in_at: dt.datetime | None = None
 
 
 class CheckInOut(msgspec.Struct):
     status: Literal["checked_in", "already", "invalid", "closed"]
     message: str
-    checked_in_at: Optional[dt.datetime] = None
-    attendee: Optional[PersonOut] = None
+    checked_in_at: dt.datetime | None = None
+    attendee: PersonOut | None = None
 
 
 class AttendanceOut(msgspec.Struct):

@@ -53,15 +53,25 @@ def build(event: dict[str, Any], rows: list[dict[str, Any]]) -> AgendaView:
     planned_end = agenda.event_end(event["date"], event["start_time"], event["end_time"], tz)
     slots = [
         agenda.Slot(
-            id=r["id"], kind=r["kind"], duration=r["duration"], presenter_id=r["presenter_id"],
-            method_id=r["method_id"], label=r.get("presenter") or r.get("method_title") or "",
+            id=r["id"],
+            kind=r["kind"],
+            duration=r["duration"],
+            presenter_id=r["presenter_id"],
+            method_id=r["method_id"],
+            label=r.get("presenter") or r.get("method_title") or "",
         )
         for r in rows
     ]
     timed = agenda.timetable(start, slots)
     items = [
-        {**row, "start": t.start, "end": t.end, "display_title": item_title(row), "kind_label": _(KIND_LABELS.get(row["kind"], row["kind"]))}
-        for row, t in zip(rows, timed)
+        {
+            **row,
+            "start": t.start,
+            "end": t.end,
+            "display_title": item_title(row),
+            "kind_label": _(KIND_LABELS.get(row["kind"], row["kind"])),
+        }
+        for row, t in zip(rows, timed, strict=False)
     ]
     return AgendaView(
         start=start,
@@ -88,12 +98,20 @@ def loss_message(collected: list[Any]) -> str:
     """Why a regeneration was refused, naming every item it would have emptied (``collected``:
     queries.Collected) and what each holds."""
     parts = [
-        _("%(title)s (feedback: %(feedback)s, votes: %(votes)s, slide versions: %(slides)s)",
-          title=item_title(c.item), feedback=c.feedback, votes=c.votes, slides=c.slides)
+        _(
+            "%(title)s (feedback: %(feedback)s, votes: %(votes)s, slide versions: %(slides)s)",
+            title=item_title(c.item),
+            feedback=c.feedback,
+            votes=c.votes,
+            slides=c.slides,
+        )
         for c in collected
     ]
-    return _("Regenerating would delete what these presentations have collected: %(items)s. Keep their methods in "
-             "the plan, or confirm that this may be deleted.", items=_("; ").join(parts))
+    return _(
+        "Regenerating would delete what these presentations have collected: %(items)s. Keep their methods in "
+        "the plan, or confirm that this may be deleted.",
+        items=_("; ").join(parts),
+    )
 
 
 def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> ExportEvent:
@@ -103,17 +121,33 @@ def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> Expor
         persons = (ExportPerson(id=item["presenter_id"], name=item["presenter"]),) if item.get("presenter") else ()
         items.append(
             ExportItem(
-                id=item["id"], guid=str(item["guid"]), kind=item["kind"], title=item["display_title"],
-                start=item["start"], duration_minutes=item["duration"], subtitle=subtitle,
-                abstract=item.get("summary") or "", track=item.get("area") or "", persons=persons,
+                id=item["id"],
+                guid=str(item["guid"]),
+                kind=item["kind"],
+                title=item["display_title"],
+                start=item["start"],
+                duration_minutes=item["duration"],
+                subtitle=subtitle,
+                abstract=item.get("summary") or "",
+                track=item.get("area") or "",
+                persons=persons,
             )
         )
     updated = event.get("updated_at")
     return ExportEvent(
-        slug=event["slug"], title=event["title"], theme=event["theme"], description=event["description"],
-        venue=event["venue"] or event["title"], timezone=event["timezone"], start=view.start,
-        end=max(view.end, view.planned_end), url=public_url, items=tuple(items),
-        version=str(int(updated.timestamp())) if updated else "1", updated_at=updated, color=event["theme_color"],
+        slug=event["slug"],
+        title=event["title"],
+        theme=event["theme"],
+        description=event["description"],
+        venue=event["venue"] or event["title"],
+        timezone=event["timezone"],
+        start=view.start,
+        end=max(view.end, view.planned_end),
+        url=public_url,
+        items=tuple(items),
+        version=str(int(updated.timestamp())) if updated else "1",
+        updated_at=updated,
+        color=event["theme_color"],
     )
 
 

@@ -42,7 +42,9 @@ FIELD_ERRORS = {
     "unit_too_long": lazy("The unit is too long (at most 100 characters)."),
     "last4_invalid": lazy("Enter exactly the last 4 digits of your mobile number."),
     "phone_invalid": lazy("Not an 11-digit mainland mobile number."),
-    "phone_scientific": lazy("The spreadsheet program turned this number into scientific notation (like 1.38073E+10) and digits are lost: format the mobile column as text and export the list again."),
+    "phone_scientific": lazy(
+        "The spreadsheet program turned this number into scientific notation (like 1.38073E+10) and digits are lost: format the mobile column as text and export the list again."
+    ),
     "email_invalid": lazy("The email address does not look right."),
     "duplicate_row": lazy("The same person appears twice."),
     "already_registered": lazy("Already registered for this event."),
@@ -53,20 +55,35 @@ FILE_ERRORS = {
     "bad_xlsx": lazy("This .xlsx file cannot be read. Save it again from the spreadsheet program."),
     "not_a_table": lazy("This is not a spreadsheet. Upload .xlsx or .csv."),
     "bad_encoding": lazy("The text encoding of this file is not UTF-8 or GBK."),
-    "no_name_column": lazy("No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."),
+    "no_name_column": lazy(
+        "No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."
+    ),
     "too_many_rows": lazy("Too many rows (at most 5,000)."),
     "too_many_cells": lazy("A row has too many cells (at most 200)."),
     "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
-    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
-                        "that inflate too much): it was refused."),
+    "bad_archive": lazy(
+        "This file is an archive that unpacks to far more than its size (too many parts, or parts "
+        "that inflate too much): it was refused."
+    ),
 }
 
 
 # A self check-in that needs one more answer: the field to ask for, and the question.
 ASK_AGAIN = {
-    "need_last4": ("last4", lazy("Someone registered under this name with a mobile number: enter its last 4 digits. Not registered? Please go to the check-in desk.")),
-    "ambiguous": ("last4", lazy("Several people with this name are registered: enter the last 4 digits of your mobile number.")),
-    "mismatch": ("last4", lazy("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door.")),
+    "need_last4": (
+        "last4",
+        lazy(
+            "Someone registered under this name with a mobile number: enter its last 4 digits. Not registered? Please go to the check-in desk."
+        ),
+    ),
+    "ambiguous": (
+        "last4",
+        lazy("Several people with this name are registered: enter the last 4 digits of your mobile number."),
+    ),
+    "mismatch": (
+        "last4",
+        lazy("These 4 digits do not match the registration under this name. Check them, or ask the staff at the door."),
+    ),
     "need_unit": ("unit", lazy("Enter the unit you registered with.")),
 }
 
@@ -101,7 +118,15 @@ class SelfCheckIn(Controller):
     opt = PUBLIC
 
     def _page(self, event: dict, status: int = 200, **context: Any) -> Template:
-        values = {"event": event, "errors": {}, "raw": {}, "message": "", "state": "open", "door": "", "ambiguous": False}
+        values = {
+            "event": event,
+            "errors": {},
+            "raw": {},
+            "message": "",
+            "state": "open",
+            "door": "",
+            "ambiguous": False,
+        }
         values.update(context)
         return Template("events/checkin.html", context=values, status_code=status)
 
@@ -118,14 +143,24 @@ class SelfCheckIn(Controller):
         if event["rotating_door_code"]:
             secret = await cq.ensure_door_secret(event)
             verdict = checkin.check_door_code(secret, event["id"], c[:40], now())
-            has_pass = unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) == str(event["id"])
+            has_pass = unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) == str(
+                event["id"]
+            )
             if verdict != "ok" and not has_pass:
-                await cq.log_attempt(event["id"], "expired" if verdict == "expired" else "invalid", "self", detail="door")
-                return self._page(event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again."))
+                await cq.log_attempt(
+                    event["id"], "expired" if verdict == "expired" else "invalid", "self", detail="door"
+                )
+                return self._page(
+                    event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again.")
+                )
             if verdict == "ok":
                 response.set_cookie(
-                    f"door_{event['id']}", sign(request.app.state["secret"], str(event["id"]), DOOR_PASS_MINUTES * 60),
-                    max_age=DOOR_PASS_MINUTES * 60, httponly=True, samesite="lax", path=f"/e/{event['slug']}",
+                    f"door_{event['id']}",
+                    sign(request.app.state["secret"], str(event["id"]), DOOR_PASS_MINUTES * 60),
+                    max_age=DOOR_PASS_MINUTES * 60,
+                    httponly=True,
+                    samesite="lax",
+                    path=f"/e/{event['slug']}",
                     secure=settings_of(request).secure_cookies,
                 )
         return response
@@ -140,13 +175,23 @@ class SelfCheckIn(Controller):
         if event["rotating_door_code"]:
             if unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) != str(event["id"]):
                 await cq.log_attempt(event["id"], "expired", "self", detail="door pass")
-                return self._page(event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again."))
+                return self._page(
+                    event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again.")
+                )
         if data.get("website"):  # a honeypot field people never see
             return self._page(event, 400, message=_("The form could not be sent. Please try again."))
         raw = {k: str(data.get(k, ""))[:300] for k in ("name", "unit", "last4")}
-        name, unit, last4 = checkin.clean_text(raw["name"]), checkin.clean_text(raw["unit"]), checkin.clean_text(raw["last4"])
+        name, unit, last4 = (
+            checkin.clean_text(raw["name"]),
+            checkin.clean_text(raw["unit"]),
+            checkin.clean_text(raw["last4"]),
+        )
         errors = {}
-        for key, code in (("name", checkin.name_error(name)), ("unit", checkin.unit_error(unit)), ("last4", checkin.last4_error(last4))):
+        for key, code in (
+            ("name", checkin.name_error(name)),
+            ("unit", checkin.unit_error(unit)),
+            ("last4", checkin.last4_error(last4)),
+        ):
             if code:
                 errors[key] = _(FIELD_ERRORS[code])
         if errors:
@@ -157,17 +202,29 @@ class SelfCheckIn(Controller):
             field, message = ASK_AGAIN[outcome.status]
             return self._page(event, 409, raw=raw, ambiguous=field == "last4", errors={field: _(message)})
         if outcome.status in ("see_staff", "wrong_unit"):
-            return self._page(event, 409, state="see_staff", message=_("Please go to the check-in desk, where the staff will verify who you are."))
+            return self._page(
+                event,
+                409,
+                state="see_staff",
+                message=_("Please go to the check-in desk, where the staff will verify who you are."),
+            )
         if outcome.status == "already" and device_of(request) != device:
             # checked in before, from another phone (or by staff): say so, do not loop back
             at = format_time(local(event, outcome.checked_in_at))
-            return self._page(event, 200, state="already",
-                              message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at))
+            return self._page(
+                event, 200, state="already", message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at)
+            )
         if outcome.status == "checked_in":
             hub_of(request).announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
-        response.set_cookie(DEVICE_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                            secure=settings_of(request).secure_cookies)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings_of(request).secure_cookies,
+        )
         return response
 
     @get("/e/{slug:str}/checkin/done")
@@ -178,10 +235,16 @@ class SelfCheckIn(Controller):
             return Redirect(path=f"/e/{event['slug']}/checkin")
         full = await queries.get_event(event["id"])
         view = agenda_view.build(full, await queries.agenda_rows(event["id"]))
-        return Template("events/checkin_done.html", context={
-            "event": full, "view": view, "name": mine["name"], "unit": mine["unit"],
-            "at": format_time(local(event, mine["checked_in_at"])),
-        })
+        return Template(
+            "events/checkin_done.html",
+            context={
+                "event": full,
+                "view": view,
+                "name": mine["name"],
+                "unit": mine["unit"],
+                "at": format_time(local(event, mine["checked_in_at"])),
+            },
+        )
 
     @get("/t/{code:str}")
     async def ticket(self, request: Request, code: FromPath[str]) -> Template:
@@ -192,9 +255,14 @@ class SelfCheckIn(Controller):
             raise NotFoundException(detail=lazy("This ticket does not exist."))
         at = await cq.checked_in_at(attendee["id"])
         url = f"{public_base(request)}/t/{attendee['ticket_code']}"
-        return Template("events/ticket.html", context={
-            "attendee": attendee, "qr": qr_svg(url, _("Ticket QR code")), "checked_in_at": at,
-        })
+        return Template(
+            "events/ticket.html",
+            context={
+                "attendee": attendee,
+                "qr": qr_svg(url, _("Ticket QR code")),
+                "checked_in_at": at,
+            },
+        )
 
 
 async def load_event(event_id: int) -> dict[str, Any]:
@@ -229,8 +297,16 @@ class StaffCheckIn(Controller):
         if len(query) < 1:
             return []
         rows = await cq.list_attendees(event_id, query, limit=20)
-        return [PersonOut(id=r["id"], name=r["name"], unit=r["unit"], phone=checkin.mask_phone(r["phone"]),
-                          checked_in_at=local(event, r["checked_in_at"])) for r in rows]
+        return [
+            PersonOut(
+                id=r["id"],
+                name=r["name"],
+                unit=r["unit"],
+                phone=checkin.mask_phone(r["phone"]),
+                checked_in_at=local(event, r["checked_in_at"]),
+            )
+            for r in rows
+        ]
 
     @get("/api/events/{event_id:int}/attendance", tags=["check-in"])
     async def attendance_json(self, event_id: FromPath[int]) -> AttendanceOut:
@@ -247,7 +323,9 @@ class CheckInApi(Controller):
     # the route handler for every guard call, which was a tenth of this route's time.
 
     @post("/api/events/{event_id:int}/checkins", status_code=200, tags=["check-in"])
-    async def check_in(self, request: Request, event_id: FromPath[int], data: JSONBody[CheckInIn]) -> Response[CheckInOut]:
+    async def check_in(
+        self, request: Request, event_id: FromPath[int], data: JSONBody[CheckInIn]
+    ) -> Response[CheckInOut]:
         """Idempotent: a repeat answers 200 "already" with the first time, never a second row."""
         scanner = (await token_user(request, "staff", "organiser")).id
         event = await load_event(event_id)
@@ -259,23 +337,37 @@ class CheckInApi(Controller):
         if data.code and not code and data.attendee_id is None:
             await cq.log_attempt(event_id, "invalid", "ticket", scanner, detail=data.code[:8])
             return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
-        outcome = await cq.check_in_ticket(event_id, code, "manual" if data.attendee_id else "ticket", scanner, data.attendee_id)
+        outcome = await cq.check_in_ticket(
+            event_id, code, "manual" if data.attendee_id else "ticket", scanner, data.attendee_id
+        )
         if outcome.status == "invalid":
             return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
         at = local(event, outcome.checked_in_at)
         person = PersonOut(id=outcome.attendee_id or 0, name=outcome.name, unit=outcome.unit)
         if outcome.status == "already":
-            return Response(CheckInOut(status="already", message=_("Already checked in at %(time)s.", time=format_time(at)),
-                                       checked_in_at=at, attendee=person), status_code=200)
+            return Response(
+                CheckInOut(
+                    status="already",
+                    message=_("Already checked in at %(time)s.", time=format_time(at)),
+                    checked_in_at=at,
+                    attendee=person,
+                ),
+                status_code=200,
+            )
         hub_of(request).announce_soon(event_id)  # the projector's count
-        return Response(CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person), status_code=201)
+        return Response(
+            CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person),
+            status_code=201,
+        )
 
 
 async def attendance_out(event: dict[str, Any]) -> AttendanceOut:
     stats = await cq.attendance(event["id"])
     buckets = checkin.arrivals_per_bucket([local(event, t) for t in stats["times"]], 5)
     return AttendanceOut(
-        checked_in=stats["checked_in"], registered=stats["registered"], walk_ins=stats["walk_ins"],
+        checked_in=stats["checked_in"],
+        registered=stats["registered"],
+        walk_ins=stats["walk_ins"],
         arrivals=[[format_time(t), n] for t, n in buckets],
     )
 
@@ -290,12 +382,21 @@ class AttendancePages(Controller):
         full = await queries.get_event(event_id)
         opens, closes = checkin_window(event)
         url = f"{public_base(request)}/e/{event['slug']}/checkin"
-        return Template("events/attendance.html", context={
-            "event": full, "ci": event, "stats": await attendance_out(event), "missing": await cq.not_arrived(event_id, 300),
-            "opens": local(event, opens), "closes": local(event, closes), "checkin_url": url,
-            "qr": qr_svg(url, _("Check-in QR code")), "mask": checkin.mask_phone,
-            "state": checkin.checkin_state(now(), opens, closes),
-        })
+        return Template(
+            "events/attendance.html",
+            context={
+                "event": full,
+                "ci": event,
+                "stats": await attendance_out(event),
+                "missing": await cq.not_arrived(event_id, 300),
+                "opens": local(event, opens),
+                "closes": local(event, closes),
+                "checkin_url": url,
+                "qr": qr_svg(url, _("Check-in QR code")),
+                "mask": checkin.mask_phone,
+                "state": checkin.checkin_state(now(), opens, closes),
+            },
+        )
 
     @post("/checkin-settings")
     async def settings(self, event_id: FromPath[int], data: FormBody) -> Response:
@@ -319,10 +420,16 @@ class AttendancePages(Controller):
         opens, closes = checkin_window(event)
         state = checkin.checkin_state(now(), opens, closes)
         stats = await cq.attendance(event_id)
-        return Template("events/door.html", context={
-            "event": event, "period": checkin.DOOR_PERIOD_SECONDS, "state": state,
-            "message": window_message(event, state) if state != "open" else "", "count": stats["checked_in"],
-        })
+        return Template(
+            "events/door.html",
+            context={
+                "event": event,
+                "period": checkin.DOOR_PERIOD_SECONDS,
+                "state": state,
+                "message": window_message(event, state) if state != "open" else "",
+                "count": stats["checked_in"],
+            },
+        )
 
     @get("/door/qr", media_type="image/svg+xml")
     async def door_qr(self, request: Request, event_id: FromPath[int]) -> Response[str]:
@@ -340,10 +447,18 @@ class AttendancePages(Controller):
     async def attendees(self, event_id: FromPath[int], q: FromQuery[str] = "") -> Template:
         event = await load_event(event_id)
         rows = await cq.list_attendees(event_id, checkin.clean_text(q)[:50])
-        return Template("events/attendees.html", context={
-            "event": await queries.get_event(event_id), "rows": rows, "q": q[:50], "mask": checkin.mask_phone,
-            "local": lambda m: local(event, m), "errors": {}, "raw": {},
-        })
+        return Template(
+            "events/attendees.html",
+            context={
+                "event": await queries.get_event(event_id),
+                "rows": rows,
+                "q": q[:50],
+                "mask": checkin.mask_phone,
+                "local": lambda m: local(event, m),
+                "errors": {},
+                "raw": {},
+            },
+        )
 
     @post("/attendees")
     async def add_attendee(self, event_id: FromPath[int], data: FormBody) -> Response:
@@ -356,18 +471,30 @@ class AttendancePages(Controller):
             "email": checkin.clean_text(str(data.get("email", ""))[:200]),
         }
         errors = {}
-        for key, code in (("name", checkin.name_error(person["name"])), ("unit", checkin.unit_error(person["unit"])),
-                          ("phone", phone_error)):
+        for key, code in (
+            ("name", checkin.name_error(person["name"])),
+            ("unit", checkin.unit_error(person["unit"])),
+            ("phone", phone_error),
+        ):
             if code:
                 errors[key] = _(FIELD_ERRORS[code])
         if person["email"] and ("@" not in person["email"] or len(person["email"]) > 100):
             errors["email"] = _(FIELD_ERRORS["email_invalid"])
         if errors:
             rows = await cq.list_attendees(event_id)
-            return Template("events/attendees.html", status_code=400, context={
-                "event": await queries.get_event(event_id), "rows": rows, "q": "", "mask": checkin.mask_phone,
-                "local": lambda m: local(event, m), "errors": errors, "raw": person,
-            })
+            return Template(
+                "events/attendees.html",
+                status_code=400,
+                context={
+                    "event": await queries.get_event(event_id),
+                    "rows": rows,
+                    "q": "",
+                    "mask": checkin.mask_phone,
+                    "local": lambda m: local(event, m),
+                    "errors": errors,
+                    "raw": person,
+                },
+            )
         await cq.add_attendees(event_id, [person])
         return Redirect(path=f"/organiser/events/{event_id}/attendees")
 
@@ -387,7 +514,8 @@ class AttendancePages(Controller):
 
     @post("/attendees/import", request_max_body_size=roster.MAX_BYTES + 64 * 1024)
     async def import_preview(
-        self, event_id: FromPath[int],
+        self,
+        event_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         """Step 1: read the file and show every row with its errors. Nothing is stored."""
@@ -406,16 +534,37 @@ class AttendancePages(Controller):
                 imported.add(r.line)  # the same person: skipped, not an error
             elif not present.isdisjoint(keys):
                 r.errors.append("already_registered")
-        rows = [{"line": r.line, "name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email,
-                 "imported": r.line in imported, "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors]} for r in parsed.rows]
-        valid = [{"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email} for r in parsed.rows
-                 if not r.errors and r.line not in imported]
-        return Template("events/import_preview.html", status_code=400 if parsed.error else 200, context={
-            "event": await queries.get_event(event_id), "rows": rows, "valid_count": len(valid),
-            "imported_count": len(imported),
-            "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",
-            "payload": msgspec.json.encode(valid).decode(), "encoding": parsed.encoding, "mask": checkin.mask_phone,
-        })
+        rows = [
+            {
+                "line": r.line,
+                "name": r.name,
+                "unit": r.unit,
+                "phone": r.phone,
+                "email": r.email,
+                "imported": r.line in imported,
+                "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors],
+            }
+            for r in parsed.rows
+        ]
+        valid = [
+            {"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email}
+            for r in parsed.rows
+            if not r.errors and r.line not in imported
+        ]
+        return Template(
+            "events/import_preview.html",
+            status_code=400 if parsed.error else 200,
+            context={
+                "event": await queries.get_event(event_id),
+                "rows": rows,
+                "valid_count": len(valid),
+                "imported_count": len(imported),
+                "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",
+                "payload": msgspec.json.encode(valid).decode(),
+                "encoding": parsed.encoding,
+                "mask": checkin.mask_phone,
+            },
+        )
 
     @post("/attendees/import/confirm")
     async def import_confirm(self, event_id: FromPath[int], data: FormBody) -> Redirect:
@@ -428,8 +577,12 @@ class AttendancePages(Controller):
         clean = []
         for p in people[: roster.MAX_ROWS]:
             phone, phone_error = checkin.parse_mobile(p.get("phone", ""))
-            person = {"name": checkin.clean_text(p.get("name", "")), "unit": checkin.clean_text(p.get("unit", "")),
-                      "phone": phone, "email": checkin.clean_text(p.get("email", ""))[:100]}
+            person = {
+                "name": checkin.clean_text(p.get("name", "")),
+                "unit": checkin.clean_text(p.get("unit", "")),
+                "phone": phone,
+                "email": checkin.clean_text(p.get("email", ""))[:100],
+            }
             if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or phone_error:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(person)
@@ -439,7 +592,10 @@ class AttendancePages(Controller):
         # import: the database knows each confirmed list by this digest.
         digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
         added, skipped = await cq.import_attendees(event_id, digest, clean)
-        return Redirect(path=f"/organiser/events/{event_id}/attendees", query_params={"imported": str(added), "skipped": str(skipped)})
+        return Redirect(
+            path=f"/organiser/events/{event_id}/attendees",
+            query_params={"imported": str(added), "skipped": str(skipped)},
+        )
 
     # -- exports ------------------------------------------------------------------------
 
@@ -449,9 +605,15 @@ class AttendancePages(Controller):
         body = []
         for r in rows:
             at = local(event, r["checked_in_at"])
-            body.append([r["name"], r["unit"], checkin.mask_phone(r["phone"]),
-                         _("Walk-in") if r["source"] == "walk-in" else _("Registered"),
-                         at.strftime("%Y-%m-%d %H:%M") if at else ""])
+            body.append(
+                [
+                    r["name"],
+                    r["unit"],
+                    checkin.mask_phone(r["phone"]),
+                    _("Walk-in") if r["source"] == "walk-in" else _("Registered"),
+                    at.strftime("%Y-%m-%d %H:%M") if at else "",
+                ]
+            )
         return header, body
 
     async def _export(self, event_id: int, fmt: str) -> Response[bytes]:

@@ -4,8 +4,9 @@ database constraint; every attempt is written to the audit trail in the same tra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
@@ -25,21 +26,35 @@ from events.tables import Attendee, AttendeeImport, CheckIn, CheckInAttempt, Eve
 class Outcome:
     status: str  # checked_in | already | invalid | closed | expired, or a self check-in that asks again:
     # need_last4 | ambiguous | mismatch | need_unit | wrong_unit | see_staff (see checkin.match_registration)
-    attendee_id: Optional[int] = None
+    attendee_id: int | None = None
     name: str = ""
     unit: str = ""
-    checked_in_at: Optional[dt.datetime] = None
+    checked_in_at: dt.datetime | None = None
 
 
-async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
+async def event_for_checkin(event_id: int) -> dict[str, Any] | None:
     cached = caches.by_id.get(event_id)
     if cached is not None:
         return cached
-    row = await Event.select(
-        Event.id, Event.slug, Event.title, Event.status, Event.date, Event.start_time, Event.end_time,
-        Event.timezone, Event.checkin_opens_at, Event.checkin_closes_at, Event.rotating_door_code, Event.door_secret,
-        Event.theme_color,
-    ).where((Event.id == event_id) & Event.deleted_at.is_null()).first()  # a deleted event is gone
+    row = (
+        await Event.select(
+            Event.id,
+            Event.slug,
+            Event.title,
+            Event.status,
+            Event.date,
+            Event.start_time,
+            Event.end_time,
+            Event.timezone,
+            Event.checkin_opens_at,
+            Event.checkin_closes_at,
+            Event.rotating_door_code,
+            Event.door_secret,
+            Event.theme_color,
+        )
+        .where((Event.id == event_id) & Event.deleted_at.is_null())
+        .first()
+    )  # a deleted event is gone
     if row is not None:
         if isinstance(row["date"], dt.date):
             row["date"] = in_range_day(row["date"])  # a row stored before dates were checked
@@ -47,27 +62,54 @@ async def event_for_checkin(event_id: int) -> Optional[dict[str, Any]]:
     return row
 
 
-async def log_attempt(event_id: int, outcome: str, channel: str, scanner: Optional[int] = None,
-                      attendee: Optional[int] = None, detail: str = "") -> None:
+async def log_attempt(
+    event_id: int,
+    outcome: str,
+    channel: str,
+    scanner: int | None = None,
+    attendee: int | None = None,
+    detail: str = "",
+) -> None:
     await CheckInAttempt.insert(
-        CheckInAttempt(event=event_id, at=now(), outcome=outcome, channel=channel, scanner=scanner,
-                       attendee=attendee, detail=detail[:60])
+        CheckInAttempt(
+            event=event_id,
+            at=now(),
+            outcome=outcome,
+            channel=channel,
+            scanner=scanner,
+            attendee=attendee,
+            detail=detail[:60],
+        )
     )
 
 
-async def _check_in(event_id: int, attendee: dict[str, Any], channel: str, scanner: Optional[int],
-                    device: Optional[str]) -> Outcome:
+async def _check_in(
+    event_id: int, attendee: dict[str, Any], channel: str, scanner: int | None, device: str | None
+) -> Outcome:
     """Inside a write transaction: insert the check-in unless one exists; log the attempt."""
     at = now()
-    inserted = await CheckIn.insert(
-        CheckIn(event=event_id, attendee=attendee["id"], checked_in_at=at, channel=channel, scanner=scanner, device=device)
-    ).on_conflict(action=OnConflictAction.do_nothing).returning(CheckIn.checked_in_at)
+    inserted = (
+        await CheckIn.insert(
+            CheckIn(
+                event=event_id,
+                attendee=attendee["id"],
+                checked_in_at=at,
+                channel=channel,
+                scanner=scanner,
+                device=device,
+            )
+        )
+        .on_conflict(action=OnConflictAction.do_nothing)
+        .returning(CheckIn.checked_in_at)
+    )
     if inserted:
         await log_attempt(event_id, "ok", channel, scanner, attendee["id"])
         return Outcome("checked_in", attendee["id"], attendee["name"], attendee["unit"], at)
     first = await CheckIn.select(CheckIn.checked_in_at).where(CheckIn.attendee == attendee["id"]).first()
     await log_attempt(event_id, "duplicate", channel, scanner, attendee["id"])
-    return Outcome("already", attendee["id"], attendee["name"], attendee["unit"], first["checked_in_at"] if first else None)
+    return Outcome(
+        "already", attendee["id"], attendee["name"], attendee["unit"], first["checked_in_at"] if first else None
+    )
 
 
 ATTEMPT_SQL = (
@@ -75,21 +117,31 @@ ATTEMPT_SQL = (
 )
 
 
-def _sqlite_ticket(connection: Any, event_id: int, code: Optional[str], attendee_id: Optional[int],
-                   channel: str, scanner: Optional[int], at: dt.datetime) -> Outcome:
+def _sqlite_ticket(
+    connection: Any,
+    event_id: int,
+    code: str | None,
+    attendee_id: int | None,
+    channel: str,
+    scanner: int | None,
+    at: dt.datetime,
+) -> Outcome:
     """The whole ticket check-in as one SQLite transaction, run in the connection's thread."""
     if attendee_id is not None:
-        row = connection.execute("SELECT id, name, unit FROM attendee WHERE id = ? AND event = ?",
-                                 (attendee_id, event_id)).fetchone()
+        row = connection.execute(
+            "SELECT id, name, unit FROM attendee WHERE id = ? AND event = ?", (attendee_id, event_id)
+        ).fetchone()
     else:
-        row = connection.execute("SELECT id, name, unit FROM attendee WHERE ticket_code = ? AND event = ?",
-                                 (code or "", event_id)).fetchone()
+        row = connection.execute(
+            "SELECT id, name, unit FROM attendee WHERE ticket_code = ? AND event = ?", (code or "", event_id)
+        ).fetchone()
     if row is None:
         connection.execute(ATTEMPT_SQL, (event_id, at, "invalid", channel, scanner, None, (code or "")[:8]))
         return Outcome("invalid")
     inserted = connection.execute(
         "INSERT INTO check_in (event, attendee, checked_in_at, channel, device, scanner) VALUES (?, ?, ?, ?, NULL, ?) "
-        "ON CONFLICT DO NOTHING RETURNING id", (event_id, row["id"], at, channel, scanner),
+        "ON CONFLICT DO NOTHING RETURNING id",
+        (event_id, row["id"], at, channel, scanner),
     ).fetchone()
     if inserted:
         connection.execute(ATTEMPT_SQL, (event_id, at, "ok", channel, scanner, row["id"], ""))
@@ -125,17 +177,39 @@ POSTGRES_BY_CODE = numbered(POSTGRES_TICKET_SQL % "ticket_code = {}::varchar")
 POSTGRES_BY_ID = numbered(POSTGRES_TICKET_SQL % "id = {}::int")
 
 
-async def _postgres_ticket(event_id: int, code: Optional[str], attendee_id: Optional[int],
-                           channel: str, scanner: Optional[int], at: dt.datetime) -> Outcome:
+async def _postgres_ticket(
+    event_id: int,
+    code: str | None,
+    attendee_id: int | None,
+    channel: str,
+    scanner: int | None,
+    at: dt.datetime,
+) -> Outcome:
     """The whole ticket check-in as one PostgreSQL statement, committed together with the
     check-ins that arrive at the same moment (group commit)."""
     sql, key = (POSTGRES_BY_ID, attendee_id) if attendee_id is not None else (POSTGRES_BY_CODE, code or "")
-    args = (event_id, key, event_id, at, channel, scanner, event_id, at, channel, scanner,
-            "" if attendee_id is not None else (code or "")[:8])
+    args = (
+        event_id,
+        key,
+        event_id,
+        at,
+        channel,
+        scanner,
+        event_id,
+        at,
+        channel,
+        scanner,
+        "" if attendee_id is not None else (code or "")[:8],
+    )
     if current_engine().pool is not None:
         row = await pg_group_commit(lambda connection: connection.fetchrow(sql, *args))
     else:  # no pool (a one-off script): a plain statement
-        row = (await Attendee.raw(POSTGRES_TICKET_SQL % ("id = {}::int" if attendee_id is not None else "ticket_code = {}::varchar"), *args))[0]
+        row = (
+            await Attendee.raw(
+                POSTGRES_TICKET_SQL % ("id = {}::int" if attendee_id is not None else "ticket_code = {}::varchar"),
+                *args,
+            )
+        )[0]
     if row["id"] is None:
         return Outcome("invalid")
     if row["new_at"] is not None:
@@ -144,8 +218,13 @@ async def _postgres_ticket(event_id: int, code: Optional[str], attendee_id: Opti
     return Outcome("already", row["id"], row["name"], row["unit"], first)
 
 
-async def check_in_ticket(event_id: int, code: Optional[str], channel: str = "ticket",
-                          scanner: Optional[int] = None, attendee_id: Optional[int] = None) -> Outcome:
+async def check_in_ticket(
+    event_id: int,
+    code: str | None,
+    channel: str = "ticket",
+    scanner: int | None = None,
+    attendee_id: int | None = None,
+) -> Outcome:
     """A staff scan (or a manual pick): idempotent, one row per attendee whatever happens,
     and the attempt in the audit trail in the same transaction. The hot path of the day, so
     it is one thread hop on SQLite and one statement on PostgreSQL."""
@@ -173,7 +252,10 @@ async def check_in_self(event_id: int, name: str, unit: str, last4: str, device:
             select = select.lock_rows()
         rows = await select
         found, attendee_id = checkin.match_registration(
-            [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows], name, unit, last4,
+            [checkin.Registration(r["id"], r["name"], r["unit"], r["phone"]) for r in rows],
+            name,
+            unit,
+            last4,
             locked=await wrong_tries_exhausted(event_id, [r["id"] for r in rows]),
         )
         if found in ("mismatch", "wrong_unit"):
@@ -197,41 +279,74 @@ async def wrong_tries_exhausted(event_id: int, attendee_ids: list[int]) -> set[i
     """The registrations with ``checkin.LAST4_TRIES`` wrong self check-in tries or more."""
     if not attendee_ids:
         return set()
-    rows = await CheckInAttempt.select(CheckInAttempt.attendee, Count(CheckInAttempt.id, alias="tries")).where(
-        (CheckInAttempt.event == event_id) & (CheckInAttempt.outcome == "mismatch")
-        & CheckInAttempt.attendee.is_in(attendee_ids)
-    ).group_by(CheckInAttempt.attendee)
+    rows = (
+        await CheckInAttempt.select(CheckInAttempt.attendee, Count(CheckInAttempt.id, alias="tries"))
+        .where(
+            (CheckInAttempt.event == event_id)
+            & (CheckInAttempt.outcome == "mismatch")
+            & CheckInAttempt.attendee.is_in(attendee_ids)
+        )
+        .group_by(CheckInAttempt.attendee)
+    )
     return {r["attendee"] for r in rows if r["tries"] >= checkin.LAST4_TRIES}
 
 
-async def device_checkin(event_id: int, device: str) -> Optional[dict[str, Any]]:
+async def device_checkin(event_id: int, device: str) -> dict[str, Any] | None:
     if not device:
         return None
-    return await CheckIn.select(
-        CheckIn.attendee.as_alias("attendee_id"), CheckIn.checked_in_at,
-        CheckIn.attendee.name.as_alias("name"), CheckIn.attendee.unit.as_alias("unit"),
-    ).where((CheckIn.event == event_id) & (CheckIn.device == device)).first()
+    return (
+        await CheckIn.select(
+            CheckIn.attendee.as_alias("attendee_id"),
+            CheckIn.checked_in_at,
+            CheckIn.attendee.name.as_alias("name"),
+            CheckIn.attendee.unit.as_alias("unit"),
+        )
+        .where((CheckIn.event == event_id) & (CheckIn.device == device))
+        .first()
+    )
 
 
-async def attendee_by_ticket(code: str) -> Optional[dict[str, Any]]:
-    return await Attendee.select(
-        Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code, Attendee.event,
-        Attendee.event.title.as_alias("event_title"), Attendee.event.slug.as_alias("event_slug"),
-        Attendee.event.date.as_alias("event_date"), Attendee.event.start_time.as_alias("event_start"),
-        Attendee.event.venue.as_alias("event_venue"), Attendee.event.theme_color.as_alias("theme_color"),
-    ).where((Attendee.ticket_code == code) & Attendee.event.deleted_at.is_null()).first()
+async def attendee_by_ticket(code: str) -> dict[str, Any] | None:
+    return (
+        await Attendee.select(
+            Attendee.id,
+            Attendee.name,
+            Attendee.unit,
+            Attendee.ticket_code,
+            Attendee.event,
+            Attendee.event.title.as_alias("event_title"),
+            Attendee.event.slug.as_alias("event_slug"),
+            Attendee.event.date.as_alias("event_date"),
+            Attendee.event.start_time.as_alias("event_start"),
+            Attendee.event.venue.as_alias("event_venue"),
+            Attendee.event.theme_color.as_alias("theme_color"),
+        )
+        .where((Attendee.ticket_code == code) & Attendee.event.deleted_at.is_null())
+        .first()
+    )
 
 
-async def checked_in_at(attendee_id: int) -> Optional[dt.datetime]:
+async def checked_in_at(attendee_id: int) -> dt.datetime | None:
     row = await CheckIn.select(CheckIn.checked_in_at).where(CheckIn.attendee == attendee_id).first()
     return row["checked_in_at"] if row else None
 
 
 async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> list[dict[str, Any]]:
-    select = Attendee.select(
-        Attendee.id, Attendee.name, Attendee.unit, Attendee.phone, Attendee.email, Attendee.source,
-        Attendee.ticket_code, Attendee.created_at,
-    ).where(Attendee.event == event_id).order_by(Attendee.id).limit(limit)
+    select = (
+        Attendee.select(
+            Attendee.id,
+            Attendee.name,
+            Attendee.unit,
+            Attendee.phone,
+            Attendee.email,
+            Attendee.source,
+            Attendee.ticket_code,
+            Attendee.created_at,
+        )
+        .where(Attendee.event == event_id)
+        .order_by(Attendee.id)
+        .limit(limit)
+    )
     if query:
         last4 = checkin.last4_query(query)
         if last4 is None:
@@ -261,8 +376,15 @@ async def add_attendees(event_id: int, people: Sequence[dict[str, str]]) -> int:
 
 
 def _registration(event_id: int, person: dict[str, str]) -> Attendee:
-    return Attendee(event=event_id, name=person["name"], unit=person.get("unit", ""), phone=person.get("phone", ""),
-                    email=person.get("email", ""), ticket_code=checkin.new_ticket_code(), source="registered")
+    return Attendee(
+        event=event_id,
+        name=person["name"],
+        unit=person.get("unit", ""),
+        phone=person.get("phone", ""),
+        email=person.get("email", ""),
+        ticket_code=checkin.new_ticket_code(),
+        source="registered",
+    )
 
 
 async def import_attendees(event_id: int, digest: str, people: Sequence[dict[str, str]]) -> tuple[int, int]:
@@ -275,15 +397,22 @@ async def import_attendees(event_id: int, digest: str, people: Sequence[dict[str
     async with write_transaction():
         import_id = await claim_import(AttendeeImport, AttendeeImport.event, event_id, digest, len(people))
         present = await registered_people(event_id)
-        new = [p for p in people
-               if present.isdisjoint(checkin.person_keys(p["name"], p.get("unit", ""), p.get("phone", "")))]
+        new = [
+            p
+            for p in people
+            if present.isdisjoint(checkin.person_keys(p["name"], p.get("unit", ""), p.get("phone", "")))
+        ]
         await insert_in_chunks(Attendee, [_registration(event_id, p) for p in new])
         await AttendeeImport.update({AttendeeImport.added: len(new)}).where(AttendeeImport.id == import_id)
     return len(new), len(people) - len(new)
 
 
 async def delete_attendee(event_id: int, attendee_id: int) -> bool:
-    rows = await Attendee.delete().where((Attendee.id == attendee_id) & (Attendee.event == event_id)).returning(Attendee.id)
+    rows = (
+        await Attendee.delete()
+        .where((Attendee.id == attendee_id) & (Attendee.event == event_id))
+        .returning(Attendee.id)
+    )
     return bool(rows)
 
 
@@ -295,10 +424,16 @@ async def attendance(event_id: int) -> dict[str, Any]:
 
 
 async def not_arrived(event_id: int, limit: int = 500) -> list[dict[str, Any]]:
-    return await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone).where(
-        (Attendee.event == event_id)
-        & WhereRaw("NOT EXISTS (SELECT 1 FROM check_in c WHERE c.attendee = attendee.id)")
-    ).order_by(Attendee.unit).order_by(Attendee.name).limit(limit)
+    return (
+        await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone)
+        .where(
+            (Attendee.event == event_id)
+            & WhereRaw("NOT EXISTS (SELECT 1 FROM check_in c WHERE c.attendee = attendee.id)")
+        )
+        .order_by(Attendee.unit)
+        .order_by(Attendee.name)
+        .limit(limit)
+    )
 
 
 async def ensure_door_secret(event: dict[str, Any]) -> str:
@@ -311,11 +446,16 @@ async def ensure_door_secret(event: dict[str, Any]) -> str:
     return row["door_secret"]
 
 
-async def update_checkin_settings(event_id: int, opens: Optional[dt.datetime], closes: Optional[dt.datetime],
-                                  rotating: bool) -> None:
-    await Event.update({
-        Event.checkin_opens_at: opens, Event.checkin_closes_at: closes, Event.rotating_door_code: rotating,
-    }).where(Event.id == event_id)
+async def update_checkin_settings(
+    event_id: int, opens: dt.datetime | None, closes: dt.datetime | None, rotating: bool
+) -> None:
+    await Event.update(
+        {
+            Event.checkin_opens_at: opens,
+            Event.checkin_closes_at: closes,
+            Event.rotating_door_code: rotating,
+        }
+    ).where(Event.id == event_id)
     forget_event(event_id)
 
 
@@ -332,7 +472,8 @@ async def registered_people(event_id: int) -> set[tuple[str, ...]]:
     """The keys (``checkin.person_keys``) of everyone registered: an import must not add
     them twice."""
     rows = await Attendee.select(Attendee.name, Attendee.unit, Attendee.phone).where(
-        (Attendee.event == event_id) & (Attendee.source == "registered"))
+        (Attendee.event == event_id) & (Attendee.source == "registered")
+    )
     keys: set[tuple[str, ...]] = set()
     for r in rows:
         keys.update(checkin.person_keys(r["name"], r["unit"], r["phone"]))

@@ -7,7 +7,6 @@ organiser confirms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from core.spreadsheets import MAX_BYTES, MAX_ROWS, find_columns, non_empty_lines, read_table  # noqa: F401 - shared limits
 from events.checkin.rules import clean_text, name_error, parse_mobile, unit_error
@@ -33,7 +32,7 @@ class RosterRow:
 @dataclass
 class Roster:
     rows: list[RosterRow]
-    error: Optional[str] = None  # a problem with the whole file
+    error: str | None = None  # a problem with the whole file
     encoding: str = ""
 
     @property
@@ -64,8 +63,11 @@ def parse_roster(data: bytes, filename: str = "") -> Roster:
             continue  # a numbered but empty line, common at the end of office lists
         phone, phone_error = parse_mobile(cell(raw, "phone"))  # refused when a spreadsheet mangled it
         row = RosterRow(
-            line=line, name=clean_text(cell(raw, "name")), unit=clean_text(cell(raw, "unit")),
-            phone=phone, email=clean_text(cell(raw, "email")),
+            line=line,
+            name=clean_text(cell(raw, "name")),
+            unit=clean_text(cell(raw, "unit")),
+            phone=phone,
+            email=clean_text(cell(raw, "email")),
         )
         for code in (name_error(row.name), unit_error(row.unit), phone_error):
             if code:

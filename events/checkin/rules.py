@@ -11,8 +11,8 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
 from urllib.parse import urlparse
 
 TICKET_BYTES = 24  # 192 bits of randomness; the issue asks for at least 128
@@ -31,7 +31,7 @@ def new_door_secret() -> str:
     return secrets.token_hex(16)
 
 
-def extract_ticket_code(scanned: str) -> Optional[str]:
+def extract_ticket_code(scanned: str) -> str | None:
     """The ticket code from what a scanner read: the code itself or a ticket URL (/t/<code>)."""
     text = (scanned or "").strip()
     if len(text) > 300:
@@ -44,6 +44,7 @@ def extract_ticket_code(scanned: str) -> Optional[str]:
 
 # -- rotating door codes -----------------------------------------------------------------
 
+
 def door_window(now: dt.datetime, period: int = DOOR_PERIOD_SECONDS) -> int:
     return int(now.timestamp()) // period
 
@@ -53,8 +54,14 @@ def door_code(secret: str, event_id: int, window: int) -> str:
     return f"{window}.{mac[:12]}"
 
 
-def check_door_code(secret: str, event_id: int, code: str, now: dt.datetime,
-                    period: int = DOOR_PERIOD_SECONDS, grace: int = DOOR_GRACE_WINDOWS) -> str:
+def check_door_code(
+    secret: str,
+    event_id: int,
+    code: str,
+    now: dt.datetime,
+    period: int = DOOR_PERIOD_SECONDS,
+    grace: int = DOOR_GRACE_WINDOWS,
+) -> str:
     """'ok', 'expired' (a real code, too old: scan the screen again) or 'invalid'."""
     match = re.fullmatch(r"(\d{1,12})\.([0-9a-f]{12})", code or "")
     if not match:
@@ -69,6 +76,7 @@ def check_door_code(secret: str, event_id: int, code: str, now: dt.datetime,
 
 
 # -- when check-in is open ---------------------------------------------------------------
+
 
 def checkin_state(now: dt.datetime, opens: dt.datetime, closes: dt.datetime) -> str:
     if now < opens:
@@ -85,6 +93,7 @@ def default_window(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, d
 
 # -- people ------------------------------------------------------------------------------
 
+
 def clean_text(value: str) -> str:
     """NFKC (full-width letters and digits to half-width), trimmed, inner spaces folded."""
     text = unicodedata.normalize("NFKC", value or "")
@@ -92,7 +101,7 @@ def clean_text(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def name_error(name: str) -> Optional[str]:
+def name_error(name: str) -> str | None:
     if not name:
         return "name_required"
     if len(name) > NAME_MAX:
@@ -100,7 +109,7 @@ def name_error(name: str) -> Optional[str]:
     return None
 
 
-def unit_error(unit: str) -> Optional[str]:
+def unit_error(unit: str) -> str | None:
     return "unit_too_long" if len(unit) > UNIT_MAX else None
 
 
@@ -108,7 +117,7 @@ MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
 
 
-def parse_mobile(value: str) -> tuple[str, Optional[str]]:
+def parse_mobile(value: str) -> tuple[str, str | None]:
     """(11 digits, None) for a mainland mobile, ("", None) for nothing, (what was there, code)
     for anything else: the number at the door must be the person's, not a spreadsheet's guess.
 
@@ -132,12 +141,12 @@ def parse_mobile(value: str) -> tuple[str, Optional[str]]:
     digits = re.sub(r"\D", "", number)
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     return (digits, None) if MOBILE_RE.fullmatch(digits) else (text, "phone_invalid")
 
 
-def last4_query(query: str) -> Optional[str]:
+def last4_query(query: str) -> str | None:
     """What a staff lookup may find by digits: a whole last four, nothing else.
 
     None: not a digit query (search names). "": digits, but not exactly four (find nobody:
@@ -166,7 +175,7 @@ def mask_phone(phone: str) -> str:
     return "*" * max(0, len(phone) - 4) + phone[-4:]
 
 
-def last4_error(value: str) -> Optional[str]:
+def last4_error(value: str) -> str | None:
     return None if not value or re.fullmatch(r"\d{4}", value) else "last4_invalid"
 
 
@@ -175,8 +184,10 @@ LAST4_TRIES = 5  # wrong answers for one registration before only the desk can c
 
 def same_unit(a: str, b: str) -> bool:
     """Units as people type them: width, case and spaces do not matter, the words do."""
+
     def fold(text: str) -> str:
         return clean_text(text).casefold().replace(" ", "")
+
     return bool(fold(a)) and fold(a) == fold(b)
 
 
@@ -188,8 +199,9 @@ class Registration:
     phone: str
 
 
-def match_registration(candidates: Iterable[Registration], name: str, unit: str = "", last4: str = "",
-                       locked: Iterable[int] = ()) -> tuple[str, Optional[int]]:
+def match_registration(
+    candidates: Iterable[Registration], name: str, unit: str = "", last4: str = "", locked: Iterable[int] = ()
+) -> tuple[str, int | None]:
     """Find the pre-registered person a self check-in means, or say what is missing. Never guess.
 
     ('one', id): that registration. ('none', None): nobody registered by that name, a walk-in.
@@ -234,6 +246,7 @@ def match_registration(candidates: Iterable[Registration], name: str, unit: str 
 
 # -- live attendance ---------------------------------------------------------------------
 
+
 def arrivals_per_bucket(times: Sequence[dt.datetime], minutes: int = 5) -> list[tuple[dt.datetime, int]]:
     """Arrivals counted per N-minute bucket, from the first arrival to the last, gaps as 0."""
     if not times:
@@ -241,8 +254,9 @@ def arrivals_per_bucket(times: Sequence[dt.datetime], minutes: int = 5) -> list[
     size = dt.timedelta(minutes=minutes)
 
     def floor(moment: dt.datetime) -> dt.datetime:
-        return moment - dt.timedelta(minutes=moment.minute % minutes, seconds=moment.second,
-                                     microseconds=moment.microsecond)
+        return moment - dt.timedelta(
+            minutes=moment.minute % minutes, seconds=moment.second, microseconds=moment.microsecond
+        )
 
     ordered = sorted(times)
     first, last = floor(ordered[0]), floor(ordered[-1])

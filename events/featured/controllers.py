@@ -9,7 +9,7 @@ import hashlib
 import io
 import struct
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
@@ -41,12 +41,12 @@ PICTURE_MAX_SIDE = 8000  # pixels
 PICTURE_MAX_PIXELS = 40_000_000  # decoded, that is 120 MB of RGB already
 
 
-def picture_kind(data: bytes) -> Optional[str]:
+def picture_kind(data: bytes) -> str | None:
     """PNG or JPEG, by content."""
     return next((kind for magic, kind in PICTURE_MAGIC.items() if data.startswith(magic)), None)
 
 
-def picture_size(data: bytes, kind: str) -> Optional[tuple[int, int]]:
+def picture_size(data: bytes, kind: str) -> tuple[int, int] | None:
     """(width, height) from the picture's header alone: the format's own reader parses the
     header and decodes nothing (opened directly, without Image.open's bomb warning: this
     check is stricter and says what it found). None when there is no such header."""
@@ -92,17 +92,28 @@ class FeaturedPublic(Controller):
         path = media_folder(request) / f"{issue['picture_sha256']}.{issue['picture_kind']}"
         if not issue["picture_sha256"] or not path.is_file():
             raise NotFoundException(detail=lazy("This case has no picture."))
-        return File(path=path, media_type=f"image/{issue['picture_kind']}", content_disposition_type="inline",
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})
+        return File(
+            path=path,
+            media_type=f"image/{issue['picture_kind']}",
+            content_disposition_type="inline",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"},
+        )
 
     @get("/cases/{case_id:int}/card.pdf")
     async def card(self, request: Request, case_id: FromPath[int]) -> Response[bytes]:
         issue = await one_issue(case_id)
         document = handout_docs.Document(
-            "card", "a4", f"case-{issue['number']}.pdf",
-            {**handout_docs._common({"slug": "", "theme_color": "#b71c1c"}, "a4", ""), "issue": issue,
-             "page_url": f"{public_base(request)}/cases/{case_id}",
-             "picture_url": f"{handouts.MEDIA_ORIGIN}{issue['picture_sha256']}.{issue['picture_kind']}" if issue["picture_sha256"] else ""},
+            "card",
+            "a4",
+            f"case-{issue['number']}.pdf",
+            {
+                **handout_docs._common({"slug": "", "theme_color": "#b71c1c"}, "a4", ""),
+                "issue": issue,
+                "page_url": f"{public_base(request)}/cases/{case_id}",
+                "picture_url": f"{handouts.MEDIA_ORIGIN}{issue['picture_sha256']}.{issue['picture_kind']}"
+                if issue["picture_sha256"]
+                else "",
+            },
             [issue, public_base(request)],
         )
         return await pdf_response(request, document, public=True)
@@ -112,19 +123,27 @@ class FeaturedPages(Controller):
     path = "/organiser/featured"
     guards = [organiser_guard]
 
-    async def _page(self, status: int = 200, errors: Optional[dict] = None, raw: Optional[dict] = None) -> Template:
+    async def _page(self, status: int = 200, errors: dict | None = None, raw: dict | None = None) -> Template:
         methods = await featured.method_choices()
-        return Template("events/featured.html", status_code=status, context={
-            "issues": list(reversed(await featured.issues())), "methods": methods, "errors": errors or {}, "raw": raw or {},
-        })
+        return Template(
+            "events/featured.html",
+            status_code=status,
+            context={
+                "issues": list(reversed(await featured.issues())),
+                "methods": methods,
+                "errors": errors or {},
+                "raw": raw or {},
+            },
+        )
 
     @get("/")
     async def index(self) -> Template:
         return await self._page()
 
     @post("/", request_max_body_size=PICTURE_MAX + 64 * 1024)
-    async def create(self, request: Request,
-                     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
+    async def create(
+        self, request: Request, data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> Response:
         raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
         errors: dict[str, str] = {}
         method_id = int(raw["method"]) if raw["method"].isdecimal() else None
@@ -154,9 +173,14 @@ class FeaturedPages(Controller):
                 errors["picture"] = _("The picture must be a PNG or JPEG image.")
                 kind = ""
             elif picture_too_large(size):
-                errors["picture"] = _("The picture is too large: at most %(side)s pixels on a side and %(mp)s megapixels "
-                                      "in all (this one is %(width)s×%(height)s).", side=PICTURE_MAX_SIDE,
-                                      mp=PICTURE_MAX_PIXELS // 1_000_000, width=size[0], height=size[1])
+                errors["picture"] = _(
+                    "The picture is too large: at most %(side)s pixels on a side and %(mp)s megapixels "
+                    "in all (this one is %(width)s×%(height)s).",
+                    side=PICTURE_MAX_SIDE,
+                    mp=PICTURE_MAX_PIXELS // 1_000_000,
+                    width=size[0],
+                    height=size[1],
+                )
         if not errors and await featured.week_taken(week):
             return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
         if errors:

@@ -11,18 +11,26 @@ from presenters.tables import Method
 
 async def issues() -> list[dict[str, Any]]:
     """Every issue, numbered in the order of their weeks (第1期 is the first week)."""
-    rows = await FeaturedCase.select(
-        *FeaturedCase.all_columns(), FeaturedCase.method.title.as_alias("title"), FeaturedCase.method.summary.as_alias("summary"),
-        FeaturedCase.method.branch.name.as_alias("branch"), FeaturedCase.method.branch.unit.as_alias("unit"),
-        FeaturedCase.method.area.name.as_alias("area"),
-    ).order_by(FeaturedCase.week_of).order_by(FeaturedCase.id)
+    rows = (
+        await FeaturedCase.select(
+            *FeaturedCase.all_columns(),
+            FeaturedCase.method.title.as_alias("title"),
+            FeaturedCase.method.summary.as_alias("summary"),
+            FeaturedCase.method.branch.name.as_alias("branch"),
+            FeaturedCase.method.branch.unit.as_alias("unit"),
+            FeaturedCase.method.area.name.as_alias("area"),
+        )
+        .order_by(FeaturedCase.week_of)
+        .order_by(FeaturedCase.id)
+    )
     return [{**row, "number": n} for n, row in enumerate(rows, start=1)]
 
 
 async def method_choices() -> list[dict[str, Any]]:
     """Every method of the pool, by title, with its unit: what an organiser picks from."""
-    rows: list[dict[str, Any]] = await Method.select(Method.id, Method.title, Method.branch.unit.as_alias("unit")).order_by(
-        Method.title)
+    rows: list[dict[str, Any]] = await Method.select(
+        Method.id, Method.title, Method.branch.unit.as_alias("unit")
+    ).order_by(Method.title)
     return rows
 
 
@@ -36,5 +44,8 @@ async def week_taken(week: dt.date) -> bool:
 
 async def add_case(method_id: int, week: dt.date, writeup: str, picture_sha256: str, picture_kind: str) -> None:
     """A week's case; the unique week makes a second one for the same week fail."""
-    await FeaturedCase.insert(FeaturedCase(method=method_id, week_of=week, writeup=writeup,
-                                           picture_sha256=picture_sha256, picture_kind=picture_kind))
+    await FeaturedCase.insert(
+        FeaturedCase(
+            method=method_id, week_of=week, writeup=writeup, picture_sha256=picture_sha256, picture_kind=picture_kind
+        )
+    )

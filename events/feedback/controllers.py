@@ -34,8 +34,13 @@ ERRORS = {
 }
 
 
-def presentations(event: dict[str, Any], view: agenda_view.AgendaView, now: dt.datetime,
-                  only: int | None = None, starts: dict[int, dt.datetime] | None = None) -> list[dict[str, Any]]:
+def presentations(
+    event: dict[str, Any],
+    view: agenda_view.AgendaView,
+    now: dt.datetime,
+    only: int | None = None,
+    starts: dict[int, dt.datetime] | None = None,
+) -> list[dict[str, Any]]:
     """The presentations with their feedback window state (``only``: just that one). Each
     opens at its start: the real (or expected) one from ``starts`` once the stage control
     runs the day, else the planned one."""
@@ -59,7 +64,9 @@ def overall_state(event: dict[str, Any], items: list[dict[str, Any]]) -> str:
 
 def state_message(event: dict[str, Any], item: dict[str, Any]) -> str:
     if item["state"] == "not_yet":
-        return _("Feedback opens when this presentation starts (%(time)s).", time=format_time(local(event, item["opens"])))
+        return _(
+            "Feedback opens when this presentation starts (%(time)s).", time=format_time(local(event, item["opens"]))
+        )
     if item["state"] == "closed":
         return _("Feedback closed at %(time)s.", time=format_time(local(event, item["closes"])))
     return ""
@@ -86,11 +93,20 @@ class FeedbackPages(Controller):
         event, items, device, attendee = await self._context(request, slug)
         given = await fq.mine(event["id"], device)
         vote = await fq.my_vote(event["id"], device) or {}
-        return Template("events/feedback_list.html", context={
-            "event": event, "items": items, "given": given, "blocked": self._who_may(event, device, attendee),
-            "saved": request.query_params.get("saved", ""), "overall_state": overall_state(event, items),
-            "vote": vote, "errors": {}, "live": await live_queries.attendee_live(event),
-        })
+        return Template(
+            "events/feedback_list.html",
+            context={
+                "event": event,
+                "items": items,
+                "given": given,
+                "blocked": self._who_may(event, device, attendee),
+                "saved": request.query_params.get("saved", ""),
+                "overall_state": overall_state(event, items),
+                "vote": vote,
+                "errors": {},
+                "live": await live_queries.attendee_live(event),
+            },
+        )
 
     @post("/e/{slug:str}/feedback/overall")
     async def vote(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
@@ -113,13 +129,22 @@ class FeedbackPages(Controller):
                 errors["choice"] = _("Choose one of this event's presentations.")
         if blocked or not device or state != "open" or errors or data.get("website"):
             status = 400 if errors or data.get("website") else 403
-            return Template("events/feedback_list.html", status_code=status, context={
-                "event": event, "items": items, "given": await fq.mine(event["id"], device),
-                "blocked": blocked or ("" if device else _("Only people checked in at the door can give feedback: check in first.")),
-                "saved": "", "overall_state": state, "errors": errors,
-                "vote": {"rating": rating, "comment": comment[:600], "choice": choice},
-                "live": await live_queries.attendee_live(event),
-            })
+            return Template(
+                "events/feedback_list.html",
+                status_code=status,
+                context={
+                    "event": event,
+                    "items": items,
+                    "given": await fq.mine(event["id"], device),
+                    "blocked": blocked
+                    or ("" if device else _("Only people checked in at the door can give feedback: check in first.")),
+                    "saved": "",
+                    "overall_state": state,
+                    "errors": errors,
+                    "vote": {"rating": rating, "comment": comment[:600], "choice": choice},
+                    "live": await live_queries.attendee_live(event),
+                },
+            )
         await fq.save_vote(event["id"], device, attendee, choice, rating, comment)
         return Redirect(path=f"/e/{event['slug']}/feedback?saved=overall")
 
@@ -130,14 +155,27 @@ class FeedbackPages(Controller):
         if item is None:
             raise NotFoundException(detail=lazy("This presentation is not part of this event."))
         given = (await fq.mine(event["id"], device)).get(item_id, {})
-        page = Template("events/feedback_form.html", context={
-            "event": event, "item": item, "message": state_message(event, item), "errors": {},
-            "raw": {"rating": str(given.get("rating", "")), "comment": given.get("comment", "")},
-            "blocked": self._who_may(event, device, attendee), "changing": bool(given),
-        })
+        page = Template(
+            "events/feedback_form.html",
+            context={
+                "event": event,
+                "item": item,
+                "message": state_message(event, item),
+                "errors": {},
+                "raw": {"rating": str(given.get("rating", "")), "comment": given.get("comment", "")},
+                "blocked": self._who_may(event, device, attendee),
+                "changing": bool(given),
+            },
+        )
         if event["feedback_anonymous"] and not device:
-            page.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 24 * 3600, httponly=True, samesite="lax",
-                            secure=settings_of(request).secure_cookies)
+            page.set_cookie(
+                DEVICE_COOKIE,
+                secrets.token_urlsafe(24),
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings_of(request).secure_cookies,
+            )
         return page
 
     @post("/e/{slug:str}/feedback/{item_id:int}")
@@ -145,8 +183,13 @@ class FeedbackPages(Controller):
         """The hot path of the day: who may rate is checked in the same statement that stores
         the rating, so a post costs one write and no separate read."""
         event = await published_event(slug)
-        items = presentations(event, await agenda_view.cached_agenda_view(event), now(), only=item_id,
-                              starts=await live_queries.starts(event["id"]))
+        items = presentations(
+            event,
+            await agenda_view.cached_agenda_view(event),
+            now(),
+            only=item_id,
+            starts=await live_queries.starts(event["id"]),
+        )
         device = device_of(request)
         item = items[0] if items else None
         if item is None:
@@ -154,8 +197,15 @@ class FeedbackPages(Controller):
         raw = {"rating": str(data.get("rating", ""))[:10], "comment": clean_text(str(data.get("comment", "")))}
 
         def again(status: int, **extra: Any) -> Template:
-            values = {"event": event, "item": item, "message": "", "errors": {}, "raw": {**raw, "comment": raw["comment"][:600]},
-                      "blocked": "", "changing": False}
+            values = {
+                "event": event,
+                "item": item,
+                "message": "",
+                "errors": {},
+                "raw": {**raw, "comment": raw["comment"][:600]},
+                "blocked": "",
+                "changing": False,
+            }
             values.update(extra)
             return Template("events/feedback_form.html", context=values, status_code=status)
 
@@ -178,7 +228,9 @@ class FeedbackPages(Controller):
             return again(403, blocked=_("Only people checked in at the door can give feedback: check in first."))
         # 303 See Other, the answer to a form post, as a plain response: Litestar's Redirect
         # resolves and validates its target, a tenth of this whole request.
-        return Response(b"", status_code=303, headers={"Location": f"/e/{quote(event['slug'])}/feedback?saved={item_id}"})
+        return Response(
+            b"", status_code=303, headers={"Location": f"/e/{quote(event['slug'])}/feedback?saved={item_id}"}
+        )
 
 
 class FeedbackResults(Controller):
@@ -204,13 +256,26 @@ class FeedbackResults(Controller):
         votes = await fq.all_votes(event_id)
         choices = {i["id"]: sum(1 for v in votes if v["choice"] == i["id"]) for i in items}
         overall = feedback.summarise([v["rating"] for v in votes if v["rating"]])
-        return Template("events/feedback_results.html", context={
-            "event": event, "items": {i["id"]: i for i in items}, "order": [i["id"] for i in items], "ranking": ranking,
-            "summaries": summaries, "comments": by_item, "checked_in": stats["checked_in"], "gave": gave,
-            "closes": closes, "local": lambda m: local(event, m), "format_date": format_date,
-            "choices": choices, "votes": votes, "overall": overall,
-            "winner": max(choices, key=lambda i: choices[i]) if choices and max(choices.values()) else None,
-        })
+        return Template(
+            "events/feedback_results.html",
+            context={
+                "event": event,
+                "items": {i["id"]: i for i in items},
+                "order": [i["id"] for i in items],
+                "ranking": ranking,
+                "summaries": summaries,
+                "comments": by_item,
+                "checked_in": stats["checked_in"],
+                "gave": gave,
+                "closes": closes,
+                "local": lambda m: local(event, m),
+                "format_date": format_date,
+                "choices": choices,
+                "votes": votes,
+                "overall": overall,
+                "winner": max(choices, key=lambda i: choices[i]) if choices and max(choices.values()) else None,
+            },
+        )
 
     @get("/results.csv")
     async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
@@ -227,8 +292,16 @@ class FeedbackResults(Controller):
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
         titles = {i["id"]: (i["display_title"], i.get("unit") or "", i.get("branch") or "") for i in view.items}
-        rows = [[*titles.get(r["item"], ("", "", "")), r["rating"], r["comment"], _("hidden") if r["hidden"] else "",
-                 local(event, r["updated_at"]).strftime("%Y-%m-%d %H:%M")] for r in await fq.all_feedback(event_id)]
+        rows = [
+            [
+                *titles.get(r["item"], ("", "", "")),
+                r["rating"],
+                r["comment"],
+                _("hidden") if r["hidden"] else "",
+                local(event, r["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for r in await fq.all_feedback(event_id)
+        ]
         header = [_("Method"), _("Unit"), _("Branch"), _("Rating"), _("Comment"), _("Hidden"), _("Time")]
         return await spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
 

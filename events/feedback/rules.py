@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 COMMENT_MAX = 500
 RATINGS = (1, 2, 3, 4, 5)
 
 
-def parse_rating(raw: object) -> tuple[Optional[int], Optional[str]]:
+def parse_rating(raw: object) -> tuple[int | None, str | None]:
     """(rating, None) or (None, error code)."""
     text = str(raw if raw is not None else "").strip()
     if not text:
@@ -22,7 +22,7 @@ def parse_rating(raw: object) -> tuple[Optional[int], Optional[str]]:
     return int(text), None
 
 
-def comment_error(comment: str) -> Optional[str]:
+def comment_error(comment: str) -> str | None:
     return "comment_too_long" if len(comment) > COMMENT_MAX else None
 
 
@@ -43,7 +43,7 @@ def default_close(planned_end: dt.datetime) -> dt.datetime:
 @dataclass(frozen=True)
 class Summary:
     count: int
-    mean: Optional[float]
+    mean: float | None
     distribution: tuple[int, int, int, int, int]  # how many gave 1, 2, 3, 4, 5
 
     @property
@@ -59,4 +59,6 @@ def summarise(ratings: Sequence[int]) -> Summary:
 
 def rank(summaries: dict[int, Summary]) -> list[int]:
     """Item ids, best first: by mean, then by how many rated; unrated last."""
-    return sorted(summaries, key=lambda i: (summaries[i].mean is None, -(summaries[i].mean or 0), -summaries[i].count, i))
+    return sorted(
+        summaries, key=lambda i: (summaries[i].mean is None, -(summaries[i].mean or 0), -summaries[i].count, i)
+    )

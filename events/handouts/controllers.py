@@ -41,10 +41,18 @@ class HandoutPages(Controller):
         event = await load_event(event_id)
         stats = await cq.attendance(event_id)
         settings = await cq.event_for_checkin(event_id)
-        return Template("events/handouts.html", context={
-            "event": event, "registered": stats["registered"], "rotating": bool(settings and settings["rotating_door_code"])})
+        return Template(
+            "events/handouts.html",
+            context={
+                "event": event,
+                "registered": stats["registered"],
+                "rotating": bool(settings and settings["rotating_door_code"]),
+            },
+        )
 
-    async def _document(self, request: Request, event_id: int, kind: str, size: str) -> tuple[handout_docs.Document, str]:
+    async def _document(
+        self, request: Request, event_id: int, kind: str, size: str
+    ) -> tuple[handout_docs.Document, str]:
         event = await load_event(event_id)
         base = public_base(request)
         if kind == "booklet":
@@ -62,23 +70,35 @@ class HandoutPages(Controller):
 
     async def _preview(self, request: Request, event_id: int, kind: str, size: str) -> Response[str]:
         document, query = await self._document(request, event_id, kind, size)
-        return preview_response(request, document, f"/organiser/events/{event_id}/handouts/",
-                                f"/organiser/events/{event_id}/handouts/{kind}.pdf{query}")
+        return preview_response(
+            request,
+            document,
+            f"/organiser/events/{event_id}/handouts/",
+            f"/organiser/events/{event_id}/handouts/{kind}.pdf{query}",
+        )
 
     @get("/booklet.pdf")
-    async def booklet_pdf(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[bytes]:
+    async def booklet_pdf(
+        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
+    ) -> Response[bytes]:
         return await self._pdf(request, event_id, "booklet", size)
 
     @get("/booklet.html")
-    async def booklet_html(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[str]:
+    async def booklet_html(
+        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
+    ) -> Response[str]:
         return await self._preview(request, event_id, "booklet", size)
 
     @get("/poster.pdf")
-    async def poster_pdf(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[bytes]:
+    async def poster_pdf(
+        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
+    ) -> Response[bytes]:
         return await self._pdf(request, event_id, "poster", size)
 
     @get("/poster.html")
-    async def poster_html(self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4") -> Response[str]:
+    async def poster_html(
+        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
+    ) -> Response[str]:
         return await self._preview(request, event_id, "poster", size)
 
     @get("/tickets.pdf")
@@ -103,8 +123,12 @@ class ResultsReport(Controller):
     @get("/report.html")
     async def report_html(self, request: Request, event_id: FromPath[int]) -> Response[str]:
         document = await handout_docs.report(await load_event(event_id))
-        return preview_response(request, document, f"/organiser/events/{event_id}/feedback/",
-                                f"/organiser/events/{event_id}/feedback/report.pdf")
+        return preview_response(
+            request,
+            document,
+            f"/organiser/events/{event_id}/feedback/",
+            f"/organiser/events/{event_id}/feedback/report.pdf",
+        )
 
 
 class PublicProgramme(Controller):
@@ -151,6 +175,11 @@ class DayArchivePages(Controller):
 
         day = await day_archive.gather(event, f"{base}/e/{event['slug']}", data_dir, pdf)
         path = await anyio.to_thread.run_sync(day_archive.write, data_dir / "exports", day)
-        return File(path=path, media_type="application/zip", content_disposition_type="attachment",
-                    filename=f"showcase-{event['slug']}-{event['date']}.zip", headers={"Cache-Control": "private, no-store"},
-                    background=BackgroundTask(path.unlink, missing_ok=True))
+        return File(
+            path=path,
+            media_type="application/zip",
+            content_disposition_type="attachment",
+            filename=f"showcase-{event['slug']}-{event['date']}.zip",
+            headers={"Cache-Control": "private, no-store"},
+            background=BackgroundTask(path.unlink, missing_ok=True),
+        )

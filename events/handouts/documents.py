@@ -4,8 +4,9 @@ No HTTP and no WeasyPrint here (the controllers serve, events.handouts renders).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import Environment
 
@@ -55,8 +56,14 @@ def accent(event: dict[str, Any]) -> str:
 
 
 def _common(event: dict[str, Any], size: str, base_url: str) -> dict[str, Any]:
-    return {"event": event, "size": size, "accent": accent(event), "qr": qr_svg,
-            "checkin_url": f"{base_url}/e/{event['slug']}/checkin", "page_counter": page_counter_css()}
+    return {
+        "event": event,
+        "size": size,
+        "accent": accent(event),
+        "qr": qr_svg,
+        "checkin_url": f"{base_url}/e/{event['slug']}/checkin",
+        "page_counter": page_counter_css(),
+    }
 
 
 def _event_inputs(event: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +77,9 @@ async def booklet(event: dict[str, Any], base_url: str, size: str = "a4") -> Doc
     talks = [item for item in view.items if item["kind"] == "presentation"]
     slug = event["slug"]
     context = {
-        **_common(event, size, base_url), "view": view, "talks": talks,
+        **_common(event, size, base_url),
+        "view": view,
+        "talks": talks,
         "feedback_url": lambda item: f"{base_url}/e/{slug}/feedback/{item['id']}",
         "overall_url": f"{base_url}/e/{slug}/feedback#overall",
     }
@@ -78,16 +87,29 @@ async def booklet(event: dict[str, Any], base_url: str, size: str = "a4") -> Doc
 
 
 async def poster(event: dict[str, Any], base_url: str, size: str = "a4") -> Document:
-    return Document("poster", size, f"checkin-poster-{event['slug']}-{size}.pdf", _common(event, size, base_url),
-                    [_event_inputs(event), base_url])
+    return Document(
+        "poster",
+        size,
+        f"checkin-poster-{event['slug']}-{size}.pdf",
+        _common(event, size, base_url),
+        [_event_inputs(event), base_url],
+    )
 
 
 async def tickets(event: dict[str, Any], base_url: str) -> Document:
-    people = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code).where(
-        Attendee.event == event["id"]).order_by(Attendee.unit).order_by(Attendee.name).order_by(Attendee.id)
-    sheets = [people[i:i + TICKETS_PER_SHEET] for i in range(0, len(people), TICKETS_PER_SHEET)]
-    context = {**_common(event, "a4", base_url), "sheets": sheets,
-               "ticket_url": lambda person: f"{base_url}/t/{person['ticket_code']}"}
+    people = (
+        await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code)
+        .where(Attendee.event == event["id"])
+        .order_by(Attendee.unit)
+        .order_by(Attendee.name)
+        .order_by(Attendee.id)
+    )
+    sheets = [people[i : i + TICKETS_PER_SHEET] for i in range(0, len(people), TICKETS_PER_SHEET)]
+    context = {
+        **_common(event, "a4", base_url),
+        "sheets": sheets,
+        "ticket_url": lambda person: f"{base_url}/t/{person['ticket_code']}",
+    }
     return Document("tickets", "a4", f"tickets-{event['slug']}.pdf", context, [_event_inputs(event), people, base_url])
 
 
@@ -108,13 +130,22 @@ async def report(event: dict[str, Any]) -> Document:
     stats = await cq.attendance(event["id"])
     timing = await _timing(event, view)
     context = {
-        **_common(event, "a4", ""), "view": view, "talks": {t["id"]: t for t in talks}, "order": [t["id"] for t in talks],
-        "ranking": feedback.rank(summaries), "summaries": summaries, "comments": by_item, "choices": choices,
-        "most_votes": max(choices.values(), default=0), "overall": feedback.summarise([v["rating"] for v in votes if v["rating"]]),
-        "vote_comments": [v for v in votes if v["comment"] and not v["hidden"]], "checked_in": stats["checked_in"],
+        **_common(event, "a4", ""),
+        "view": view,
+        "talks": {t["id"]: t for t in talks},
+        "order": [t["id"] for t in talks],
+        "ranking": feedback.rank(summaries),
+        "summaries": summaries,
+        "comments": by_item,
+        "choices": choices,
+        "most_votes": max(choices.values(), default=0),
+        "overall": feedback.summarise([v["rating"] for v in votes if v["rating"]]),
+        "vote_comments": [v for v in votes if v["comment"] and not v["hidden"]],
+        "checked_in": stats["checked_in"],
         "gave": len({r["attendee"] for r in ratings if r["attendee"]}),
         "now": now().astimezone(zone(event["timezone"])),
-        "hidden": sum(1 for r in ratings if r["hidden"] and r["comment"]) + sum(1 for v in votes if v["hidden"] and v["comment"]),
+        "hidden": sum(1 for r in ratings if r["hidden"] and r["comment"])
+        + sum(1 for v in votes if v["hidden"] and v["comment"]),
     }
     context["timing"] = timing
     inputs = [_event_inputs(event), rows, ratings, votes, stats["checked_in"], timing]
@@ -135,13 +166,19 @@ async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[d
         if slot is None:
             continue
         start, end = slot.actual_start, slot.actual_end
-        out.append({
-            "title": item["display_title"], "kind": item["kind_label"], "planned": (item["start"], item["end"]),
-            "actual": (start.astimezone(tz) if start else None, end.astimezone(tz) if end else None),
-            "delay": int((start - item["start"]).total_seconds() // 60) if start else None,
-            "minutes": int((end - start).total_seconds() // 60) if start and end else None,
-            "planned_minutes": item["duration"], "extended": slot.extended, "skipped": slot.skipped,
-        })
+        out.append(
+            {
+                "title": item["display_title"],
+                "kind": item["kind_label"],
+                "planned": (item["start"], item["end"]),
+                "actual": (start.astimezone(tz) if start else None, end.astimezone(tz) if end else None),
+                "delay": int((start - item["start"]).total_seconds() // 60) if start else None,
+                "minutes": int((end - start).total_seconds() // 60) if start and end else None,
+                "planned_minutes": item["duration"],
+                "extended": slot.extended,
+                "skipped": slot.skipped,
+            }
+        )
     return out
 
 
@@ -149,9 +186,13 @@ def render_html(env: Environment, document: Document, preview: bool = False, bac
     """The document's HTML: for WeasyPrint (assets from our own origin only) or, as a
     preview, for a browser (assets from /assets/)."""
     template = env.get_template(f"handouts/{document.kind}.html")
-    return template.render(**{**document.context, "qr": qr_svg if preview else handouts.qr_placeholder},
-                           preview=preview, back=back, pdf_url=pdf_url,
-                           asset_base="/assets/" if preview else handouts.ASSET_ORIGIN)
+    return template.render(
+        **{**document.context, "qr": qr_svg if preview else handouts.qr_placeholder},
+        preview=preview,
+        back=back,
+        pdf_url=pdf_url,
+        asset_base="/assets/" if preview else handouts.ASSET_ORIGIN,
+    )
 
 
 async def pdf(env: Environment, document: Document, cache: handouts.DocumentCache) -> bytes:

@@ -20,9 +20,10 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 import anyio
@@ -71,13 +72,13 @@ class AssetsOnly(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith(MEDIA_ORIGIN) and self.media_dir is not None:
-            name = url[len(MEDIA_ORIGIN):]
+            name = url[len(MEDIA_ORIGIN) :]
             if MEDIA_NAME.match(name) and (self.media_dir / name).is_file():
                 kind = name.rsplit(".", 1)[1]
                 body = (self.media_dir / name).read_bytes()
                 return URLFetcherResponse(url, body=body, headers={"Content-Type": f"image/{kind}"})
         if url.startswith(ASSET_ORIGIN):
-            relative = unquote(url[len(ASSET_ORIGIN):].split("?", 1)[0].split("#", 1)[0])
+            relative = unquote(url[len(ASSET_ORIGIN) :].split("?", 1)[0].split("#", 1)[0])
             path = (ASSETS / relative).resolve()
             if path.is_relative_to(ASSETS) and path.suffix in TYPES and path.is_file():
                 return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": TYPES[path.suffix]})
@@ -103,9 +104,18 @@ def _renderer() -> tuple[FontConfiguration, AssetsOnly, list[CSS]]:
         if missing:
             logging.getLogger("showcase").warning(
                 "PDF fonts for rare characters missing (%s): `make deps` makes them; until then such "
-                "characters in names print as boxes", ", ".join(missing))
-        sheets = [CSS(string=FONTS_CSS, base_url=ASSET_ORIGIN, url_fetcher=fetcher, font_config=fonts),
-                  CSS(filename=str(ASSETS / "css" / "print.css"), base_url=ASSET_ORIGIN, url_fetcher=fetcher, font_config=fonts)]
+                "characters in names print as boxes",
+                ", ".join(missing),
+            )
+        sheets = [
+            CSS(string=FONTS_CSS, base_url=ASSET_ORIGIN, url_fetcher=fetcher, font_config=fonts),
+            CSS(
+                filename=str(ASSETS / "css" / "print.css"),
+                base_url=ASSET_ORIGIN,
+                url_fetcher=fetcher,
+                font_config=fonts,
+            ),
+        ]
         _renderer_state = (fonts, fetcher, sheets)
     return _renderer_state
 
@@ -177,7 +187,9 @@ def _qr_stream(boxes: list[tuple[float, float, float, float, str]], page_height:
                     start = column
                     while column < len(row) and row[column]:
                         column += 1
-                    ops.append(f"{left + start * module:.3f} {bottom:.3f} {(column - start) * module:.3f} {module:.3f} re")
+                    ops.append(
+                        f"{left + start * module:.3f} {bottom:.3f} {(column - start) * module:.3f} {module:.3f} re"
+                    )
                 else:
                     column += 1
         ops.append("f")
@@ -194,13 +206,19 @@ def _draw_qr_codes(placements: list[list[tuple[float, float, float, float, str]]
 
     def finish(document: Any, pdf: Any) -> None:
         pages = [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page"]
-        for page, boxes, rendered in zip(pages, placements, document.pages):
+        for page, boxes, rendered in zip(pages, placements, document.pages, strict=False):
             if not boxes:
                 continue
-            streams = [pydyf.Stream([b"q"]), pydyf.Stream([b"Q"]), pydyf.Stream([_qr_stream(boxes, rendered.height)], compress=True)]
+            streams = [
+                pydyf.Stream([b"q"]),
+                pydyf.Stream([b"Q"]),
+                pydyf.Stream([_qr_stream(boxes, rendered.height)], compress=True),
+            ]
             for stream in streams:
                 pdf.add_object(stream)
-            page["Contents"] = pydyf.Array([streams[0].reference, page["Contents"], streams[1].reference, streams[2].reference])
+            page["Contents"] = pydyf.Array(
+                [streams[0].reference, page["Contents"], streams[1].reference, streams[2].reference]
+            )
 
     return finish
 
@@ -210,7 +228,9 @@ def render_pdf(html: str, media_dir: Path | None = None) -> bytes:
     fonts, fetcher, sheets = _renderer()
     if media_dir is not None:
         fetcher = AssetsOnly(media_dir)
-    document = HTML(string=html, base_url=ASSET_ORIGIN, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+    document = HTML(string=html, base_url=ASSET_ORIGIN, url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts
+    )
     return document.write_pdf(finisher=_draw_qr_codes(_qr_boxes(document)))
 
 
@@ -230,12 +250,17 @@ def templates_version() -> str:
     if _version is None:
         digest = hashlib.sha256()
         files = sorted((ROOT / "templates" / "handouts").glob("*.html")) + [
-            ASSETS / "css" / "print.css", Path(__file__), *sorted((ROOT / "locales").rglob("*.po")),
-            *sorted((ASSETS / "fonts").glob("*.[ot]tf")), *[p for p in RARE_FONTS if p.is_file()],
+            ASSETS / "css" / "print.css",
+            Path(__file__),
+            *sorted((ROOT / "locales").rglob("*.po")),
+            *sorted((ASSETS / "fonts").glob("*.[ot]tf")),
+            *[p for p in RARE_FONTS if p.is_file()],
         ]
         for file in files:
             digest.update(file.name.encode())
-            digest.update(file.read_bytes() if file.suffix not in (".ttf", ".otf") else str(file.stat().st_size).encode())
+            digest.update(
+                file.read_bytes() if file.suffix not in (".ttf", ".otf") else str(file.stat().st_size).encode()
+            )
         _version = digest.hexdigest()[:16]
     return _version
 

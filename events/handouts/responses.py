@@ -11,12 +11,17 @@ from events.handouts import render as handouts
 from web.routing import settings_of
 
 
-async def pdf_response(request: Request[Any, Any, Any], document: handout_docs.Document, public: bool = False) -> Response[bytes]:
+async def pdf_response(
+    request: Request[Any, Any, Any], document: handout_docs.Document, public: bool = False
+) -> Response[bytes]:
     """The PDF, from the cache when its content is unchanged; 304 when the client already
     has this very version."""
     etag = f'"{document.key}"'
-    headers = {"ETag": etag, "Cache-Control": ("public" if public else "private") + ", no-cache",
-               "Content-Disposition": f'inline; filename="{document.filename}"'}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": ("public" if public else "private") + ", no-cache",
+        "Content-Disposition": f'inline; filename="{document.filename}"',
+    }
     if etag in request.headers.get("if-none-match", ""):
         return Response(b"", status_code=304, headers=headers)
     env = request.app.template_engine.engine
@@ -25,6 +30,10 @@ async def pdf_response(request: Request[Any, Any, Any], document: handout_docs.D
     return Response(body, media_type="application/pdf", headers=headers)
 
 
-def preview_response(request: Request[Any, Any, Any], document: handout_docs.Document, back: str, pdf_url: str) -> Response[str]:
-    html = handout_docs.render_html(request.app.template_engine.engine, document, preview=True, back=back, pdf_url=pdf_url)
+def preview_response(
+    request: Request[Any, Any, Any], document: handout_docs.Document, back: str, pdf_url: str
+) -> Response[str]:
+    html = handout_docs.render_html(
+        request.app.template_engine.engine, document, preview=True, back=back, pdf_url=pdf_url
+    )
     return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})

@@ -41,8 +41,13 @@ def who(item: dict[str, Any]) -> str:
 def screen_items(view: agenda_view.AgendaView) -> dict[int, dict[str, Any]]:
     """What screens show of each item, in the page's language, keyed by id for the script."""
     return {
-        item["id"]: {"t": item["display_title"], "w": who(item), "p": item.get("presenter") or "",
-                     "k": item["kind_label"], "talk": item["kind"] == "presentation"}
+        item["id"]: {
+            "t": item["display_title"],
+            "w": who(item),
+            "p": item.get("presenter") or "",
+            "k": item["kind_label"],
+            "talk": item["kind"] == "presentation",
+        }
         for item in view.items
     }
 
@@ -54,7 +59,9 @@ async def current_stage(event_id: int) -> live_queries.Stage:
     return stage
 
 
-async def live_stream(hub: LiveHub, event_id: int, with_count: bool, seconds: float) -> AsyncIterator[ServerSentEventMessage]:
+async def live_stream(
+    hub: LiveHub, event_id: int, with_count: bool, seconds: float
+) -> AsyncIterator[ServerSentEventMessage]:
     """One screen's stream: the board now, then every change; a ping when nothing changes
     (the page reconnects when even those stop). It ends after ``seconds``; the browser
     reconnects and catches up at once."""
@@ -80,9 +87,12 @@ def sse(request: Request, event_id: int, with_count: bool) -> ServerSentEvent:
     take every connection a process has."""
     settings, hub = settings_of(request), hub_of(request)
     if hub.total() >= settings.live_streams_max:
-        raise ServiceUnavailableException(detail=lazy("Too many live screens are open right now. This page will try again."))
+        raise ServiceUnavailableException(
+            detail=lazy("Too many live screens are open right now. This page will try again.")
+        )
     return ServerSentEvent(
-        live_stream(hub, event_id, with_count, settings.live_stream_seconds), retry_duration=RETRY_MS,
+        live_stream(hub, event_id, with_count, settings.live_stream_seconds),
+        retry_duration=RETRY_MS,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
@@ -101,12 +111,23 @@ class StagePages(Controller):
         stage = await current_stage(event_id)
         board = stage.board(clock(), with_count=True)
         done = request.query_params.get("done", "") if not error else ""
-        return Template("events/stage.html", status_code=status, context={
-            "event": event, "view": view, "board": board, "expected": live_queries.expected_by_id(board),
-            "actual": {s.id: s for s in stage.slots},
-            "screen": screen_items(view), "message": error or _stage_message(done), "extend_choices": EXTEND_CHOICES,
-            "warning": bool(error) or done in ("stale", "unchanged"), "ended": board["day"] == "done", "tab": "stage",
-        })
+        return Template(
+            "events/stage.html",
+            status_code=status,
+            context={
+                "event": event,
+                "view": view,
+                "board": board,
+                "expected": live_queries.expected_by_id(board),
+                "actual": {s.id: s for s in stage.slots},
+                "screen": screen_items(view),
+                "message": error or _stage_message(done),
+                "extend_choices": EXTEND_CHOICES,
+                "warning": bool(error) or done in ("stale", "unchanged"),
+                "ended": board["day"] == "done",
+                "tab": "stage",
+            },
+        )
 
     @post("/stage")
     async def act(self, request: Request, event_id: FromPath[int], data: FormBody) -> Response:
@@ -155,14 +176,23 @@ class StagePages(Controller):
         board = stage.board(clock(), with_count=True)
         base = public_base(request)
         checkin_url = f"{base}/e/{event['slug']}/checkin"
-        return Template("events/projector.html", context={
-            "event": event, "board": board, "screen": screen_items(view),
-            "rotating": ci["rotating_door_code"], "period": checkin.DOOR_PERIOD_SECONDS,
-            "checkin_qr": qr_svg(checkin_url, _("Check-in QR code")),
-            "rate_qr": {i["id"]: qr_svg(f"{base}/e/{event['slug']}/feedback/{i['id']}", _("Feedback QR code"))
-                        for i in view.items if i["kind"] == "presentation"},
-            "published": event["status"] == "published",
-        })
+        return Template(
+            "events/projector.html",
+            context={
+                "event": event,
+                "board": board,
+                "screen": screen_items(view),
+                "rotating": ci["rotating_door_code"],
+                "period": checkin.DOOR_PERIOD_SECONDS,
+                "checkin_qr": qr_svg(checkin_url, _("Check-in QR code")),
+                "rate_qr": {
+                    i["id"]: qr_svg(f"{base}/e/{event['slug']}/feedback/{i['id']}", _("Feedback QR code"))
+                    for i in view.items
+                    if i["kind"] == "presentation"
+                },
+                "published": event["status"] == "published",
+            },
+        )
 
     @get("/live")
     async def stream(self, request: Request, event_id: FromPath[int]) -> ServerSentEvent:
@@ -187,7 +217,9 @@ def _stage_message(done: str) -> str:
         "skip": _("Done: the item is skipped (or back on the agenda)."),
         "reset": _("The recorded times were cleared."),
         "finished": _("The last item has ended: the day is over."),
-        "stale": _("Someone else changed the stage a moment ago, so nothing was done. Check what is on stage now and press again if still needed."),
+        "stale": _(
+            "Someone else changed the stage a moment ago, so nothing was done. Check what is on stage now and press again if still needed."
+        ),
         "unchanged": _("Nothing to do: nothing is on stage or nothing comes next."),
     }.get(done, "")
 

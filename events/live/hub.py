@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Optional
 
 from events.live import queries as live_queries
 
@@ -22,24 +21,24 @@ log = logging.getLogger("showcase.live")
 class Viewer:
     event_id: int
     with_count: bool  # organisers' screens also show the check-in count
-    pending: Optional[str] = None
+    pending: str | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def give(self, board: str) -> None:
         self.pending = board  # a slow screen skips to the newest board: each one is whole
         self.ready.set()
 
-    async def next(self, timeout: float) -> Optional[str]:
+    async def next(self, timeout: float) -> str | None:
         """The next board with the server's clock stamped in, or None after ``timeout``."""
         try:
             await asyncio.wait_for(self.ready.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         self.ready.clear()
         board, self.pending = self.pending, None
         if board is None:
             return None
-        return board[:-1] + f',"now":{int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)}}}'
+        return board[:-1] + f',"now":{int(dt.datetime.now(dt.UTC).timestamp() * 1000)}}}'
 
 
 @dataclass(eq=False)
@@ -47,7 +46,7 @@ class _Watch:
     viewers: set[Viewer] = field(default_factory=set)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     boards: dict[bool, str] = field(default_factory=dict)  # with_count -> newest board
-    task: Optional[asyncio.Task] = None
+    task: asyncio.Task | None = None
 
 
 CHANNEL = "showcase:live"
@@ -156,7 +155,7 @@ class LiveHub:
                     log.warning("live board for event %s not read: %r", event_id, exc)
                 try:
                     await asyncio.wait_for(watch.wake.wait(), self.interval)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             if self._watches.get(event_id) is watch:
@@ -164,7 +163,7 @@ class LiveHub:
 
     async def _read(self, event_id: int, watch: _Watch) -> None:
         stage = await live_queries.read_stage(event_id)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for with_count in (True, False):
             if stage is None:
                 board = json.dumps({"gone": True})

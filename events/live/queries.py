@@ -4,8 +4,9 @@ process may have moved the day on) and changed by stage actions, one at a time."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 from core.cache import TTLCache
 from core.clock import in_range_day, zone
@@ -30,8 +31,11 @@ class Stage:
         return {i for i, kind in self.kinds.items() if kind == "presentation"}
 
     def board(self, now: dt.datetime, with_count: bool) -> dict[str, Any]:
-        out = {"v": self.live_version, "agenda": self.agenda_version,
-               **live.board(self.slots, self.presentations, now, self.timezone)}
+        out = {
+            "v": self.live_version,
+            "agenda": self.agenda_version,
+            **live.board(self.slots, self.presentations, now, self.timezone),
+        }
         if with_count:
             out["count"] = self.checked_in
         return out
@@ -50,12 +54,12 @@ def _sql() -> str:
 STAGE_SQL = _sql()
 
 
-def _moment(value: Any) -> Optional[dt.datetime]:
+def _moment(value: Any) -> dt.datetime | None:
     """A timestamp as the engine returns it (SQLite may give text in a join)."""
     if value is None or isinstance(value, dt.datetime):
         return value
     parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _date(value: Any) -> dt.date:
@@ -67,7 +71,7 @@ def _time(value: Any) -> dt.time:
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value))
 
 
-async def read_stage(event_id: int) -> Optional[Stage]:
+async def read_stage(event_id: int) -> Stage | None:
     """One query: the event's clock, its items' planned and actual times, the check-in count."""
     rows = await AgendaItem.raw(STAGE_SQL, event_id)
     if not rows:
@@ -79,15 +83,29 @@ async def read_stage(event_id: int) -> Optional[Stage]:
     for row in rows:
         if row["id"] is None:
             continue  # an event without items
-        slots.append(live.Slot(
-            id=row["id"], planned_start=cursor, minutes=row["duration"], actual_start=_moment(row["actual_start"]),
-            actual_end=_moment(row["actual_end"]), extended=row["extended"] or 0, skipped=bool(row["skipped"]),
-        ))
+        slots.append(
+            live.Slot(
+                id=row["id"],
+                planned_start=cursor,
+                minutes=row["duration"],
+                actual_start=_moment(row["actual_start"]),
+                actual_end=_moment(row["actual_end"]),
+                extended=row["extended"] or 0,
+                skipped=bool(row["skipped"]),
+            )
+        )
         kinds[row["id"]] = row["kind"]
         cursor += dt.timedelta(minutes=row["duration"])
     updated = _moment(first["updated_at"])
-    return Stage(event_id, first["live_version"] or 0, str(updated.timestamp()) if updated else "", tz, slots, kinds,
-                 first["checked_in"] or 0)
+    return Stage(
+        event_id,
+        first["live_version"] or 0,
+        str(updated.timestamp()) if updated else "",
+        tz,
+        slots,
+        kinds,
+        first["checked_in"] or 0,
+    )
 
 
 ACTIONS: dict[str, Callable[..., list[live.Slot]]] = {
@@ -121,13 +139,20 @@ async def _act(event_id: int, action: str, version: int, now: dt.datetime, **arg
         if not changed:
             return "unchanged"
         for slot in changed:
-            await AgendaItem.update({
-                AgendaItem.actual_start: slot.actual_start, AgendaItem.actual_end: slot.actual_end,
-                AgendaItem.extended: slot.extended, AgendaItem.skipped: slot.skipped,
-            }).where((AgendaItem.id == slot.id) & (AgendaItem.event == event_id))
+            await AgendaItem.update(
+                {
+                    AgendaItem.actual_start: slot.actual_start,
+                    AgendaItem.actual_end: slot.actual_end,
+                    AgendaItem.extended: slot.extended,
+                    AgendaItem.skipped: slot.skipped,
+                }
+            ).where((AgendaItem.id == slot.id) & (AgendaItem.event == event_id))
         # The condition makes concurrent actions from other processes safe on PostgreSQL too.
-        rows = await Event.update({Event.live_version: version + 1}).where(
-            (Event.id == event_id) & (Event.live_version == version)).returning(Event.id)
+        rows = (
+            await Event.update({Event.live_version: version + 1})
+            .where((Event.id == event_id) & (Event.live_version == version))
+            .returning(Event.id)
+        )
         if not rows:
             raise _Stale()
     _stages.drop(event_id)
@@ -139,14 +164,20 @@ class _Stale(Exception):
 
 
 def _changes(before: Sequence[live.Slot], after: Sequence[live.Slot]) -> list[live.Slot]:
-    return [new for old, new in zip(before, after) if old != new]
+    return [new for old, new in zip(before, after, strict=False) if old != new]
 
 
 async def reset(event_id: int) -> None:
     """Forget what happened on stage (a rehearsal)."""
     async with write_transaction():
-        await AgendaItem.update({AgendaItem.actual_start: None, AgendaItem.actual_end: None, AgendaItem.extended: 0,
-                                 AgendaItem.skipped: False}).where(AgendaItem.event == event_id)
+        await AgendaItem.update(
+            {
+                AgendaItem.actual_start: None,
+                AgendaItem.actual_end: None,
+                AgendaItem.extended: 0,
+                AgendaItem.skipped: False,
+            }
+        ).where(AgendaItem.event == event_id)
         await Event.update({Event.live_version: Event.live_version + 1}).where(Event.id == event_id)
     _stages.drop(event_id)
 
@@ -160,7 +191,7 @@ def expected_by_id(board: dict[str, Any]) -> dict[int, dict[str, Any]]:
 _stages = TTLCache(1.0, size=256)
 
 
-async def cached_stage(event_id: int) -> Optional[Stage]:
+async def cached_stage(event_id: int) -> Stage | None:
     current = _stages.get(event_id)
     if current is None:
         current = await read_stage(event_id)
@@ -173,14 +204,22 @@ async def starts(event_id: int) -> dict[int, dt.datetime]:
     """Each item's real or expected start once the stage control is in use (feedback on a
     presentation opens when it really starts), else nothing."""
     current = await cached_stage(event_id)
-    return live.actual_or_expected_starts(current.slots, dt.datetime.now(dt.timezone.utc)) if current else {}
+    return live.actual_or_expected_starts(current.slots, dt.datetime.now(dt.UTC)) if current else {}
 
 
 async def attendee_live(event: dict[str, Any]) -> dict[str, Any]:
     """The board and each item's expected times, as an attendee page renders them."""
     current = await cached_stage(event["id"])
     if current is None:
-        board: dict[str, Any] = {"day": "before", "late": 0, "items": [], "agenda": "", "v": 0, "on": None, "next": None}
+        board: dict[str, Any] = {
+            "day": "before",
+            "late": 0,
+            "items": [],
+            "agenda": "",
+            "v": 0,
+            "on": None,
+            "next": None,
+        }
     else:
-        board = current.board(dt.datetime.now(dt.timezone.utc), with_count=False)
+        board = current.board(dt.datetime.now(dt.UTC), with_count=False)
     return {"board": board, "expected": expected_by_id(board)}

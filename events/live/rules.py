@@ -5,8 +5,8 @@ the day is running. No database and no web framework here."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence
 
 
 @dataclass(frozen=True)
@@ -14,8 +14,8 @@ class Slot:
     id: int
     planned_start: dt.datetime
     minutes: int  # planned duration
-    actual_start: Optional[dt.datetime] = None
-    actual_end: Optional[dt.datetime] = None
+    actual_start: dt.datetime | None = None
+    actual_end: dt.datetime | None = None
     extended: int = 0  # minutes added on the day
     skipped: bool = False
 
@@ -39,7 +39,7 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
     there, never earlier than planned nor than now. Before the day starts, the plan is the
     forecast until its time comes; after that, a start not yet made moves with the clock."""
     out: list[Expected] = []
-    cursor: Optional[dt.datetime] = None  # when the next item can start
+    cursor: dt.datetime | None = None  # when the next item can start
     now = _clock_for(slots, now)
     for slot in slots:
         if slot.skipped:
@@ -47,7 +47,11 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
             out.append(Expected(slot.id, at, at, "skipped", _late(at, slot.planned_start)))
             continue
         if slot.actual_start and slot.actual_end:
-            out.append(Expected(slot.id, slot.actual_start, slot.actual_end, "done", _late(slot.actual_start, slot.planned_start)))
+            out.append(
+                Expected(
+                    slot.id, slot.actual_start, slot.actual_end, "done", _late(slot.actual_start, slot.planned_start)
+                )
+            )
             cursor = slot.actual_end
             continue
         if slot.actual_start:
@@ -60,8 +64,11 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
             continue
         # Nothing can start in the past: an item whose time has come but that has not
         # started yet (the day starts late, or the stage is free) is expected now.
-        start = max(cursor or slot.planned_start, slot.planned_start, now) if now else (
-            max(cursor, slot.planned_start) if cursor else slot.planned_start)
+        start = (
+            max(cursor or slot.planned_start, slot.planned_start, now)
+            if now
+            else (max(cursor, slot.planned_start) if cursor else slot.planned_start)
+        )
         out.append(Expected(slot.id, start, start + length(slot), "coming", _late(start, slot.planned_start)))
         cursor = start + length(slot)
     return out
@@ -70,7 +77,7 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
 FROZEN_AFTER = dt.timedelta(hours=12)
 
 
-def _clock_for(slots: Sequence[Slot], now: dt.datetime) -> Optional[dt.datetime]:
+def _clock_for(slots: Sequence[Slot], now: dt.datetime) -> dt.datetime | None:
     """The clock the forecast may follow. None for a day whose planned time is over while
     nothing was ever started on stage (it was not run from the stage control: the plan
     stands); otherwise now, but frozen 12 hours after the planned end, so that a day left
@@ -101,11 +108,11 @@ def running_late(slots: Sequence[Slot], now: dt.datetime) -> int:
     return 0
 
 
-def on_stage(slots: Sequence[Slot]) -> Optional[Slot]:
+def on_stage(slots: Sequence[Slot]) -> Slot | None:
     return next((s for s in slots if s.actual_start and not s.actual_end and not s.skipped), None)
 
 
-def next_up(slots: Sequence[Slot]) -> Optional[Slot]:
+def next_up(slots: Sequence[Slot]) -> Slot | None:
     return next((s for s in slots if not s.actual_start and not s.skipped), None)
 
 
@@ -128,7 +135,7 @@ def end_current(slots: Sequence[Slot], now: dt.datetime) -> list[Slot]:
     return [replace(s, actual_end=now) if current and s.id == current.id else s for s in slots]
 
 
-def last_done(slots: Sequence[Slot]) -> Optional[Slot]:
+def last_done(slots: Sequence[Slot]) -> Slot | None:
     done = [s for s in slots if s.actual_start and s.actual_end and not s.skipped]
     return max(done, key=lambda s: (s.actual_end, s.actual_start), default=None)
 
@@ -149,8 +156,10 @@ def go_back(slots: Sequence[Slot]) -> list[Slot]:
 
 def extend(slots: Sequence[Slot], minutes: int) -> list[Slot]:
     current = on_stage(slots)
-    return [replace(s, extended=max(-s.minutes, s.extended + minutes)) if current and s.id == current.id else s
-            for s in slots]
+    return [
+        replace(s, extended=max(-s.minutes, s.extended + minutes)) if current and s.id == current.id else s
+        for s in slots
+    ]
 
 
 def skip(slots: Sequence[Slot], item_id: int) -> list[Slot]:
@@ -171,7 +180,7 @@ def day_state(slots: Sequence[Slot]) -> str:
 RATE_AFTER = dt.timedelta(minutes=3)
 
 
-def to_rate(slots: Sequence[Slot], presentations: set[int], now: dt.datetime) -> Optional[int]:
+def to_rate(slots: Sequence[Slot], presentations: set[int], now: dt.datetime) -> int | None:
     """The presentation whose feedback QR the room should see: the one that just ended,
     while the stage is empty or a segment (break, remarks) is on, and for the first three
     minutes of the next presentation."""
@@ -186,7 +195,7 @@ def to_rate(slots: Sequence[Slot], presentations: set[int], now: dt.datetime) ->
     return None
 
 
-def _ms(moment: Optional[dt.datetime]) -> Optional[int]:
+def _ms(moment: dt.datetime | None) -> int | None:
     return int(moment.timestamp() * 1000) if moment else None
 
 
@@ -207,8 +216,16 @@ def board(slots: Sequence[Slot], presentations: set[int], now: dt.datetime, tz: 
         "started": _ms(current.actual_start) if current else None,
         "ends": _ms(ends),
         "rate": to_rate(slots, presentations, now),
-        "items": [[e.id, e.start.astimezone(tz).strftime("%H:%M"), e.end.astimezone(tz).strftime("%H:%M"), e.state,
-                   e.late_minutes] for e in forecast],
+        "items": [
+            [
+                e.id,
+                e.start.astimezone(tz).strftime("%H:%M"),
+                e.end.astimezone(tz).strftime("%H:%M"),
+                e.state,
+                e.late_minutes,
+            ]
+            for e in forecast
+        ],
     }
 
 
@@ -218,4 +235,8 @@ def actual_or_expected_starts(slots: Sequence[Slot], now: dt.datetime) -> dict[i
     if not any(s.actual_start for s in slots):
         return {}
     soon = now + dt.timedelta(seconds=1)  # an item not started yet has not started, even if due
-    return {e.id: e.start if e.state != "coming" else max(e.start, soon) for e in expected(slots, now) if e.state != "skipped"}
+    return {
+        e.id: e.start if e.state != "coming" else max(e.start, soon)
+        for e in expected(slots, now)
+        if e.state != "skipped"
+    }

@@ -1,6 +1,5 @@
 """Public pages: the published agenda, good on a phone, and its exports."""
 
-
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
@@ -24,8 +23,10 @@ class PublicPages(Controller):
     async def agenda_page(self, slug: FromPath[str]) -> Template:
         event = await published_event(slug)
         view = await agenda_view.cached_agenda_view(event)
-        return Template("events/public_agenda.html", context={
-            "event": event, "view": view, "live": await live_queries.attendee_live(event)})
+        return Template(
+            "events/public_agenda.html",
+            context={"event": event, "view": view, "live": await live_queries.attendee_live(event)},
+        )
 
     async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:
         event = await published_event(slug)
@@ -36,7 +37,8 @@ class PublicPages(Controller):
     async def ics(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         data = exports.to_ics(await self._export(request, slug))
         return Response(
-            data, media_type="text/calendar; charset=utf-8",
+            data,
+            media_type="text/calendar; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'},
         )
 
@@ -46,4 +48,6 @@ class PublicPages(Controller):
 
     @get("/e/{slug:str}/schedule.xml")
     async def schedule_xml(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
-        return Response(exports.to_frab_xml(await self._export(request, slug)), media_type="application/xml; charset=utf-8")
+        return Response(
+            exports.to_frab_xml(await self._export(request, slug)), media_type="application/xml; charset=utf-8"
+        )

@@ -189,9 +189,7 @@ def to_ics(event: ExportEvent) -> bytes:
         calendar.add("X-WR-CALDESC", vText(description))
     for item in sorted(event.items, key=lambda i: (i.start, i.id)):
         names = "、".join(p.name for p in item.persons)
-        details = "\n\n".join(
-            part for part in (item.subtitle, names and PERSONS_LABEL + names, item.abstract) if part
-        )
+        details = "\n\n".join(part for part in (item.subtitle, names and PERSONS_LABEL + names, item.abstract) if part)
         calendar.add_component(
             CalendarEvent.new(
                 uid=f"{item.guid}@showcase",

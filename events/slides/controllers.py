@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
@@ -45,14 +45,16 @@ SUMMARY_MAX = 2000
 STREAMED = {"exclude_from_csrf": True}
 
 
-async def take_upload(request: Request, event_id: int, item_id: int, by_organiser: bool) -> tuple[Optional[int], str]:
+async def take_upload(request: Request, event_id: int, item_id: int, by_organiser: bool) -> tuple[int | None, str]:
     """Receive, check by content, store, number. Returns (version, "") or (None, message);
     the previous versions are never touched."""
     settings = settings_of(request)
     stored, error = await receive_document(request, settings.data_dir, settings.slides_max_mb)
     if stored is None:
         return None, error
-    version = await sq.add_version(event_id, item_id, stored.sha256, stored.size, stored.filename, stored.kind, by_organiser)
+    version = await sq.add_version(
+        event_id, item_id, stored.sha256, stored.size, stored.filename, stored.kind, by_organiser
+    )
     return version, ""
 
 
@@ -60,7 +62,7 @@ def download(request: Request, row: dict[str, Any]) -> File:
     return download_document(object_path(settings_of(request).data_dir, row["sha256"]), row["filename"], row["kind"])
 
 
-async def slot_view(event: dict[str, Any], item_id: int) -> Optional[dict[str, Any]]:
+async def slot_view(event: dict[str, Any], item_id: int) -> dict[str, Any] | None:
     """The slot as the presenter sees it: time, running order, duration, method."""
     view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
     talks = [i for i in view.items if i["kind"] == "presentation"]
@@ -79,7 +81,9 @@ class PresenterPortal(Controller):
     async def _presenter(self, request: Request, token: str) -> dict[str, Any]:
         presenter = await sq.presenter_for_token(request.app.state["secret"], token)
         if presenter is None:
-            raise NotFoundException(detail=lazy("This link does not work (any more). Ask the organisers for a new one."))
+            raise NotFoundException(
+                detail=lazy("This link does not work (any more). Ask the organisers for a new one.")
+            )
         return presenter
 
     async def _slots(self, presenter: dict[str, Any]) -> list[dict[str, Any]]:
@@ -97,23 +101,40 @@ class PresenterPortal(Controller):
             results = None
             if at >= closes:
                 ratings = [r for r in await fq.all_feedback(event["id"]) if r["item"] == row["id"]]
-                results = {"summary": feedback.summarise([r["rating"] for r in ratings]),
-                           "comments": [r["comment"] for r in ratings if r["comment"] and not r["hidden"]]}
-            slots.append({
-                "event": event, "slot": slot, "versions": await sq.versions(row["id"]),
-                "deadline": limits["slides_deadline"], "lock": limits["summary_lock_at"],
-                "uploads_open": limits["slides_deadline"] is None or at < limits["slides_deadline"],
-                "summary_open": row["method_id"] is not None and await sq.summary_locked(row["method_id"], at) is None,
-                "method_id": row["method_id"], "results": results, "feedback_closes": closes,
-                "local": (lambda m, e=event: local(e, m)),
-            })
+                results = {
+                    "summary": feedback.summarise([r["rating"] for r in ratings]),
+                    "comments": [r["comment"] for r in ratings if r["comment"] and not r["hidden"]],
+                }
+            slots.append(
+                {
+                    "event": event,
+                    "slot": slot,
+                    "versions": await sq.versions(row["id"]),
+                    "deadline": limits["slides_deadline"],
+                    "lock": limits["summary_lock_at"],
+                    "uploads_open": limits["slides_deadline"] is None or at < limits["slides_deadline"],
+                    "summary_open": row["method_id"] is not None
+                    and await sq.summary_locked(row["method_id"], at) is None,
+                    "method_id": row["method_id"],
+                    "results": results,
+                    "feedback_closes": closes,
+                    "local": (lambda m, e=event: local(e, m)),
+                }
+            )
         return slots
 
     async def _page(self, request: Request, token: str, status: int = 200, **extra: Any) -> Template:
         presenter = await self._presenter(request, token)
-        context = {"presenter": presenter, "slots": await self._slots(presenter), "token": token, "errors": {},
-                   "saved": request.query_params.get("saved", ""), "accepted": slides.ACCEPTED,
-                   "limit_mb": f"{settings_of(request).slides_max_mb:g}", "format_date": format_date}
+        context = {
+            "presenter": presenter,
+            "slots": await self._slots(presenter),
+            "token": token,
+            "errors": {},
+            "saved": request.query_params.get("saved", ""),
+            "accepted": slides.ACCEPTED,
+            "limit_mb": f"{settings_of(request).slides_max_mb:g}",
+            "format_date": format_date,
+        }
         context.update(extra)
         return Template("presenters/portal.html", context=context, status_code=status)
 
@@ -136,12 +157,27 @@ class PresenterPortal(Controller):
         if row["method_id"] is None:
             return await self._page(request, token, 409, errors={item_id: _("No method is chosen for this slot yet.")})
         if limits["summary_lock_at"] is not None and now() >= limits["summary_lock_at"]:
-            return await self._page(request, token, 403, errors={item_id: _("Summaries are locked: ask the organisers.")})
+            return await self._page(
+                request, token, 403, errors={item_id: _("Summaries are locked: ask the organisers.")}
+            )
         if await sq.summary_locked(row["method_id"], now()) is not None:  # the same method, locked by another event
-            return await self._page(request, token, 403, errors={
-                item_id: _("This method's summary is locked for another event it is presented at: ask the organisers.")})
+            return await self._page(
+                request,
+                token,
+                403,
+                errors={
+                    item_id: _(
+                        "This method's summary is locked for another event it is presented at: ask the organisers."
+                    )
+                },
+            )
         if len(text) > SUMMARY_MAX:
-            return await self._page(request, token, 400, errors={item_id: _("The summary is too long (at most %(n)s characters).", n=SUMMARY_MAX)})
+            return await self._page(
+                request,
+                token,
+                400,
+                errors={item_id: _("The summary is too long (at most %(n)s characters).", n=SUMMARY_MAX)},
+            )
         await sq.update_summary(row["method_id"], text)
         return Redirect(path=f"/p/{token}?saved=summary")
 
@@ -150,7 +186,12 @@ class PresenterPortal(Controller):
         _presenter, row = await self._own_slot(request, token, item_id)
         limits = await sq.deadlines(row["event"])
         if limits["slides_deadline"] is not None and now() >= limits["slides_deadline"]:
-            return await self._page(request, token, 403, errors={item_id: _("Uploads closed at the deadline: send your slides to the organisers.")})
+            return await self._page(
+                request,
+                token,
+                403,
+                errors={item_id: _("Uploads closed at the deadline: send your slides to the organisers.")},
+            )
         version, error = await take_upload(request, row["event"], item_id, by_organiser=False)
         if error:
             return await self._page(request, token, 400, errors={item_id: error})
@@ -182,11 +223,24 @@ class SlidePages(Controller):
         secret = request.app.state["secret"]
         base = public_base(request)
         portal = {pid: f"{base}/p/{sq.link_token(secret, link['id'], link['nonce'])}" for pid, link in links.items()}
-        return Template("events/slides.html", context={
-            "event": event, "talks": talks, "current": current, "limits": limits, "links": links, "portal": portal,
-            "qr": qr_svg, "local": lambda m: local(event, m), "format_date": format_date, "format_time": format_time,
-            "csrf": request.cookies.get("csrftoken", ""), "errors": {}, "accepted": slides.ACCEPTED,
-        })
+        return Template(
+            "events/slides.html",
+            context={
+                "event": event,
+                "talks": talks,
+                "current": current,
+                "limits": limits,
+                "links": links,
+                "portal": portal,
+                "qr": qr_svg,
+                "local": lambda m: local(event, m),
+                "format_date": format_date,
+                "format_time": format_time,
+                "csrf": request.cookies.get("csrftoken", ""),
+                "errors": {},
+                "accepted": slides.ACCEPTED,
+            },
+        )
 
     @post("/settings")
     async def save_settings(self, event_id: FromPath[int], data: FormBody) -> Redirect:
@@ -258,8 +312,12 @@ class SlidePages(Controller):
             ok = await anyio.to_thread.run_sync(slides_preview, object_path(data_dir, row["sha256"]), target)
             if not ok:
                 raise NotFoundException(detail=lazy("No preview for this file."))
-        return File(path=target, media_type="image/png", content_disposition_type="inline",
-                    headers={"Cache-Control": "private, max-age=86400"})
+        return File(
+            path=target,
+            media_type="image/png",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "private, max-age=86400"},
+        )
 
     @get("/pack.zip")
     async def pack(self, request: Request, event_id: FromPath[int]) -> File:
@@ -275,8 +333,13 @@ class SlidePages(Controller):
             raise NotFoundException(detail=lazy("No slides uploaded yet."))
         folder = Path(data_dir) / "slides" / "packs"
         path = await anyio.to_thread.run_sync(build_pack, folder, members)
-        return File(path=path, media_type="application/zip", content_disposition_type="attachment",
-                    filename=f"slides-{event['slug']}.zip", headers={"Cache-Control": "private, no-store"})
+        return File(
+            path=path,
+            media_type="application/zip",
+            content_disposition_type="attachment",
+            filename=f"slides-{event['slug']}.zip",
+            headers={"Cache-Control": "private, no-store"},
+        )
 
 
 def build_pack(folder: Path, members: list[tuple[Path, dict[str, Any]]]) -> Path:
@@ -299,11 +362,14 @@ def slides_preview(pdf: Path, target: Path) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     stem = target.parent / f".{target.stem}.{secrets.token_hex(4)}"  # rendered aside, then renamed whole
     try:
-        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-singlefile", "-scale-to", "480", "-png", str(pdf), str(stem)],
-                       check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            ["pdftoppm", "-f", "1", "-l", "1", "-singlefile", "-scale-to", "480", "-png", str(pdf), str(stem)],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         Path(f"{stem}.png").replace(target)
     except (subprocess.SubprocessError, OSError):
         Path(f"{stem}.png").unlink(missing_ok=True)
         return False
     return True
-

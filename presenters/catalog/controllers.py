@@ -1,9 +1,8 @@
 """Organiser pages and JSON API for the catalog: areas, branches, methods, presenters."""
 
-
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -47,16 +46,23 @@ class CatalogSpec:
 
 CATALOG: dict[str, CatalogSpec] = {
     "areas": CatalogSpec(
-        kind="areas", title=lazy("Areas"), singular=lazy("area"),
+        kind="areas",
+        title=lazy("Areas"),
+        singular=lazy("area"),
         fields=(
             Field("name", lazy("Name"), max_length=50),
             Field("position", lazy("Order"), kind="int", required=False, maximum=999),
         ),
         columns=(("name", lazy("Name")), ("position", lazy("Order"))),
-        list_rows=queries.list_areas, get_row=queries.get_area, api_in=AreaIn, api_out=AreaOut,
+        list_rows=queries.list_areas,
+        get_row=queries.get_area,
+        api_in=AreaIn,
+        api_out=AreaOut,
     ),
     "branches": CatalogSpec(
-        kind="branches", title=lazy("Branches"), singular=lazy("branch"),
+        kind="branches",
+        title=lazy("Branches"),
+        singular=lazy("branch"),
         fields=(
             Field("name", lazy("Branch name")),
             Field("unit", lazy("Parent unit")),
@@ -64,30 +70,56 @@ CATALOG: dict[str, CatalogSpec] = {
             Field("contact", lazy("Contact"), required=False),
         ),
         columns=(("unit", lazy("Parent unit")), ("name", lazy("Branch name")), ("secretary", lazy("Secretary"))),
-        list_rows=queries.list_branches, get_row=queries.get_branch, api_in=BranchIn, api_out=BranchOut,
+        list_rows=queries.list_branches,
+        get_row=queries.get_branch,
+        api_in=BranchIn,
+        api_out=BranchOut,
     ),
     "methods": CatalogSpec(
-        kind="methods", title=lazy("Methods"), singular=lazy("method"),
+        kind="methods",
+        title=lazy("Methods"),
+        singular=lazy("method"),
         fields=(
             Field("title", lazy("Method title")),
             Field("branch_id", lazy("Branch"), kind="select", choices_key="branches"),
             Field("area_id", lazy("Area"), kind="select", required=False, choices_key="areas"),
             Field("summary", lazy("Summary"), kind="textarea", required=False, max_length=5000),
         ),
-        columns=(("title", lazy("Method title")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch")), ("area", lazy("Area"))),
-        list_rows=queries.list_methods, get_row=queries.get_method, api_in=MethodIn, api_out=MethodOut,
-        references=(("branch_id", "branches", lazy("No branch with this id.")), ("area_id", "areas", lazy("No area with this id."))),
+        columns=(
+            ("title", lazy("Method title")),
+            ("unit", lazy("Parent unit")),
+            ("branch", lazy("Branch")),
+            ("area", lazy("Area")),
+        ),
+        list_rows=queries.list_methods,
+        get_row=queries.get_method,
+        api_in=MethodIn,
+        api_out=MethodOut,
+        references=(
+            ("branch_id", "branches", lazy("No branch with this id.")),
+            ("area_id", "areas", lazy("No area with this id.")),
+        ),
     ),
     "presenters": CatalogSpec(
-        kind="presenters", title=lazy("Presenters"), singular=lazy("presenter"),
+        kind="presenters",
+        title=lazy("Presenters"),
+        singular=lazy("presenter"),
         fields=(
             Field("name", lazy("Full name"), max_length=50),
             Field("role", lazy("Role"), required=False, max_length=50, help=lazy("e.g. branch secretary")),
             Field("branch_id", lazy("Branch"), kind="select", required=False, choices_key="branches"),
             Field("contact", lazy("Contact"), required=False),
         ),
-        columns=(("name", lazy("Full name")), ("role", lazy("Role")), ("unit", lazy("Parent unit")), ("branch", lazy("Branch"))),
-        list_rows=queries.list_presenters, get_row=queries.get_presenter, api_in=PresenterIn, api_out=PresenterOut,
+        columns=(
+            ("name", lazy("Full name")),
+            ("role", lazy("Role")),
+            ("unit", lazy("Parent unit")),
+            ("branch", lazy("Branch")),
+        ),
+        list_rows=queries.list_presenters,
+        get_row=queries.get_presenter,
+        api_in=PresenterIn,
+        api_out=PresenterOut,
         references=(("branch_id", "branches", lazy("No branch with this id.")),),
     ),
 }
@@ -114,7 +146,9 @@ def spec_for(kind: str) -> CatalogSpec:
     return spec
 
 
-async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None = None, version: int | None = None) -> int:
+async def save_row(
+    spec: CatalogSpec, values: dict[str, Any], row_id: int | None = None, version: int | None = None
+) -> int:
     """Insert or update one row; a constraint the database refuses is a 409, not a 500.
     An update bumps the row's version; with ``version`` (what the editor loaded) it is made
     only if nobody saved since, else 409 and the other person's change stays."""
@@ -125,7 +159,9 @@ async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None
             raise NotFoundException()
         return saved
     except integrity_errors():
-        raise ClientException(status_code=409, detail=lazy("This conflicts with something already stored (a name already taken?).")) from None
+        raise ClientException(
+            status_code=409, detail=lazy("This conflicts with something already stored (a name already taken?).")
+        ) from None
     except StaleVersion:
         raise stale_edit() from None
 
@@ -135,7 +171,7 @@ async def save_row(spec: CatalogSpec, values: dict[str, Any], row_id: int | None
 OnAgenda = NamedDependency[Callable[[str, int], Awaitable[bool]]]
 
 
-async def in_use(spec: CatalogSpec, row_id: int, on_agenda: OnAgenda) -> Optional[str]:
+async def in_use(spec: CatalogSpec, row_id: int, on_agenda: OnAgenda) -> str | None:
     """Why a row may not be deleted (it would silently empty a method or an agenda slot)."""
     if spec.kind == "branches" and await queries.has_methods("branch", row_id):
         return lazy("This branch still has methods. Delete or move its methods first.")
@@ -172,7 +208,9 @@ class CatalogPages(Controller):
     path = "/organiser/catalog"
     guards = [organiser_guard]
 
-    async def _form(self, spec: CatalogSpec, raw: dict, errors: dict, row_id: int | None, status: int = 200) -> Template:
+    async def _form(
+        self, spec: CatalogSpec, raw: dict, errors: dict, row_id: int | None, status: int = 200
+    ) -> Template:
         return Template(
             "presenters/catalog_form.html",
             context={"spec": spec, "raw": raw, "errors": errors, "row_id": row_id, "choices": await choice_lists()},
@@ -182,7 +220,9 @@ class CatalogPages(Controller):
     @get("/{kind:str}")
     async def index(self, kind: FromPath[str]) -> Template:
         spec = spec_for(kind)
-        return Template("presenters/catalog_list.html", context={"spec": spec, "rows": await spec.list_rows(), "catalog": CATALOG})
+        return Template(
+            "presenters/catalog_list.html", context={"spec": spec, "rows": await spec.list_rows(), "catalog": CATALOG}
+        )
 
     @get("/{kind:str}/new")
     async def new(self, kind: FromPath[str]) -> Template:
@@ -228,8 +268,10 @@ class CatalogPages(Controller):
             raise NotFoundException()
         reason = await in_use(spec, row_id, on_agenda)
         label = row.get("title") or row.get("name") or ""
-        return Template("presenters/catalog_delete.html",
-                        context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""})
+        return Template(
+            "presenters/catalog_delete.html",
+            context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""},
+        )
 
     @post("/{kind:str}/{row_id:int}/delete")
     async def remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:

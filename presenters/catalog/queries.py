@@ -13,9 +13,11 @@ async def list_areas() -> list[dict[str, Any]]:
 
 
 async def list_branches() -> list[dict[str, Any]]:
-    return await Branch.select(
-        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version
-    ).order_by(Branch.unit).order_by(Branch.name)
+    return (
+        await Branch.select(Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version)
+        .order_by(Branch.unit)
+        .order_by(Branch.name)
+    )
 
 
 def _method_columns() -> tuple:
@@ -65,9 +67,11 @@ async def get_presenter(presenter_id: int) -> dict[str, Any] | None:
 
 
 async def get_branch(branch_id: int) -> dict[str, Any] | None:
-    return await Branch.select(
-        Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version
-    ).where(Branch.id == branch_id).first()
+    return (
+        await Branch.select(Branch.id, Branch.name, Branch.unit, Branch.secretary, Branch.contact, Branch.version)
+        .where(Branch.id == branch_id)
+        .first()
+    )
 
 
 async def get_area(area_id: int) -> dict[str, Any] | None:
@@ -86,7 +90,9 @@ async def exists(kind: str, row_id: int | None) -> bool:
     return bool(await table.exists().where(table.id == row_id))
 
 
-async def save_row(kind: str, columns: dict[str, Any], row_id: int | None = None, version: int | None = None) -> int | None:
+async def save_row(
+    kind: str, columns: dict[str, Any], row_id: int | None = None, version: int | None = None
+) -> int | None:
     """Insert (``row_id`` None) or update one row; its id, or None when there is no such row.
     An update bumps the version; with ``version`` (what the editor loaded) it is made only
     if nobody saved since, else StaleVersion and the other person's change stays."""
@@ -95,8 +101,11 @@ async def save_row(kind: str, columns: dict[str, Any], row_id: int | None = None
         inserted = await table.insert(table(**columns)).returning(table.id)
         return int(inserted[0]["id"])
     where = table.id == row_id
-    updated = await table.update({**columns, table.version: table.version + 1}).where(
-        where if version is None else where & (table.version == version)).returning(table.id)
+    updated = (
+        await table.update({**columns, table.version: table.version + 1})
+        .where(where if version is None else where & (table.version == version))
+        .returning(table.id)
+    )
     if updated:
         return row_id
     if version is not None and await table.exists().where(where):
@@ -116,9 +125,11 @@ async def has_methods(column: str, row_id: int) -> bool:
 
 async def presenter_for_branches(branch_ids: list[int]) -> dict[int, int]:
     """The first presenter of each branch, to propose as the presenter of its method."""
-    rows = await Presenter.select(Presenter.id, Presenter.branch).where(
-        Presenter.branch.is_in(branch_ids or [0])
-    ).order_by(Presenter.id)
+    rows = (
+        await Presenter.select(Presenter.id, Presenter.branch)
+        .where(Presenter.branch.is_in(branch_ids or [0]))
+        .order_by(Presenter.id)
+    )
     found: dict[int, int] = {}
     for row in rows:
         found.setdefault(row["branch"], row["id"])

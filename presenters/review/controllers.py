@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import anyio
 import msgspec
@@ -55,17 +55,25 @@ REASONS = {
     "wrong_stage": lazy("This application is not at that step (it may have moved already)."),
     "note_required": lazy("Returning or rejecting needs a note for the applicant."),
     "note_too_long": lazy("The note is too long (at most 1,000 characters)."),
-    "conflict": lazy("Someone else changed this application while you were looking at it. Reload to see where it stands."),
+    "conflict": lazy(
+        "Someone else changed this application while you were looking at it. Reload to see where it stands."
+    ),
     "missing": lazy("No such application."),
     "locked": lazy("Screening has started: the application can no longer be changed."),
 }
 STAGE_NAMES = {
-    "submitted": lazy("self-nominated"), "returned": lazy("returned for changes"), "screened": lazy("screened"),
-    "approved": lazy("approved"), "rejected": lazy("rejected"),
+    "submitted": lazy("self-nominated"),
+    "returned": lazy("returned for changes"),
+    "screened": lazy("screened"),
+    "approved": lazy("approved"),
+    "rejected": lazy("rejected"),
 }
 ACTION_NAMES = {
-    "screen": lazy("Pass screening"), "return_at_screening": lazy("Return for changes"),
-    "reject_at_screening": lazy("Reject"), "approve": lazy("Approve"), "return_at_approval": lazy("Return for changes"),
+    "screen": lazy("Pass screening"),
+    "return_at_screening": lazy("Return for changes"),
+    "reject_at_screening": lazy("Reject"),
+    "approve": lazy("Approve"),
+    "return_at_approval": lazy("Return for changes"),
     "reject_at_approval": lazy("Reject"),
 }
 
@@ -77,8 +85,11 @@ def secret_of(request: Request) -> bytes:
 def attachment_download(request: Request, row: dict[str, Any]) -> Response:
     if not row["attachment_sha256"]:
         raise NotFoundException(detail=lazy("This application has no attachment."))
-    return download_document(object_path(settings_of(request).data_dir, row["attachment_sha256"]),
-                             row["attachment_name"], row["attachment_kind"])
+    return download_document(
+        object_path(settings_of(request).data_dir, row["attachment_sha256"]),
+        row["attachment_name"],
+        row["attachment_kind"],
+    )
 
 
 def history_helpers(request: Request) -> dict[str, Any]:
@@ -86,8 +97,11 @@ def history_helpers(request: Request) -> dict[str, Any]:
     changed it on the applicant's behalf (an import is not such a change)."""
     zone = _zone(request)
     names = {"applicant": _("the applicant"), "import": _("imported list")}
-    return {"local": lambda moment: moment.astimezone(zone), "actor": lambda h: names.get(h["actor"], h["actor"]),
-            "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import"}
+    return {
+        "local": lambda moment: moment.astimezone(zone),
+        "actor": lambda h: names.get(h["actor"], h["actor"]),
+        "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import",
+    }
 
 
 def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
@@ -119,14 +133,28 @@ class ApplicationPages(Controller):
             raise NotFoundException(detail=lazy("No such call for methods."))
         return call
 
-    async def _form_page(self, request: Request, call: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
-                         errors: Optional[dict] = None) -> Template:
+    async def _form_page(
+        self,
+        request: Request,
+        call: dict[str, Any],
+        status: int = 200,
+        raw: dict | None = None,
+        errors: dict | None = None,
+    ) -> Template:
         areas = await rq.call_areas(call)
-        return Template("presenters/call.html", status_code=status, context={
-            "call": call, "state": call_state(call), "fields": APPLICATION_FORM, "raw": raw or {}, "errors": errors or {},
-            "zone": _zone(request),
-            "choices": {"area": [(a["id"], a["name"]) for a in areas]},
-        })
+        return Template(
+            "presenters/call.html",
+            status_code=status,
+            context={
+                "call": call,
+                "state": call_state(call),
+                "fields": APPLICATION_FORM,
+                "raw": raw or {},
+                "errors": errors or {},
+                "zone": _zone(request),
+                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+            },
+        )
 
     @get("/calls/{call_id:int}")
     async def call(self, request: Request, call_id: FromPath[int]) -> Template:
@@ -151,17 +179,35 @@ class ApplicationPages(Controller):
             raise NotFoundException(detail=lazy("This link does not work. Check that it was copied whole."))
         return row
 
-    async def _status_page(self, request: Request, token: str, row: dict[str, Any], status: int = 200,
-                           raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
+    async def _status_page(
+        self,
+        request: Request,
+        token: str,
+        row: dict[str, Any],
+        status: int = 200,
+        raw: dict | None = None,
+        errors: dict | None = None,
+    ) -> Template:
         call = await rq.get_call(row["call"]) or {}
         areas = await rq.call_areas(call) if call else []
         raw = raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}
-        return Template("presenters/application.html", status_code=status, context={
-            "application": row, "history": await rq.history(row["id"]), "token": token, "fields": APPLICATION_FORM,
-            "raw": raw, "errors": errors or {}, "choices": {"area": [(a["id"], a["name"]) for a in areas]},
-            "may_edit": review.applicant_may_edit(row["stage"]), "stages": stage_names(), **history_helpers(request),
-            "saved": request.query_params.get("saved", ""),
-        })
+        return Template(
+            "presenters/application.html",
+            status_code=status,
+            context={
+                "application": row,
+                "history": await rq.history(row["id"]),
+                "token": token,
+                "fields": APPLICATION_FORM,
+                "raw": raw,
+                "errors": errors or {},
+                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+                "may_edit": review.applicant_may_edit(row["stage"]),
+                "stages": stage_names(),
+                **history_helpers(request),
+                "saved": request.query_params.get("saved", ""),
+            },
+        )
 
     @get("/a/{token:str}")
     async def mine(self, request: Request, token: FromPath[str]) -> Template:
@@ -180,7 +226,9 @@ class ApplicationPages(Controller):
             return await self._status_page(request, token, row, 400, errors={"_": error})
         if await rq.attach(row["id"], stored.sha256, stored.filename, stored.kind, stored.size):
             await rq.forget_unused_file(settings.data_dir, stored.sha256)
-            return await self._status_page(request, token, await self._mine(request, token), 409, errors={"_": _(REASONS["locked"])})
+            return await self._status_page(
+                request, token, await self._mine(request, token), 409, errors={"_": _(REASONS["locked"])}
+            )
         # A replaced attachment's file goes, unless something else holds the same content:
         # one link must not be able to fill the disk by uploading again and again.
         await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
@@ -199,10 +247,13 @@ class ApplicationPages(Controller):
         if not result.ok:
             return await self._status_page(request, token, row, 400, result.raw, result.errors)
         seen = str(data.get("version", ""))
-        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes")
+        reason = await rq.edit(
+            row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes"
+        )
         if reason:
-            return await self._status_page(request, token, await self._mine(request, token), 409,
-                                           result.raw, {"_": _(REASONS[reason])})
+            return await self._status_page(
+                request, token, await self._mine(request, token), 409, result.raw, {"_": _(REASONS[reason])}
+            )
         return Redirect(path=f"/a/{token}?saved=edit")
 
 
@@ -210,12 +261,20 @@ class CallPages(Controller):
     path = "/organiser/calls"
     guards = [organiser_guard]
 
-    async def _page(self, status: int = 200, raw: Optional[dict] = None, errors: Optional[dict] = None) -> Template:
-        return Template("presenters/calls.html", status_code=status, context={
-            "calls": await rq.list_calls(), "fields": CALL_FORM, "raw": raw or {}, "errors": errors or {},
-            "areas": await rq.areas(), "counts": await rq.counts(),
-            "stages": stage_names(),
-        })
+    async def _page(self, status: int = 200, raw: dict | None = None, errors: dict | None = None) -> Template:
+        return Template(
+            "presenters/calls.html",
+            status_code=status,
+            context={
+                "calls": await rq.list_calls(),
+                "fields": CALL_FORM,
+                "raw": raw or {},
+                "errors": errors or {},
+                "areas": await rq.areas(),
+                "counts": await rq.counts(),
+                "stages": stage_names(),
+            },
+        )
 
     @get("/")
     async def index(self) -> Template:
@@ -237,28 +296,48 @@ class CallPages(Controller):
             errors["dates"] = _("Give an opening and a closing time, the closing one later.")
         areas = [int(a) for a in form.getall("areas", []) if str(a).isdecimal()] if hasattr(form, "getall") else []
         if errors:
-            return await self._page(400, {**result.raw, "opens_at": str(form.get("opens_at", "")),
-                                          "closes_at": str(form.get("closes_at", ""))}, errors)
+            return await self._page(
+                400,
+                {**result.raw, "opens_at": str(form.get("opens_at", "")), "closes_at": str(form.get("closes_at", ""))},
+                errors,
+            )
         await rq.create_call(result.values["title"], result.values["description"] or "", areas, opens, closes)  # type: ignore[arg-type]
         return Redirect(path="/organiser/calls/")
 
 
 IMPORT_ERRORS = {
-    "missing": lazy("not filled in"), "too_long": lazy("too long"), "unknown_area": lazy("not an area of this call"),
-    "mangled_number": lazy("the spreadsheet program turned this into a number (like 1.38073E+10) and digits may be lost: format the column as text and export again"),
+    "missing": lazy("not filled in"),
+    "too_long": lazy("too long"),
+    "unknown_area": lazy("not an area of this call"),
+    "mangled_number": lazy(
+        "the spreadsheet program turned this into a number (like 1.38073E+10) and digits may be lost: format the column as text and export again"
+    ),
 }
 FILE_ERRORS = {
-    "too_big": lazy("The file is too large (at most 5 MB)."), "empty": lazy("The file is empty."),
-    "bad_xlsx": lazy("This .xlsx file cannot be read."), "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
+    "too_big": lazy("The file is too large (at most 5 MB)."),
+    "empty": lazy("The file is empty."),
+    "bad_xlsx": lazy("This .xlsx file cannot be read."),
+    "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
     "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
-    "missing_columns": lazy("Columns are missing: %(columns)s."), "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "missing_columns": lazy("Columns are missing: %(columns)s."),
+    "too_many_rows": lazy("Too many rows (at most 5,000)."),
     "too_many_cells": lazy("A row has too many cells (at most 200)."),
     "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
-    "bad_archive": lazy("This file is an archive that unpacks to far more than its size (too many parts, or parts "
-                        "that inflate too much): it was refused."),
+    "bad_archive": lazy(
+        "This file is an archive that unpacks to far more than its size (too many parts, or parts "
+        "that inflate too much): it was refused."
+    ),
 }
-COLUMN_NAMES = {"branch_name": "党支部", "unit": "所属单位", "secretary": "支部书记", "contact": "联系方式", "title": "工作法名称",
-                "area": "领域", "summary": "简介", "highlights": "实践亮点"}
+COLUMN_NAMES = {
+    "branch_name": "党支部",
+    "unit": "所属单位",
+    "secretary": "支部书记",
+    "contact": "联系方式",
+    "title": "工作法名称",
+    "area": "领域",
+    "summary": "简介",
+    "highlights": "实践亮点",
+}
 
 
 class ImportPages(Controller):
@@ -275,9 +354,9 @@ class ImportPages(Controller):
         return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
 
     @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
-    async def preview(self, call_id: FromPath[int],
-                      data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
-
+    async def preview(
+        self, call_id: FromPath[int], data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> Template:
 
         call, areas = await self._call(call_id)
         upload = data.get("file")
@@ -286,20 +365,36 @@ class ImportPages(Controller):
         parsed = await anyio.to_thread.run_sync(ai.parse_round, content, areas, getattr(upload, "filename", "") or "")
         file_error = ""
         if parsed.error:
-            file_error = _(FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns))
+            file_error = _(
+                FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns)
+            )
         present = await rq.applications_in_call(call_id)
         imported = {r.line for r in parsed.valid if rq.same_application(r.values) in present}  # skipped, not errors
-        rows = [{"line": r.line, **r.values, "imported": r.line in imported,
-                 "errors": [f"{COLUMN_NAMES[f]}：{_(IMPORT_ERRORS[code])}" for f, code in r.errors]} for r in parsed.rows]
+        rows = [
+            {
+                "line": r.line,
+                **r.values,
+                "imported": r.line in imported,
+                "errors": [f"{COLUMN_NAMES[f]}：{_(IMPORT_ERRORS[code])}" for f, code in r.errors],
+            }
+            for r in parsed.rows
+        ]
         valid = [{**r.values, "area": str(r.area_id)} for r in parsed.valid if r.line not in imported]
-        return Template("presenters/import_preview.html", status_code=400 if parsed.error else 200, context={
-            "call": call, "rows": rows, "valid_count": len(valid), "file_error": file_error, "imported_count": len(imported),
-            "payload": msgspec.json.encode(valid).decode(),
-        })
+        return Template(
+            "presenters/import_preview.html",
+            status_code=400 if parsed.error else 200,
+            context={
+                "call": call,
+                "rows": rows,
+                "valid_count": len(valid),
+                "file_error": file_error,
+                "imported_count": len(imported),
+                "payload": msgspec.json.encode(valid).decode(),
+            },
+        )
 
     @post("/confirm")
     async def confirm(self, call_id: FromPath[int], data: FormBody) -> Redirect:
-
 
         call, areas = await self._call(call_id)
         try:
@@ -333,10 +428,17 @@ class Overview(Controller):
     async def overview(self) -> Template:
         rows = await rq.all_applications()
         by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
-        return Template("presenters/overview.html", context={
-            "total": len(rows), "by_area": by_area, "by_unit": by_unit, "stages": stage_names(),
-            "peak": max((t for _n, _c, t in by_area), default=0), "applications": rows,
-        })
+        return Template(
+            "presenters/overview.html",
+            context={
+                "total": len(rows),
+                "by_area": by_area,
+                "by_unit": by_unit,
+                "stages": stage_names(),
+                "peak": max((t for _n, _c, t in by_area), default=0),
+                "applications": rows,
+            },
+        )
 
     async def _application(self, application_id: int) -> dict[str, Any]:
         row = await rq.get_application(application_id)
@@ -344,18 +446,35 @@ class Overview(Controller):
             raise NotFoundException(detail=lazy("No such application."))
         return row
 
-    async def _view(self, request: Request, row: dict[str, Any], status: int = 200, raw: Optional[dict] = None,
-                    errors: Optional[dict] = None) -> Template:
+    async def _view(
+        self,
+        request: Request,
+        row: dict[str, Any],
+        status: int = 200,
+        raw: dict | None = None,
+        errors: dict | None = None,
+    ) -> Template:
         """Any application, read-only for the review (no steps here), with its history and the
         applicant's link; while it is the applicant's, an organiser may edit it for them."""
         call = await rq.get_call(row["call"]) or {}
         areas = await rq.call_areas(call) if call else []
-        return Template("presenters/application_view.html", status_code=status, context={
-            "application": row, "history": await rq.history(row["id"]), "stages": stage_names(), "fields": APPLICATION_FORM,
-            "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS}, "errors": errors or {},
-            "choices": {"area": [(a["id"], a["name"]) for a in areas]}, "may_edit": review.applicant_may_edit(row["stage"]),
-            "saved": request.query_params.get("saved", ""), **history_helpers(request), **private_link(request, row),
-        })
+        return Template(
+            "presenters/application_view.html",
+            status_code=status,
+            context={
+                "application": row,
+                "history": await rq.history(row["id"]),
+                "stages": stage_names(),
+                "fields": APPLICATION_FORM,
+                "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS},
+                "errors": errors or {},
+                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+                "may_edit": review.applicant_may_edit(row["stage"]),
+                "saved": request.query_params.get("saved", ""),
+                **history_helpers(request),
+                **private_link(request, row),
+            },
+        )
 
     @get("/applications/{application_id:int}")
     async def application(self, request: Request, application_id: FromPath[int]) -> Template:
@@ -376,11 +495,17 @@ class Overview(Controller):
         if not result.ok:
             return await self._view(request, row, 400, result.raw, result.errors)
         seen = str(data.get("version", ""))
-        reason = await rq.edit(row["id"], int(seen) if seen.isdecimal() else -1, result.values, data.get("resubmit") == "yes",
-                               organiser=request.user.username)
+        reason = await rq.edit(
+            row["id"],
+            int(seen) if seen.isdecimal() else -1,
+            result.values,
+            data.get("resubmit") == "yes",
+            organiser=request.user.username,
+        )
         if reason:
-            return await self._view(request, await self._application(application_id), 409, result.raw,
-                                    {"_": _(REASONS[reason])})
+            return await self._view(
+                request, await self._application(application_id), 409, result.raw, {"_": _(REASONS[reason])}
+            )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
     @get("/applications.csv")
@@ -399,15 +524,45 @@ class Overview(Controller):
         def when(moment: Any) -> str:
             return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
-        rows = [[
-            r["id"], r["call_title"], r["unit"], r["branch_name"], r["secretary"], r["contact"], r["title"], r["area_name"],
-            stages.get(r["stage"], r["stage"]), when(r["created_at"]), when(r["updated_at"]), r["summary"], r["highlights"],
-            "\n".join(f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
-                      + (f"：{h['note']}" if h["note"] else "") for h in history.get(r["id"], [])),
-        ] for r in await rq.all_applications()]
-        header = [_("No."), _("Call"), _("Parent unit"), _("Party branch"), _("Branch secretary"), _("Contact (phone or e-mail)"),
-                  _("Method title"), _("Area"), _("Stage"), _("Submitted"), _("Last change"), _("Summary"),
-                  _("Practice highlights"), _("History")]
+        rows = [
+            [
+                r["id"],
+                r["call_title"],
+                r["unit"],
+                r["branch_name"],
+                r["secretary"],
+                r["contact"],
+                r["title"],
+                r["area_name"],
+                stages.get(r["stage"], r["stage"]),
+                when(r["created_at"]),
+                when(r["updated_at"]),
+                r["summary"],
+                r["highlights"],
+                "\n".join(
+                    f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
+                    + (f"：{h['note']}" if h["note"] else "")
+                    for h in history.get(r["id"], [])
+                ),
+            ]
+            for r in await rq.all_applications()
+        ]
+        header = [
+            _("No."),
+            _("Call"),
+            _("Parent unit"),
+            _("Party branch"),
+            _("Branch secretary"),
+            _("Contact (phone or e-mail)"),
+            _("Method title"),
+            _("Area"),
+            _("Stage"),
+            _("Submitted"),
+            _("Last change"),
+            _("Summary"),
+            _("Practice highlights"),
+            _("History"),
+        ]
         return await spreadsheet("applications", header, rows, fmt, sheet_title="申报")
 
 
@@ -427,8 +582,9 @@ class ReviewPages(Controller):
         return set(request.user.roles)
 
     @get("/")
-    async def index(self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "",
-                     stage: FromQuery[str] = "") -> Template:
+    async def index(
+        self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "", stage: FromQuery[str] = ""
+    ) -> Template:
         """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
         they decided themselves; no other stage, whatever the query asks for."""
         roles = self._roles(request)
@@ -441,13 +597,22 @@ class ReviewPages(Controller):
             stages = [stage] if stage in mine else mine
             rows = await rq.queue(stages, area_id, unit)
         names = stage_names()
-        return Template("presenters/review_queue.html", context={
-            "rows": rows, "areas": await rq.areas(), "units": await rq.units(),
-            "filters": {"area": area, "unit": unit, "stage": stage}, "stages": names,
-            "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
-            "bulk_actions": [(a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)],
-            "saved": request.query_params.get("saved", ""), "failed": request.query_params.get("failed", ""),
-        })
+        return Template(
+            "presenters/review_queue.html",
+            context={
+                "rows": rows,
+                "areas": await rq.areas(),
+                "units": await rq.units(),
+                "filters": {"area": area, "unit": unit, "stage": stage},
+                "stages": names,
+                "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
+                "bulk_actions": [
+                    (a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)
+                ],
+                "saved": request.query_params.get("saved", ""),
+                "failed": request.query_params.get("failed", ""),
+            },
+        )
 
     async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
         """The application, if this reviewer may see it; else 404, as if there were none."""
@@ -463,11 +628,19 @@ class ReviewPages(Controller):
     async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
         row = await self._visible(request, application_id)
         actions = review.actions_for(self._roles(request), row["stage"])
-        return Template("presenters/review_detail.html", status_code=status, context={
-            "application": row, "history": await rq.history(application_id), "stages": stage_names(),
-            "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions], "error": error, **history_helpers(request),
-            **private_link(request, row),
-        })
+        return Template(
+            "presenters/review_detail.html",
+            status_code=status,
+            context={
+                "application": row,
+                "history": await rq.history(application_id),
+                "stages": stage_names(),
+                "actions": [(a, _(ACTION_NAMES[a.name])) for a in actions],
+                "error": error,
+                **history_helpers(request),
+                **private_link(request, row),
+            },
+        )
 
     @get("/{application_id:int}")
     async def detail(self, request: Request, application_id: FromPath[int]) -> Template:
@@ -480,8 +653,14 @@ class ReviewPages(Controller):
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
-        reason = await rq.move(application_id, int(seen) if seen.isdecimal() else -1, str(data.get("action", "")),
-                               self._roles(request), request.user.username, clean_text(str(data.get("note", ""))))
+        reason = await rq.move(
+            application_id,
+            int(seen) if seen.isdecimal() else -1,
+            str(data.get("action", "")),
+            self._roles(request),
+            request.user.username,
+            clean_text(str(data.get("note", ""))),
+        )
         if reason == "missing":
             raise NotFoundException(detail=lazy("No such application."))
         if reason:
@@ -507,7 +686,9 @@ class ReviewPages(Controller):
             if row is None:
                 failed += 1
                 continue
-            reason = await rq.move(application_id, row["version"], action, self._roles(request), request.user.username, note)
+            reason = await rq.move(
+                application_id, row["version"], action, self._roles(request), request.user.username, note
+            )
             if reason in ("not_your_step", "note_required", "note_too_long", "unknown_action"):
                 return await self._bulk_refused(request, reason)
             moved, failed = (moved + 1, failed) if reason is None else (moved, failed + 1)

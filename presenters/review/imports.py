@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Optional
 
 from core.spreadsheets import MAX_ROWS, find_columns, non_empty_lines, read_table
 
@@ -21,7 +20,15 @@ HEADERS = {
     "summary": ("简介", "工作法简介", "内容简介", "summary"),
     "highlights": ("实践亮点", "亮点", "特色亮点", "highlights"),
 }
-LIMITS = {"branch_name": 100, "unit": 100, "secretary": 50, "contact": 100, "title": 100, "summary": 2000, "highlights": 4000}
+LIMITS = {
+    "branch_name": 100,
+    "unit": 100,
+    "secretary": 50,
+    "contact": 100,
+    "title": 100,
+    "summary": 2000,
+    "highlights": 4000,
+}
 REQUIRED = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary")
 SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
 
@@ -30,14 +37,16 @@ SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
 class Row:
     line: int
     values: dict[str, str]
-    area_id: Optional[int] = None
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, code): missing | too_long | unknown_area | mangled_number
+    area_id: int | None = None
+    errors: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (field, code): missing | too_long | unknown_area | mangled_number
 
 
 @dataclass
 class Round:
     rows: list[Row]
-    error: Optional[str] = None  # a problem with the whole file
+    error: str | None = None  # a problem with the whole file
     missing_columns: list[str] = field(default_factory=list)
 
     @property
@@ -51,7 +60,7 @@ def clean(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def clean_contact(text: str) -> tuple[str, Optional[str]]:
+def clean_contact(text: str) -> tuple[str, str | None]:
     """A contact as the spreadsheet left it: a phone number cell read back as "13807312345.0"
     is that number; one shown as 1.38073E+10, or with a fraction, has lost digits
     ("mangled_number"): storing it would give the reviewers a wrong number."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from typing import Any, Optional
+from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
@@ -25,13 +25,23 @@ def area_ids(call: dict[str, Any]) -> set[int]:
     return {int(a) for a in (call.get("areas") or "").split(",") if a.strip().isdecimal()}
 
 
-async def create_call(title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime) -> int:
-    rows = await Call.insert(Call(title=title, description=description, areas=",".join(map(str, sorted(areas))),
-                                  opens_at=opens_at, closes_at=closes_at, created_at=now())).returning(Call.id)
+async def create_call(
+    title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime
+) -> int:
+    rows = await Call.insert(
+        Call(
+            title=title,
+            description=description,
+            areas=",".join(map(str, sorted(areas))),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            created_at=now(),
+        )
+    ).returning(Call.id)
     return rows[0]["id"]
 
 
-async def get_call(call_id: int) -> Optional[dict[str, Any]]:
+async def get_call(call_id: int) -> dict[str, Any] | None:
     return await Call.select().where(Call.id == call_id).first()
 
 
@@ -54,13 +64,27 @@ async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant")
     of an imported list)."""
     at = now()
     async with write_transaction():
-        rows = await Application.insert(Application(
-            call=call_id, **{k: values[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
-            nonce=secrets.token_hex(16), created_at=at, updated_at=at,
-        )).returning(Application.id, Application.nonce)
-        await ApplicationEvent.insert(ApplicationEvent(
-            application=rows[0]["id"], at=at, actor=actor, role="applicant" if actor == "applicant" else "organiser",
-            from_stage="", to_stage="submitted"))
+        rows = await Application.insert(
+            Application(
+                call=call_id,
+                **{k: values[k] for k in APPLICATION_FIELDS},
+                stage="submitted",
+                version=1,
+                nonce=secrets.token_hex(16),
+                created_at=at,
+                updated_at=at,
+            )
+        ).returning(Application.id, Application.nonce)
+        await ApplicationEvent.insert(
+            ApplicationEvent(
+                application=rows[0]["id"],
+                at=at,
+                actor=actor,
+                role="applicant" if actor == "applicant" else "organiser",
+                from_stage="",
+                to_stage="submitted",
+            )
+        )
     return rows[0]
 
 
@@ -85,16 +109,36 @@ async def import_round(call_id: int, digest: str, rows: list[dict[str, Any]]) ->
         import_id = await claim_import(ApplicationImport, ApplicationImport.call, call_id, digest, len(rows))
         present = await applications_in_call(call_id)
         new = [v for v in rows if same_application(v) not in present]
-        made = await insert_in_chunks(Application, [Application(
-            call=call_id, **{k: v[k] for k in APPLICATION_FIELDS}, stage="submitted", version=1,
-            nonce=secrets.token_hex(16), created_at=at, updated_at=at) for v in new], Application.id)
-        await insert_in_chunks(ApplicationEvent, [ApplicationEvent(
-            application=r["id"], at=at, actor="import", role="organiser", from_stage="", to_stage="submitted") for r in made])
+        made = await insert_in_chunks(
+            Application,
+            [
+                Application(
+                    call=call_id,
+                    **{k: v[k] for k in APPLICATION_FIELDS},
+                    stage="submitted",
+                    version=1,
+                    nonce=secrets.token_hex(16),
+                    created_at=at,
+                    updated_at=at,
+                )
+                for v in new
+            ],
+            Application.id,
+        )
+        await insert_in_chunks(
+            ApplicationEvent,
+            [
+                ApplicationEvent(
+                    application=r["id"], at=at, actor="import", role="organiser", from_stage="", to_stage="submitted"
+                )
+                for r in made
+            ],
+        )
         await ApplicationImport.update({ApplicationImport.added: len(new)}).where(ApplicationImport.id == import_id)
     return len(new), len(rows) - len(new)
 
 
-async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
+async def by_token(secret: bytes, token: str) -> dict[str, Any] | None:
     application_id = token_id(token)
     if application_id is None:
         return None
@@ -105,24 +149,40 @@ async def by_token(secret: bytes, token: str) -> Optional[dict[str, Any]]:
     return row if hmac.compare_digest(application_token(secret, row).encode(), token.encode()) else None
 
 
-async def get_application(application_id: int) -> Optional[dict[str, Any]]:
-    return await Application.select(
-        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
-        Application.call.closes_at.as_alias("call_closes_at"),
-    ).where(Application.id == application_id).first()
+async def get_application(application_id: int) -> dict[str, Any] | None:
+    return (
+        await Application.select(
+            *Application.all_columns(),
+            Application.area.name.as_alias("area_name"),
+            Application.call.title.as_alias("call_title"),
+            Application.call.closes_at.as_alias("call_closes_at"),
+        )
+        .where(Application.id == application_id)
+        .first()
+    )
 
 
-async def attach(application_id: int, sha256: str, filename: str, kind: str, size: int) -> Optional[str]:
+async def attach(application_id: int, sha256: str, filename: str, kind: str, size: int) -> str | None:
     """The applicant's attachment, replacing any before it, while the application is still
     theirs. None when stored, else "locked"."""
     async with write_transaction():
-        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        row = (
+            await Application.select(Application.stage, Application.version)
+            .where(Application.id == application_id)
+            .first()
+        )
         if row is None or not review.applicant_may_edit(row["stage"]):
             return "locked"
-        await Application.update({
-            Application.attachment_sha256: sha256, Application.attachment_name: filename, Application.attachment_kind: kind,
-            Application.attachment_size: size, Application.version: row["version"] + 1, Application.updated_at: now(),
-        }).where(Application.id == application_id)
+        await Application.update(
+            {
+                Application.attachment_sha256: sha256,
+                Application.attachment_name: filename,
+                Application.attachment_kind: kind,
+                Application.attachment_size: size,
+                Application.version: row["version"] + 1,
+                Application.updated_at: now(),
+            }
+        ).where(Application.id == application_id)
     return None
 
 
@@ -145,35 +205,67 @@ async def forget_unused_file(data_dir: Any, sha256: str, keep: str = "") -> bool
 
 
 async def history(application_id: int) -> list[dict[str, Any]]:
-    return await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id)
+    return (
+        await ApplicationEvent.select()
+        .where(ApplicationEvent.application == application_id)
+        .order_by(ApplicationEvent.id)
+    )
 
 
-async def edit(application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool,
-               organiser: str = "") -> Optional[str]:
+async def edit(
+    application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool, organiser: str = ""
+) -> str | None:
     """The applicant's edit while the application is still theirs (submitted or returned),
     or an organiser's on their behalf (``organiser``: their user name, always written into
     the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
     at = now()
     async with write_transaction():
-        row = await Application.select(Application.stage, Application.version).where(Application.id == application_id).first()
+        row = (
+            await Application.select(Application.stage, Application.version)
+            .where(Application.id == application_id)
+            .first()
+        )
         if row is None or row["version"] != seen_version:
             return "conflict"
         if not review.applicant_may_edit(row["stage"]):
             return "locked"
         stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
-        await Application.update({**{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
-                                  Application.stage: stage, Application.version: row["version"] + 1,
-                                  Application.updated_at: at}).where(Application.id == application_id)
+        await Application.update(
+            {
+                **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+                Application.stage: stage,
+                Application.version: row["version"] + 1,
+                Application.updated_at: at,
+            }
+        ).where(Application.id == application_id)
         if organiser:
-            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=organiser,
-                                                           role="organiser", from_stage=row["stage"], to_stage=stage))
+            await ApplicationEvent.insert(
+                ApplicationEvent(
+                    application=application_id,
+                    at=at,
+                    actor=organiser,
+                    role="organiser",
+                    from_stage=row["stage"],
+                    to_stage=stage,
+                )
+            )
         elif stage != row["stage"]:
-            await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor="applicant",
-                                                           role="applicant", from_stage=row["stage"], to_stage=stage))
+            await ApplicationEvent.insert(
+                ApplicationEvent(
+                    application=application_id,
+                    at=at,
+                    actor="applicant",
+                    role="applicant",
+                    from_stage=row["stage"],
+                    to_stage=stage,
+                )
+            )
     return None
 
 
-async def move(application_id: int, seen_version: int, action_name: str, roles: set[str], actor: str, note: str) -> Optional[str]:
+async def move(
+    application_id: int, seen_version: int, action_name: str, roles: set[str], actor: str, note: str
+) -> str | None:
     """A reviewer's move. None when made, else why not: missing, conflict (someone moved it
     since this reviewer looked), or one of review.check's reasons. An approval puts the
     method into the pool agendas are planned from, in the same transaction."""
@@ -189,8 +281,16 @@ class _Lost(Exception):
     """Raised inside the transaction so that nothing of a lost race is kept."""
 
 
-async def _move(application_id: int, seen_version: int, action_name: str, action: Optional[review.Action],
-                roles: set[str], actor: str, note: str, at: dt.datetime) -> Optional[str]:
+async def _move(
+    application_id: int,
+    seen_version: int,
+    action_name: str,
+    action: review.Action | None,
+    roles: set[str],
+    actor: str,
+    note: str,
+    at: dt.datetime,
+) -> str | None:
     async with write_transaction():
         row = await Application.select().where(Application.id == application_id).first()
         if row is None:
@@ -200,46 +300,81 @@ async def _move(application_id: int, seen_version: int, action_name: str, action
         reason = review.check(action_name, roles, row["stage"], note)
         if reason or action is None:
             return reason or "unknown_action"
-        changes: dict[Any, Any] = {Application.stage: action.target, Application.version: row["version"] + 1,
-                                   Application.updated_at: at}
+        changes: dict[Any, Any] = {
+            Application.stage: action.target,
+            Application.version: row["version"] + 1,
+            Application.updated_at: at,
+        }
         if action.target == "approved":
             changes[Application.method] = await _into_pool(row)
-        updated = await Application.update(changes).where(
-            (Application.id == application_id) & (Application.version == seen_version)).returning(Application.id)
+        updated = (
+            await Application.update(changes)
+            .where((Application.id == application_id) & (Application.version == seen_version))
+            .returning(Application.id)
+        )
         if not updated:  # PostgreSQL: another transaction won between our read and this write
             raise _Lost
-        await ApplicationEvent.insert(ApplicationEvent(application=application_id, at=at, actor=actor, role=action.role,
-                                                       from_stage=row["stage"], to_stage=action.target, note=note.strip()))
+        await ApplicationEvent.insert(
+            ApplicationEvent(
+                application=application_id,
+                at=at,
+                actor=actor,
+                role=action.role,
+                from_stage=row["stage"],
+                to_stage=action.target,
+                note=note.strip(),
+            )
+        )
     return None
 
 
 async def _into_pool(row: dict[str, Any]) -> int:
     """The approved method, under its branch (found by name and unit, or made)."""
-    branch = await Branch.select(Branch.id).where((Branch.name == row["branch_name"]) & (Branch.unit == row["unit"])).first()
+    branch = (
+        await Branch.select(Branch.id).where((Branch.name == row["branch_name"]) & (Branch.unit == row["unit"])).first()
+    )
     if branch is None:
-        branch = (await Branch.insert(Branch(name=row["branch_name"], unit=row["unit"], secretary=row["secretary"],
-                                             contact=row["contact"])).returning(Branch.id))[0]
-    method = await Method.insert(Method(title=row["title"], area=row["area"], summary=row["summary"],
-                                        branch=branch["id"])).returning(Method.id)
+        branch = (
+            await Branch.insert(
+                Branch(name=row["branch_name"], unit=row["unit"], secretary=row["secretary"], contact=row["contact"])
+            ).returning(Branch.id)
+        )[0]
+    method = await Method.insert(
+        Method(title=row["title"], area=row["area"], summary=row["summary"], branch=branch["id"])
+    ).returning(Method.id)
     return method[0]["id"]
 
 
-async def decided_by(actor: str, roles: set[str], application_id: Optional[int] = None) -> list[int]:
+async def decided_by(actor: str, roles: set[str], application_id: int | None = None) -> list[int]:
     """The applications this reviewer moved themselves (in one of ``roles``), or whether
     ``application_id`` is one of them."""
-    query = ApplicationEvent.select(ApplicationEvent.application).where(
-        (ApplicationEvent.actor == actor) & ApplicationEvent.role.is_in(sorted(roles) or [""])).distinct()
+    query = (
+        ApplicationEvent.select(ApplicationEvent.application)
+        .where((ApplicationEvent.actor == actor) & ApplicationEvent.role.is_in(sorted(roles) or [""]))
+        .distinct()
+    )
     if application_id is not None:
         query = query.where(ApplicationEvent.application == application_id)
     return [r["application"] for r in await query]
 
 
-async def queue(stages: list[str], area: Optional[int] = None, unit: str = "", call: Optional[int] = None,
-                ids: Optional[list[int]] = None) -> list[dict[str, Any]]:
+async def queue(
+    stages: list[str],
+    area: int | None = None,
+    unit: str = "",
+    call: int | None = None,
+    ids: list[int] | None = None,
+) -> list[dict[str, Any]]:
     """Applications in ``stages``, or (``ids``) these applications whatever their stage."""
     query = Application.select(
-        Application.id, Application.title, Application.branch_name, Application.unit, Application.stage,
-        Application.version, Application.updated_at, Application.area.name.as_alias("area_name"),
+        Application.id,
+        Application.title,
+        Application.branch_name,
+        Application.unit,
+        Application.stage,
+        Application.version,
+        Application.updated_at,
+        Application.area.name.as_alias("area_name"),
     ).order_by(Application.updated_at)
     if ids is not None:
         query = query.where(Application.id.is_in(ids or [-1]))
@@ -267,7 +402,9 @@ async def counts() -> dict[str, int]:
 
 async def all_applications() -> list[dict[str, Any]]:
     return await Application.select(
-        *Application.all_columns(), Application.area.name.as_alias("area_name"), Application.call.title.as_alias("call_title"),
+        *Application.all_columns(),
+        Application.area.name.as_alias("area_name"),
+        Application.call.title.as_alias("call_title"),
     ).order_by(Application.id)
 
 

@@ -5,7 +5,6 @@ database and no web framework here; presenters/review_queries.py stores the move
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 STAGES = ("submitted", "returned", "screened", "approved", "rejected")
 OPEN_FOR_APPLICANT = ("submitted", "returned")  # the applicant may still edit
@@ -38,7 +37,7 @@ ACTIONS = {
 }
 
 
-def check(action_name: str, roles: frozenset[str] | set[str], stage: str, note: str) -> Optional[str]:
+def check(action_name: str, roles: frozenset[str] | set[str], stage: str, note: str) -> str | None:
     """None when the move may be made, else why not (a key for the user's message):
     unknown_action, not_your_step, wrong_stage, note_required, note_too_long."""
     action = ACTIONS.get(action_name)

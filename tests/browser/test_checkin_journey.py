@@ -16,11 +16,14 @@ async def open_checkin_and_register() -> str:
     from events.tables import Attendee, Event
     from manage import create_user
 
-    now = dt.datetime.now(dt.timezone.utc)
-    await Event.update({Event.checkin_opens_at: now - dt.timedelta(hours=1),
-                        Event.checkin_closes_at: now + dt.timedelta(hours=1)}).where(Event.slug == "shuixin-2026")
+    now = dt.datetime.now(dt.UTC)
+    await Event.update(
+        {Event.checkin_opens_at: now - dt.timedelta(hours=1), Event.checkin_closes_at: now + dt.timedelta(hours=1)}
+    ).where(Event.slug == "shuixin-2026")
     event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-    await cq.add_attendees(event["id"], [{"name": "彭强", "unit": "雨花区税务局侯家塘税务分局", "phone": "13800001111"}])
+    await cq.add_attendees(
+        event["id"], [{"name": "彭强", "unit": "雨花区税务局侯家塘税务分局", "phone": "13800001111"}]
+    )
     await create_user("door", PASSWORD, "staff", iterations=1_000)
     return (await Attendee.select(Attendee.ticket_code).where(Attendee.name == "彭强").first())["ticket_code"]
 

@@ -17,12 +17,22 @@ async def open_feedback() -> tuple[int, int]:
     from events.tables import AgendaItem, Event
 
     start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(hours=1)
-    await Event.update({Event.date: start.date(), Event.start_time: start.time().replace(second=0, microsecond=0),
-                        Event.end_time: dt.time(23, 59), Event.feedback_anonymous: True,
-                        Event.feedback_from_event_start: True}).where(Event.slug == "shuixin-2026")
+    await Event.update(
+        {
+            Event.date: start.date(),
+            Event.start_time: start.time().replace(second=0, microsecond=0),
+            Event.end_time: dt.time(23, 59),
+            Event.feedback_anonymous: True,
+            Event.feedback_from_event_start: True,
+        }
+    ).where(Event.slug == "shuixin-2026")
     event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-    item = await AgendaItem.select(AgendaItem.id).where(
-        (AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation")).order_by(AgendaItem.position).first()
+    item = (
+        await AgendaItem.select(AgendaItem.id)
+        .where((AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation"))
+        .order_by(AgendaItem.position)
+        .first()
+    )
     return event["id"], item["id"]
 
 

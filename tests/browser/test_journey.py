@@ -36,10 +36,17 @@ def test_plan_reorder_publish_and_read_on_phone(live_server, browser):
     assert "书记说·第二期" in desk.inner_text("h1")
 
     # two presentations and a break, through the add form
-    for method, presenter, minutes in (("37℃学习法", "党建工作科党支部书记", "20"), ("“三小”工作法", "文源税务所党支部书记", "25")):
+    for method, presenter, minutes in (
+        ("37℃学习法", "党建工作科党支部书记", "20"),
+        ("“三小”工作法", "文源税务所党支部书记", "25"),
+    ):
         desk.select_option("#new-kind", "presentation")
-        desk.select_option("#new-method_id", label=desk.locator("#new-method_id option", has_text=method).first.inner_text())
-        desk.select_option("#new-presenter_id", label=desk.locator("#new-presenter_id option", has_text=presenter).first.inner_text())
+        desk.select_option(
+            "#new-method_id", label=desk.locator("#new-method_id option", has_text=method).first.inner_text()
+        )
+        desk.select_option(
+            "#new-presenter_id", label=desk.locator("#new-presenter_id option", has_text=presenter).first.inner_text()
+        )
         desk.fill("#new-duration", minutes)
         desk.click("button:has-text('加入议程')")
         desk.wait_for_load_state()
@@ -55,7 +62,9 @@ def test_plan_reorder_publish_and_read_on_phone(live_server, browser):
     saved = desk.locator("table.agenda-edit").get_attribute("data-saved")
     rows.nth(2).locator(".handle").drag_to(rows.nth(0).locator(".handle"))
     desk.wait_for_function(
-        "prev => document.querySelector('table.agenda-edit').getAttribute('data-saved') !== prev", arg=saved, timeout=5000
+        "prev => document.querySelector('table.agenda-edit').getAttribute('data-saved') !== prev",
+        arg=saved,
+        timeout=5000,
     )
     assert start_times(desk) == ["14:00", "14:10", "14:30"]
     assert "茶歇" in desk.locator("#agenda-items tr").first.inner_text()

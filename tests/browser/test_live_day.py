@@ -22,11 +22,19 @@ async def start_demo_day_25_minutes_ago() -> dict:
     from events.tables import AgendaItem, Event
 
     start = dt.datetime.now(CHINA) - dt.timedelta(minutes=25)
-    await Event.update({Event.date: start.date(), Event.start_time: start.time().replace(second=0, microsecond=0),
-                        Event.end_time: dt.time(23, 59)}).where(Event.slug == "shuixin-2026")
+    await Event.update(
+        {
+            Event.date: start.date(),
+            Event.start_time: start.time().replace(second=0, microsecond=0),
+            Event.end_time: dt.time(23, 59),
+        }
+    ).where(Event.slug == "shuixin-2026")
     event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-    items = await AgendaItem.select(AgendaItem.id, AgendaItem.kind, AgendaItem.title, AgendaItem.method.title).where(
-        AgendaItem.event == event["id"]).order_by(AgendaItem.position)
+    items = (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.kind, AgendaItem.title, AgendaItem.method.title)
+        .where(AgendaItem.event == event["id"])
+        .order_by(AgendaItem.position)
+    )
     return {"id": event["id"], "items": items}
 
 
@@ -34,7 +42,7 @@ async def started_minutes_ago(item_id: int, minutes: float) -> None:
     """As if the item on stage had started earlier (the projector notices within a second)."""
     from events.tables import AgendaItem
 
-    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes)
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
     await AgendaItem.update({AgendaItem.actual_start: moment}).where(AgendaItem.id == item_id)
 
 
@@ -77,16 +85,18 @@ def test_next_on_the_stage_control_changes_the_projector_and_extend_moves_the_pu
 
     # "Start" on the stage control: the projector follows within two seconds, no clicks on it.
     control.click("#stage-next")
-    projector.wait_for_function("t => document.querySelector('#now-title').textContent === t", arg=opening["title"],
-                                timeout=2000)
+    projector.wait_for_function(
+        "t => document.querySelector('#now-title').textContent === t", arg=opening["title"], timeout=2000
+    )
     projector.wait_for_selector("#countdown:not([hidden])", timeout=2000)
     assert projector.get_attribute("#countdown", "data-state") == "normal"
     assert projector.inner_text("#next-title") == first_talk["method.title"]
 
     # "Next": the first talk is on stage.
     control.click("#stage-next")
-    projector.wait_for_function("t => document.querySelector('#now-title').textContent === t",
-                                arg=first_talk["method.title"], timeout=2000)
+    projector.wait_for_function(
+        "t => document.querySelector('#now-title').textContent === t", arg=first_talk["method.title"], timeout=2000
+    )
     phone.wait_for_selector(f"li[data-item-id='{first_talk['id']}'].state-on_stage", timeout=2000)
     assert "晚点" in phone.inner_text("#live-late")
 
@@ -96,7 +106,9 @@ def test_next_on_the_stage_control_changes_the_projector_and_extend_moves_the_pu
     later = [str(i["id"]) for i in items[2:]]
     phone.wait_for_function(
         "([id, was]) => document.querySelector(`li[data-item-id='${id}'] .js-start`).textContent !== was",
-        arg=[later[0], before[later[0]]], timeout=2000)
+        arg=[later[0], before[later[0]]],
+        timeout=2000,
+    )
     after = shown_starts(phone)
     assert all((minutes(after[i]) - minutes(before[i])) % 1440 == 5 for i in later), (before, after)
     assert after[str(opening["id"])] == before[str(opening["id"])]  # what is done stays put
@@ -129,8 +141,9 @@ def test_the_projector_survives_a_dropped_network_and_catches_up(live_server, da
         projector.set_viewport_size({"width": 1600, "height": 900})
         projector.goto(f"{through}/organiser/events/{day['id']}/projector")
         control.click("#stage-next")
-        projector.wait_for_function("t => document.querySelector('#now-title').textContent === t",
-                                    arg=opening["title"], timeout=2000)
+        projector.wait_for_function(
+            "t => document.querySelector('#now-title').textContent === t", arg=opening["title"], timeout=2000
+        )
 
         network.cut()
         projector.wait_for_selector("#live-connection[data-ok='0']", timeout=5000)
@@ -140,7 +153,8 @@ def test_the_projector_survives_a_dropped_network_and_catches_up(live_server, da
         assert projector.inner_text("#now-title") == opening["title"]
 
         network.restore()
-        projector.wait_for_function("t => document.querySelector('#now-title').textContent === t",
-                                    arg=first_talk["method.title"], timeout=10000)
+        projector.wait_for_function(
+            "t => document.querySelector('#now-title').textContent === t", arg=first_talk["method.title"], timeout=10000
+        )
         assert projector.get_attribute("#live-connection", "data-ok") == "1"
         assert projector.url.endswith("/projector")  # caught up by itself: no reload, no click

@@ -19,11 +19,12 @@ async def open_call() -> int:
     from presenters.tables import Area
 
     area = await Area.select(Area.id).where(Area.name == "党员教育").first()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     await create_user("chushen", PASSWORD, "screener", iterations=1_000)
     await create_user("shending", PASSWORD, "approver", iterations=1_000)
-    return await rq.create_call("2026年支部工作法征集", "面向全市税务系统", [area["id"]], now - dt.timedelta(days=1),
-                                now + dt.timedelta(days=7))
+    return await rq.create_call(
+        "2026年支部工作法征集", "面向全市税务系统", [area["id"]], now - dt.timedelta(days=1), now + dt.timedelta(days=7)
+    )
 
 
 @pytest.fixture
@@ -83,8 +84,14 @@ def test_a_returned_application_reaches_its_applicant_again(live_server, call_id
     copies its private link (or shows the QR), and the applicant carries on with it."""
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True).new_page()
     phone.goto(f"{live_server}/calls/{call_id}")
-    for field, value in (("#branch_name", "文源税务所党支部"), ("#unit", "天心区税务局"), ("#secretary", "褚方彬"),
-                         ("#contact", "13800002222"), ("#title", "“三小”工作法"), ("#summary", "小切口、小载体、小成效。")):
+    for field, value in (
+        ("#branch_name", "文源税务所党支部"),
+        ("#unit", "天心区税务局"),
+        ("#secretary", "褚方彬"),
+        ("#contact", "13800002222"),
+        ("#title", "“三小”工作法"),
+        ("#summary", "小切口、小载体、小成效。"),
+    ):
         phone.fill(field, value)
     phone.select_option("#area", label="党员教育")
     phone.click("button:has-text('提交申报')")

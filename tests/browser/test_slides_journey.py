@@ -26,8 +26,12 @@ async def first_slot() -> tuple[int, int]:
     from events.tables import AgendaItem, Event
 
     event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-    item = await AgendaItem.select(AgendaItem.presenter).where(
-        (AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation")).order_by(AgendaItem.position).first()
+    item = (
+        await AgendaItem.select(AgendaItem.presenter)
+        .where((AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation"))
+        .order_by(AgendaItem.position)
+        .first()
+    )
     return event["id"], item["presenter"]
 
 
@@ -39,10 +43,14 @@ def slot(live_server) -> tuple[int, int]:
 
 def test_presenter_uploads_on_a_phone_and_the_organiser_gets_the_pack(live_server, slot, slide_pdf, browser):
     event_id, presenter_id = slot
-    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True).new_page()
+    desk = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+    ).new_page()
     log_in(desk, live_server, "organiser")
     desk.goto(f"{live_server}/organiser/events/{event_id}/slides/")
-    assert "未上传" in desk.inner_text(f"#presenter-{presenter_id}").replace("\n", "") or "未上传" in desk.inner_text("table")
+    assert "未上传" in desk.inner_text(f"#presenter-{presenter_id}").replace("\n", "") or "未上传" in desk.inner_text(
+        "table"
+    )
     desk.click(f"#presenter-{presenter_id} button:has-text('生成链接')")
     desk.wait_for_load_state()
     desk.click(f"#presenter-{presenter_id} summary")
@@ -62,7 +70,9 @@ def test_presenter_uploads_on_a_phone_and_the_organiser_gets_the_pack(live_serve
     desk.reload()
     row = desk.inner_text("tbody tr:first-child")
     assert "已上传" in row and "37℃学习法（定稿）.pdf" in row
-    desk.wait_for_function("() => document.querySelector('img.slide-preview').naturalWidth > 0", timeout=15000)  # page 1, as a picture
+    desk.wait_for_function(
+        "() => document.querySelector('img.slide-preview').naturalWidth > 0", timeout=15000
+    )  # page 1, as a picture
     with desk.expect_download() as download:
         desk.click("text=下载幻灯片合集")
     data = open(download.value.path(), "rb").read()

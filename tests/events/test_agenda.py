@@ -20,7 +20,10 @@ def test_timetable_times_follow_durations():
     slots = [Slot(1, "opening", 10), Slot(2, "presentation", 20), Slot(3, "break", 15), Slot(4, "presentation", 25)]
     timed = agenda.timetable(START, slots)
     assert [(hm(t.start), hm(t.end)) for t in timed] == [
-        ("09:00", "09:10"), ("09:10", "09:30"), ("09:30", "09:45"), ("09:45", "10:10"),
+        ("09:00", "09:10"),
+        ("09:10", "09:30"),
+        ("09:30", "09:45"),
+        ("09:45", "10:10"),
     ]
 
 
@@ -73,8 +76,16 @@ def test_warnings_segments_need_no_presenter():
 
 
 def test_generate_talks_breaks_opening_closing():
-    plan = GenerationPlan(method_ids=[11, 12, 13, 14, 15], talk_minutes=15, qa_minutes=5, break_every=2,
-                          break_minutes=10, opening_minutes=5, closing_minutes=10, presenters={11: 101, 13: 103})
+    plan = GenerationPlan(
+        method_ids=[11, 12, 13, 14, 15],
+        talk_minutes=15,
+        qa_minutes=5,
+        break_every=2,
+        break_minutes=10,
+        opening_minutes=5,
+        closing_minutes=10,
+        presenters={11: 101, 13: 103},
+    )
     items = agenda.generate(plan)
     assert [(i.kind, i.duration, i.method_id, i.presenter_id) for i in items] == [
         ("opening", 5, None, None),
@@ -99,8 +110,10 @@ def test_generate_refuses_impossible_talk_length():
         agenda.generate(GenerationPlan(method_ids=[1], talk_minutes=470, qa_minutes=20))
 
 
-@pytest.mark.parametrize(("minutes", "code"), [(0, "duration_too_short"), (-5, "duration_too_short"),
-                                               (10_000, "duration_too_long"), (1, None), (480, None)])
+@pytest.mark.parametrize(
+    ("minutes", "code"),
+    [(0, "duration_too_short"), (-5, "duration_too_short"), (10_000, "duration_too_long"), (1, None), (480, None)],
+)
 def test_validate_duration_bounds(minutes, code):
     assert agenda.validate_duration(minutes) == code
 
@@ -113,25 +126,38 @@ def test_move_up_down_and_clamped():
         agenda.move([1, 2], 9, 1)
 
 
-@pytest.mark.parametrize(("talk", "qa", "code"), [(470, 20, "duration_too_long"), (480, 120, "duration_too_long"),
-                                                  (460, 20, None), (15, 5, None)])
+@pytest.mark.parametrize(
+    ("talk", "qa", "code"),
+    [(470, 20, "duration_too_long"), (480, 120, "duration_too_long"), (460, 20, None), (15, 5, None)],
+)
 def test_plan_error_names_an_impossible_plan_before_generating(talk, qa, code):
     assert agenda.plan_error(GenerationPlan(method_ids=[1], talk_minutes=talk, qa_minutes=qa)) == code
 
 
 def test_reconcile_keeps_presentations_by_method_and_segments_by_kind():
-    existing = [Slot(11, "opening", 10), Slot(12, "presentation", 20, method_id=1), Slot(13, "break", 10),
-                Slot(14, "presentation", 20, method_id=2), Slot(15, "presentation", 20, method_id=3),
-                Slot(16, "closing", 5)]
+    existing = [
+        Slot(11, "opening", 10),
+        Slot(12, "presentation", 20, method_id=1),
+        Slot(13, "break", 10),
+        Slot(14, "presentation", 20, method_id=2),
+        Slot(15, "presentation", 20, method_id=3),
+        Slot(16, "closing", 5),
+    ]
     drafts = agenda.generate(GenerationPlan(method_ids=[2, 1, 4], break_every=0))
     kept, dropped = agenda.reconcile(existing, drafts)
-    assert [(d.kind, d.method_id, k) for d, k in zip(drafts, kept)] == [
-        ("opening", None, 11), ("presentation", 2, 14), ("presentation", 1, 12), ("presentation", 4, None), ("closing", None, 16),
+    assert [(d.kind, d.method_id, k) for d, k in zip(drafts, kept, strict=True)] == [
+        ("opening", None, 11),
+        ("presentation", 2, 14),
+        ("presentation", 1, 12),
+        ("presentation", 4, None),
+        ("closing", None, 16),
     ]
     assert [s.id for s in dropped] == [13, 15]
 
 
 def test_reconcile_a_method_listed_twice_keeps_one_item_and_drops_the_other():
     existing = [Slot(1, "presentation", 20, method_id=7), Slot(2, "presentation", 20, method_id=7)]
-    kept, dropped = agenda.reconcile(existing, agenda.generate(GenerationPlan(method_ids=[7], opening_minutes=0, closing_minutes=0)))
+    kept, dropped = agenda.reconcile(
+        existing, agenda.generate(GenerationPlan(method_ids=[7], opening_minutes=0, closing_minutes=0))
+    )
     assert kept == [1] and [s.id for s in dropped] == [2]

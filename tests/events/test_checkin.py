@@ -6,7 +6,7 @@ import pytest
 
 from events.checkin import rules as checkin
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 7, 1, 1, 0, tzinfo=UTC)
 
 
@@ -79,7 +79,16 @@ def test_clean_text_folds_fullwidth_and_spaces():
     assert checkin.clean_text("a\u0000b\u200bc") == "abc"
 
 
-@pytest.mark.parametrize(("name", "code"), [("", "name_required"), ("彭强", None), ("长" * 50, None), ("长" * 51, "name_too_long"), ("x" * 300, "name_too_long")])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("", "name_required"),
+        ("彭强", None),
+        ("长" * 50, None),
+        ("长" * 51, "name_too_long"),
+        ("x" * 300, "name_too_long"),
+    ],
+)
 def test_name_error(name, code):
     assert checkin.name_error(name) == code
 
@@ -92,9 +101,11 @@ def test_phone_mask(stored, masked):
     assert checkin.mask_phone(stored) == masked
 
 
-PEOPLE = [checkin.Registration(1, "彭强", "雨花区税务局", "13800001111"),
-          checkin.Registration(2, "彭强", "望城区税务局", "13900002222"),
-          checkin.Registration(3, "谭玲", "第一稽查局", "13700003333")]
+PEOPLE = [
+    checkin.Registration(1, "彭强", "雨花区税务局", "13800001111"),
+    checkin.Registration(2, "彭强", "望城区税务局", "13900002222"),
+    checkin.Registration(3, "谭玲", "第一稽查局", "13700003333"),
+]
 
 
 def test_match_registration_by_name_and_last4():
@@ -118,8 +129,10 @@ def test_match_registration_other_unit_is_never_the_registrant():
     for unit in ("天心区税务局", "雨花区税务局", "望城区税务局"):  # units prove nothing while mobiles are on file
         assert checkin.match_registration(PEOPLE, "彭强", unit=unit) == ("ambiguous", None)
         assert checkin.match_registration(PEOPLE, "彭强", unit=unit, last4="3333") == ("mismatch", None)
-    same_digits = [checkin.Registration(1, "李明", "芙蓉区税务局", "13800001234"),
-                   checkin.Registration(2, "李明", "天心区税务局", "13900001234")]
+    same_digits = [
+        checkin.Registration(1, "李明", "芙蓉区税务局", "13800001234"),
+        checkin.Registration(2, "李明", "天心区税务局", "13900001234"),
+    ]
     assert checkin.match_registration(same_digits, "李明", unit="天心区税务局", last4="1234") == ("one", 2)
     assert checkin.match_registration(same_digits, "李明", unit="开福区税务局", last4="1234") == ("see_staff", None)
     assert checkin.match_registration(same_digits, "李明", last4="1234") == ("see_staff", None)
@@ -137,7 +150,10 @@ def test_match_registration_without_mobile_needs_the_unit():
     assert checkin.match_registration(two, "王芳", unit="开福区税务局") == ("see_staff", None)
     bare = [checkin.Registration(7, "周杰", "", "")]  # the organiser gave a name and nothing else
     assert checkin.match_registration(bare, "周杰") == ("one", 7)
-    mixed = [checkin.Registration(8, "刘洋", "芙蓉区税务局", "13800005678"), checkin.Registration(9, "刘洋", "天心区税务局", "")]
+    mixed = [
+        checkin.Registration(8, "刘洋", "芙蓉区税务局", "13800005678"),
+        checkin.Registration(9, "刘洋", "天心区税务局", ""),
+    ]
     assert checkin.match_registration(mixed, "刘洋", unit="天心区税务局") == ("one", 9)
     assert checkin.match_registration(mixed, "刘洋", unit="芙蓉区税务局") == ("ambiguous", None)
 
@@ -151,9 +167,17 @@ def test_match_registration_after_too_many_wrong_tries_goes_to_the_desk():
 
 @pytest.mark.parametrize(
     ("cell", "stored"),
-    [("13800001111", "13800001111"), ("138 0000 1111", "13800001111"), ("138-0000-1111", "13800001111"),
-     ("+86 138 0000 1111", "13800001111"), ("86-13800001111", "13800001111"), ("008613800001111", "13800001111"),
-     ("13800001111.0", "13800001111"), ("１３８００００１１１１", "13800001111"), ("", "")],
+    [
+        ("13800001111", "13800001111"),
+        ("138 0000 1111", "13800001111"),
+        ("138-0000-1111", "13800001111"),
+        ("+86 138 0000 1111", "13800001111"),
+        ("86-13800001111", "13800001111"),
+        ("008613800001111", "13800001111"),
+        ("13800001111.0", "13800001111"),
+        ("１３８００００１１１１", "13800001111"),
+        ("", ""),
+    ],
 )
 def test_parse_mobile_accepts_mainland_mobiles(cell, stored):
     assert checkin.parse_mobile(cell) == (stored, None)
@@ -161,10 +185,20 @@ def test_parse_mobile_accepts_mainland_mobiles(cell, stored):
 
 @pytest.mark.parametrize(
     ("cell", "code"),
-    [("1.38073E+10", "phone_scientific"), ("1.38073e10", "phone_scientific"), ("1.3807312345E+10", "phone_scientific"),
-     ("13807312345.5", "phone_invalid"), ("1380731234.0", "phone_invalid"), ("1380731", "phone_invalid"),
-     ("1380000111", "phone_invalid"), ("138000011112", "phone_invalid"), ("23800001111", "phone_invalid"),
-     ("0731-88881234", "phone_invalid"), ("138OOOO1111", "phone_invalid"), ("123", "phone_invalid")],
+    [
+        ("1.38073E+10", "phone_scientific"),
+        ("1.38073e10", "phone_scientific"),
+        ("1.3807312345E+10", "phone_scientific"),
+        ("13807312345.5", "phone_invalid"),
+        ("1380731234.0", "phone_invalid"),
+        ("1380731", "phone_invalid"),
+        ("1380000111", "phone_invalid"),
+        ("138000011112", "phone_invalid"),
+        ("23800001111", "phone_invalid"),
+        ("0731-88881234", "phone_invalid"),
+        ("138OOOO1111", "phone_invalid"),
+        ("123", "phone_invalid"),
+    ],
 )
 def test_parse_mobile_refuses_mangled_numbers(cell, code):
     assert checkin.parse_mobile(cell) == (cell, code)
@@ -172,8 +206,18 @@ def test_parse_mobile_refuses_mangled_numbers(cell, code):
 
 @pytest.mark.parametrize(
     ("query", "found"),
-    [("1234", "1234"), ("12 34", "1234"), ("１２３４", "1234"), ("138", ""), ("1380731", ""), ("13807312345", ""),
-     ("12345", ""), ("彭强", None), ("彭1", None), ("", None)],
+    [
+        ("1234", "1234"),
+        ("12 34", "1234"),
+        ("１２３４", "1234"),
+        ("138", ""),
+        ("1380731", ""),
+        ("13807312345", ""),
+        ("12345", ""),
+        ("彭强", None),
+        ("彭1", None),
+        ("", None),
+    ],
 )
 def test_last4_query_is_a_whole_last4_or_nothing(query, found):
     assert checkin.last4_query(query) == found

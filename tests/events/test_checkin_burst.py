@@ -34,8 +34,10 @@ async def prepare() -> tuple[int, list[str]]:
 async def counts(event_id: int) -> tuple[int, int]:
     from events.tables import CheckIn, CheckInAttempt
 
-    return (await CheckIn.count().where(CheckIn.event == event_id),
-            await CheckInAttempt.count().where(CheckInAttempt.event == event_id))
+    return (
+        await CheckIn.count().where(CheckIn.event == event_id),
+        await CheckInAttempt.count().where(CheckInAttempt.event == event_id),
+    )
 
 
 async def login(client: httpx.AsyncClient) -> str:
@@ -56,9 +58,14 @@ async def burst(urls: list[str], event_id: int, codes: list[str]) -> list[tuple[
 
         async def scan(index: int, code: str) -> tuple[str, int, str]:
             client, token = clients[index % len(clients)], tokens[index % len(clients)]
-            response = await client.post(f"/api/events/{event_id}/checkins", json={"code": code},
-                                         headers={"Authorization": f"Bearer {token}"})
-            status = response.json().get("status", "") if response.headers.get("content-type", "").startswith("application/json") else ""
+            response = await client.post(
+                f"/api/events/{event_id}/checkins", json={"code": code}, headers={"Authorization": f"Bearer {token}"}
+            )
+            status = (
+                response.json().get("status", "")
+                if response.headers.get("content-type", "").startswith("application/json")
+                else ""
+            )
             return code, response.status_code, status
 
         return await asyncio.gather(*(scan(i, code) for i, code in enumerate(scans)))
@@ -96,8 +103,16 @@ async def prepare_guesses() -> int:
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
     event_id, _codes = await open_event_with_tickets("guess", 0)
-    await Attendee.insert(Attendee(event=event_id, name="张伟", unit="芙蓉区税务局", phone="13600001234",
-                                   ticket_code="g" * 32, source="registered"))
+    await Attendee.insert(
+        Attendee(
+            event=event_id,
+            name="张伟",
+            unit="芙蓉区税务局",
+            phone="13600001234",
+            ticket_code="g" * 32,
+            source="registered",
+        )
+    )
     return event_id
 
 
@@ -109,8 +124,10 @@ async def guess_at_once(urls: list[str], count: int) -> list[str]:
             await client.get("/e/guess/checkin")
 
         async def guess(n: int, client: httpx.AsyncClient) -> str:
-            response = await client.post("/e/guess/checkin", data={
-                "name": "张伟", "last4": f"{n:04d}", "_csrf_token": client.cookies["csrftoken"]})
+            response = await client.post(
+                "/e/guess/checkin",
+                data={"name": "张伟", "last4": f"{n:04d}", "_csrf_token": client.cookies["csrftoken"]},
+            )
             return f"{response.status_code} {'wrong' if '不符' in response.text else 'desk' if '签到台' in response.text else '?'}"
 
         return await asyncio.gather(*(guess(n, c) for n, c in enumerate(clients)))
@@ -122,8 +139,10 @@ async def guess_at_once(urls: list[str], count: int) -> list[str]:
 async def checked_in_and_tries(event_id: int) -> tuple[int, int]:
     from events.tables import CheckIn, CheckInAttempt
 
-    return (await CheckIn.count().where(CheckIn.event == event_id),
-            await CheckInAttempt.count().where((CheckInAttempt.event == event_id) & (CheckInAttempt.outcome == "mismatch")))
+    return (
+        await CheckIn.count().where(CheckIn.event == event_id),
+        await CheckInAttempt.count().where((CheckInAttempt.event == event_id) & (CheckInAttempt.outcome == "mismatch")),
+    )
 
 
 def test_wrong_last4_guesses_at_the_same_moment_stay_within_the_limit():
@@ -133,7 +152,9 @@ def test_wrong_last4_guesses_at_the_same_moment_stay_within_the_limit():
 
     event_id = asyncio.run(prepare_guesses())
     processes = 2 if os.environ.get("SHOWCASE_DATABASE_URL") else 1
-    with app_servers(processes, {"SHOWCASE_ADDRESS_POSTS_PER_MINUTE": "1000", "SHOWCASE_ATTENDEE_POSTS_PER_MINUTE": "1000"}) as urls:
+    with app_servers(
+        processes, {"SHOWCASE_ADDRESS_POSTS_PER_MINUTE": "1000", "SHOWCASE_ATTENDEE_POSTS_PER_MINUTE": "1000"}
+    ) as urls:
         answers = asyncio.run(asyncio.wait_for(guess_at_once(urls, GUESSES), timeout=120))
     assert Counter(answers) == {"409 wrong": LAST4_TRIES, "409 desk": GUESSES - LAST4_TRIES}, Counter(answers)
     assert asyncio.run(checked_in_and_tries(event_id)) == (0, LAST4_TRIES)

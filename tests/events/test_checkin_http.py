@@ -9,18 +9,27 @@ from openpyxl import load_workbook
 from events.checkin import rules as checkin
 from tests.conftest import make_user, text_of
 
-EVENT = {"title": "税心向党·书记说", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
-         "slug": "shuixin-2026", "status": "published"}
+EVENT = {
+    "title": "税心向党·书记说",
+    "date": "2026-07-01",
+    "start_time": "09:00",
+    "end_time": "11:30",
+    "slug": "shuixin-2026",
+    "status": "published",
+}
 
 
 async def open_event(organiser, rotating=False, **changes) -> dict:
     event = (await organiser.api("POST", "/api/events/", {**EVENT, **changes})).json()
     now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
-    await organiser.form(f"/organiser/events/{event['id']}/checkin-settings", {
-        "opens": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        **({"rotating": "on"} if rotating else {}),
-    })
+    await organiser.form(
+        f"/organiser/events/{event['id']}/checkin-settings",
+        {
+            "opens": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            **({"rotating": "on"} if rotating else {}),
+        },
+    )
     return event
 
 
@@ -59,7 +68,12 @@ async def test_self_checkin_matches_registration_by_last4(organiser):
 
 async def test_self_checkin_bad_names_store_nothing(organiser):
     event = await open_event(organiser)
-    for data in ({"name": ""}, {"name": "长" * 300}, {"name": "彭强", "last4": "12"}, {"name": "彭强", "unit": "u" * 101}):
+    for data in (
+        {"name": ""},
+        {"name": "长" * 300},
+        {"name": "彭强", "last4": "12"},
+        {"name": "彭强", "unit": "u" * 101},
+    ):
         response = await organiser.form("/e/shuixin-2026/checkin", data)
         assert response.status_code == 400, data
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
@@ -78,7 +92,7 @@ async def test_checkin_closed_outside_window(organiser):
     assert page.status_code == 403 and "签到已于" in text_of(page.text)
     response = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
     assert response.status_code == 403
-    api = await organiser.scan(event['id'], {"code": "A" * 32})
+    api = await organiser.scan(event["id"], {"code": "A" * 32})
     assert api.status_code == 409 and api.json()["status"] == "closed"
 
 
@@ -91,12 +105,12 @@ async def test_rotating_door_code_fresh_ok_stale_expired(organiser):
     event = await open_event(organiser, rotating=True)
     assert (await organiser.get("/e/shuixin-2026/checkin")).status_code == 403  # a photo of the poster: no code
     secret = await organiser.run(_door_secret, event["id"])
-    stale = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.timezone.utc)) - 10)
+    stale = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.UTC)) - 10)
     expired = await organiser.get(f"/e/shuixin-2026/checkin?c={stale}")
     assert expired.status_code == 403 and "已过期" in text_of(expired.text)
     forged = await organiser.get("/e/shuixin-2026/checkin?c=123.abcdefabcdef")
     assert forged.status_code == 403
-    fresh = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.timezone.utc)))
+    fresh = checkin.door_code(secret, event["id"], checkin.door_window(dt.datetime.now(dt.UTC)))
     assert (await organiser.get(f"/e/shuixin-2026/checkin?c={fresh}")).status_code == 200
     done = await organiser.form("/e/shuixin-2026/checkin", {"name": "曾辉"})  # the door pass cookie carries it
     assert done.status_code == 200 and "曾辉" in done.text
@@ -117,10 +131,10 @@ async def test_door_qr_is_svg_of_the_checkin_url(organiser):
 async def test_ticket_api_is_idempotent(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
-    first = await organiser.scan(event['id'], {"code": ticket["code"]})
+    first = await organiser.scan(event["id"], {"code": ticket["code"]})
     assert first.status_code == 201 and first.json()["status"] == "checked_in"
     assert first.json()["attendee"]["name"] == "彭强"
-    again = await organiser.scan(event['id'], {"code": f"https://x/t/{ticket['code']}"})
+    again = await organiser.scan(event["id"], {"code": f"https://x/t/{ticket['code']}"})
     assert again.status_code == 200 and again.json()["status"] == "already"
     assert again.json()["checked_in_at"] == first.json()["checked_in_at"]
     assert "已于" in again.json()["message"]
@@ -133,7 +147,7 @@ async def test_ticket_api_refuses_forged_truncated_and_other_events_codes(organi
     foreign = await register(organiser, other["id"], "谭玲")
     mine = await register(organiser, event["id"])
     for code in (foreign["code"], mine["code"][:-1], "A" * 32, "", "<script>alert(1)</script>", "x" * 300):
-        response = await organiser.scan(event['id'], {"code": code})
+        response = await organiser.scan(event["id"], {"code": code})
         assert response.status_code == 404, code
         assert response.json()["status"] == "invalid"
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["checked_in"] == 0
@@ -144,14 +158,17 @@ async def test_ticket_api_refuses_forged_truncated_and_other_events_codes(organi
 async def _attempts(event_id):
     from events.tables import CheckInAttempt
 
-    return [r["outcome"] for r in await CheckInAttempt.select(CheckInAttempt.outcome).where(CheckInAttempt.event == event_id)]
+    return [
+        r["outcome"]
+        for r in await CheckInAttempt.select(CheckInAttempt.outcome).where(CheckInAttempt.event == event_id)
+    ]
 
 
 async def test_every_attempt_is_audited_with_scanner(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
     for _ in range(3):
-        await organiser.scan(event['id'], {"code": ticket["code"]})
+        await organiser.scan(event["id"], {"code": ticket["code"]})
     rows = await organiser.run(_attempt_rows, event["id"])
     assert [r["outcome"] for r in rows] == ["ok", "duplicate", "duplicate"]
     assert all(r["scanner"] for r in rows) and all(r["at"] for r in rows)
@@ -172,7 +189,7 @@ async def test_staff_can_scan_but_not_plan(client):
     await client.form("/logout")
     await client.form("/login", {"username": "doorman", "password": "correct-horse-1"})
     assert (await client.get(f"/organiser/events/{event['id']}/scan")).status_code == 200
-    assert (await client.scan(event['id'], {"code": ticket["code"]})).status_code == 201
+    assert (await client.scan(event["id"], {"code": ticket["code"]})).status_code == 201
     assert [p["name"] for p in (await client.get(f"/api/events/{event['id']}/attendees?q=彭")).json()] == ["彭强"]
     for path in (f"/organiser/events/{event['id']}", f"/organiser/events/{event['id']}/attendees", "/api/events/"):
         assert (await client.get(path)).status_code == 403, path
@@ -215,7 +232,8 @@ async def test_import_preview_then_confirm_gbk(organiser):
     event = await open_event(organiser)
     csv_bytes = "姓名,单位,手机\n彭强,雨花区税务局,13800001111\n,无名,123\n谭玲,第一稽查局,13900002222\n".encode("gbk")
     preview = await organiser.post(
-        f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+        f"/organiser/events/{event['id']}/attendees/import",
+        data={"_csrf_token": await organiser.csrf()},
         files={"file": ("名单.csv", csv_bytes, "text/csv")},
     )
     assert preview.status_code == 200
@@ -225,7 +243,9 @@ async def test_import_preview_then_confirm_gbk(organiser):
     payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
     import html
 
-    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)})
+    await organiser.form(
+        f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)}
+    )
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 2
 
 
@@ -233,7 +253,8 @@ async def test_import_wrong_columns_and_binary_store_nothing(organiser):
     event = await open_event(organiser)
     for content in (b"foo,bar\n1,2\n", b"\x00\x01\x02\x03", b""):
         response = await organiser.post(
-            f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+            f"/organiser/events/{event['id']}/attendees/import",
+            data={"_csrf_token": await organiser.csrf()},
             files={"file": ("x.csv", content, "text/csv")},
         )
         assert response.status_code == 400
@@ -243,7 +264,9 @@ async def test_import_wrong_columns_and_binary_store_nothing(organiser):
 async def test_import_confirm_with_tampered_payload_is_400(organiser):
     event = await open_event(organiser)
     for payload in ("not json", '[{"name": ""}]', '[{"name": "' + "x" * 60 + '"}]'):
-        response = await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
+        response = await organiser.form(
+            f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload}
+        )
         assert response.status_code == 400
     assert (await organiser.get(f"/api/events/{event['id']}/attendance")).json()["registered"] == 0
 
@@ -251,7 +274,7 @@ async def test_import_confirm_with_tampered_payload_is_400(organiser):
 async def test_attendance_exports_keep_chinese_and_mask_phones(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"], phone="13812345678")
-    await organiser.scan(event['id'], {"code": ticket["code"]})
+    await organiser.scan(event["id"], {"code": ticket["code"]})
     csv_response = await organiser.get(f"/organiser/events/{event['id']}/attendance.csv")
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     body = csv_response.content.decode("utf-8-sig")
@@ -266,7 +289,7 @@ async def test_attendance_page_and_not_here_yet(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"], "彭强")
     await register(organiser, event["id"], "褚方彬", "望城区税务局", "13700001234")
-    await organiser.scan(event['id'], {"code": ticket["code"]})
+    await organiser.scan(event["id"], {"code": ticket["code"]})
     page = text_of((await organiser.get(f"/organiser/events/{event['id']}/attendance")).text)
     assert "褚方彬" in page.split("尚未到场")[1]
     assert "137****1234" in page
@@ -275,7 +298,7 @@ async def test_attendance_page_and_not_here_yet(organiser):
 async def test_erase_personal_data(organiser):
     event = await open_event(organiser)
     ticket = await register(organiser, event["id"])
-    await organiser.scan(event['id'], {"code": ticket["code"]})
+    await organiser.scan(event["id"], {"code": ticket["code"]})
     assert (await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {})).status_code == 400
     await organiser.form(f"/organiser/events/{event['id']}/attendees/erase", {"confirm": "yes"})
     stats = (await organiser.get(f"/api/events/{event['id']}/attendance")).json()
@@ -322,14 +345,17 @@ async def test_importing_the_same_list_twice_adds_nobody_twice(organiser):
     content = "姓名,手机\n彭强,13800001234\n".encode()
     for expected_ok in (True, False):
         preview = await organiser.post(
-            f"/organiser/events/{event['id']}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+            f"/organiser/events/{event['id']}/attendees/import",
+            data={"_csrf_token": await organiser.csrf()},
             files={"file": ("list.csv", content, "text/csv")},
         )
         if expected_ok:
             import html
 
             payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
-            await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)})
+            await organiser.form(
+                f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": html.unescape(payload)}
+            )
         else:
             assert "已导入" in text_of(preview.text)
             assert 'name="payload"' not in preview.text
@@ -340,8 +366,11 @@ async def _stored_people(event_id):
     from events.tables import Attendee, CheckIn
 
     checked = {r["attendee"] for r in await CheckIn.select(CheckIn.attendee).where(CheckIn.event == event_id)}
-    rows = await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone, Attendee.source).where(
-        Attendee.event == event_id).order_by(Attendee.id)
+    rows = (
+        await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.phone, Attendee.source)
+        .where(Attendee.event == event_id)
+        .order_by(Attendee.id)
+    )
     return [(r["name"], r["unit"], r["phone"], r["source"], r["id"] in checked) for r in rows]
 
 
@@ -354,10 +383,14 @@ async def test_self_checkin_name_alone_never_claims_a_registered_mobile(organise
         text = text_of(response.text)
         assert "手机号后4位" in text and "签到台" in text
         assert 'value="谭玲"' in response.text  # what was typed stays in the form
-    assert await organiser.run(_stored_people, event["id"]) == [("谭玲", "第一稽查局", "13700003333", "registered", False)]
+    assert await organiser.run(_stored_people, event["id"]) == [
+        ("谭玲", "第一稽查局", "13700003333", "registered", False)
+    ]
     done = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "last4": "3333"})
     assert done.status_code == 200 and "第一稽查局" in done.text
-    assert await organiser.run(_stored_people, event["id"]) == [("谭玲", "第一稽查局", "13700003333", "registered", True)]
+    assert await organiser.run(_stored_people, event["id"]) == [
+        ("谭玲", "第一稽查局", "13700003333", "registered", True)
+    ]
 
 
 async def test_self_checkin_same_name_other_unit_is_never_the_registrant(organiser):
@@ -395,7 +428,9 @@ async def test_self_checkin_wrong_last4_tries_end_at_the_desk(organiser):
         assert response.status_code == 409 and "不符" in text_of(response.text)
     right = await organiser.form("/e/shuixin-2026/checkin", {"name": "张伟", "last4": "1234"})
     assert right.status_code == 409 and "请到签到台由工作人员核对" in text_of(right.text)
-    assert await organiser.run(_stored_people, event["id"]) == [("张伟", "芙蓉区税务局", "13600001234", "registered", False)]
+    assert await organiser.run(_stored_people, event["id"]) == [
+        ("张伟", "芙蓉区税务局", "13600001234", "registered", False)
+    ]
     walk_in = await organiser.form("/e/shuixin-2026/checkin", {"name": "赵磊", "unit": "开福区税务局"})
     assert walk_in.status_code == 200 and "赵磊" in walk_in.text  # other people are not held up
 
@@ -422,7 +457,8 @@ async def test_lookup_finds_digits_only_as_a_whole_last4(organiser):
 
 async def _upload(organiser, event_id, name, content):
     return await organiser.post(
-        f"/organiser/events/{event_id}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+        f"/organiser/events/{event_id}/attendees/import",
+        data={"_csrf_token": await organiser.csrf()},
         files={"file": (name, content, "text/csv")},
     )
 
@@ -439,26 +475,30 @@ async def test_import_refuses_mobiles_mangled_by_excel(organiser):
     payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', preview.text).group(1))
     assert "彭强" not in payload and "谭玲" not in payload
     await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
-    assert await organiser.run(_stored_people, event["id"]) == [("褚方彬", "望城区税务局", "13807312345", "registered", False)]
+    assert await organiser.run(_stored_people, event["id"]) == [
+        ("褚方彬", "望城区税务局", "13807312345", "registered", False)
+    ]
 
 
 async def test_import_confirm_rechecks_mobiles(organiser):
     event = await open_event(organiser)
     for phone in ("13807310", "1.38073E+10", "138073123456"):
-        payload = '[{"name": "彭强", "unit": "", "phone": "%s", "email": ""}]' % phone
-        response = await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload})
+        payload = f'[{{"name": "彭强", "unit": "", "phone": "{phone}", "email": ""}}]'
+        response = await organiser.form(
+            f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload}
+        )
         assert response.status_code == 400, phone
     assert await organiser.run(_stored_people, event["id"]) == []
 
 
 async def test_add_attendee_refuses_a_broken_mobile(organiser):
     event = await open_event(organiser)
-    response = await organiser.form(f"/organiser/events/{event['id']}/attendees",
-                                    {"name": "彭强", "unit": "雨花区税务局", "phone": "1.38073E+10"})
+    response = await organiser.form(
+        f"/organiser/events/{event['id']}/attendees", {"name": "彭强", "unit": "雨花区税务局", "phone": "1.38073E+10"}
+    )
     assert response.status_code == 400 and "科学计数法" in text_of(response.text)
     await organiser.form(f"/organiser/events/{event['id']}/attendees", {"name": "彭强", "phone": "+86 138 0731 2345"})
     assert await organiser.run(_stored_people, event["id"]) == [("彭强", "", "13807312345", "registered", False)]
-
 
 
 async def test_self_checkin_questions_in_english_when_the_ui_is_english(organiser):
@@ -467,10 +507,13 @@ async def test_self_checkin_questions_in_english_when_the_ui_is_english(organise
     await register(organiser, event["id"], "Wang Fang", "Furong", "")
     english = {"Accept-Language": "en"}
     token = await organiser.csrf()
-    ask = await organiser.post("/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Li Ming"}, headers=english)
+    ask = await organiser.post(
+        "/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Li Ming"}, headers=english
+    )
     assert ask.status_code == 409 and "enter its last 4 digits" in text_of(ask.text)
-    desk = await organiser.post("/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Wang Fang", "unit": "Tianxin"},
-                                headers=english)
+    desk = await organiser.post(
+        "/e/shuixin-2026/checkin", data={"_csrf_token": token, "name": "Wang Fang", "unit": "Tianxin"}, headers=english
+    )
     assert desk.status_code == 409 and "Please go to the check-in desk" in text_of(desk.text)
 
 
@@ -484,7 +527,9 @@ async def test_attendance_exports_have_no_formula_and_survive_a_control_characte
     sheet = (await organiser.get(f"{base}.xlsx")).content
     assert formulas_in_xlsx(sheet) == [] and xlsx_cells(sheet)[1][:2] == [("'=1+2", "s"), ("'@SUM(A1)", "s")]
     assert formulas_in_csv((await organiser.get(f"{base}.csv")).content) == []
-    await organiser.run(lambda: Attendee.update({Attendee.unit: "雨花区\x0c税务局"}).where(Attendee.event == event["id"]))
+    await organiser.run(
+        lambda: Attendee.update({Attendee.unit: "雨花区\x0c税务局"}).where(Attendee.event == event["id"])
+    )
     xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][1] == ("雨花区税务局", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][1] == "雨花区税务局"

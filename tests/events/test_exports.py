@@ -25,9 +25,7 @@ TALKS = ["37℃学习法", '"三小"工作法', '"五微"工作法', '青年党�
 NASTY = '<script>alert(1)</script> & "三小"工作法'
 
 
-def _item(
-    id: int, kind: str, title: str, hh: int, mm: int, minutes: int, **more: Any
-) -> ExportItem:
+def _item(id: int, kind: str, title: str, hh: int, mm: int, minutes: int, **more: Any) -> ExportItem:
     return ExportItem(
         id=id,
         guid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{URL}#item-{id}")),
@@ -39,9 +37,7 @@ def _item(
     )
 
 
-def _talk(
-    id: int, title: str, unit: str, branch: str, hh: int, mm: int, track: str = ""
-) -> ExportItem:
+def _talk(id: int, title: str, unit: str, branch: str, hh: int, mm: int, track: str = "") -> ExportItem:
     return _item(
         id,
         "presentation",
@@ -112,9 +108,7 @@ def json_validator() -> jsonschema.protocols.Validator:
 
     @checker.checks("date-time", raises=ValueError)
     def _date_time(value: object) -> bool:
-        return not isinstance(value, str) or (
-            "T" in value and datetime.fromisoformat(value).tzinfo is not None
-        )
+        return not isinstance(value, str) or ("T" in value and datetime.fromisoformat(value).tzinfo is not None)
 
     @checker.checks("uri")
     def _uri(value: object) -> bool:
@@ -176,8 +170,7 @@ def test_ics_summary_keeps_chinese_text() -> None:
     talk = next(e for e in events if str(e["SUMMARY"]) == "37℃学习法")
 
     assert str(talk["DESCRIPTION"]) == (
-        "芙蓉区税务局 · 党建工作科党支部\n\n主讲：党建工作科党支部书记\n\n"
-        "党建工作科党支部介绍37℃学习法的做法与成效。"
+        "芙蓉区税务局 · 党建工作科党支部\n\n主讲：党建工作科党支部书记\n\n党建工作科党支部介绍37℃学习法的做法与成效。"
     )
     assert str(talk["LOCATION"]) == "长沙市税务局三楼会议室"
     assert str(talk["URL"]) == f"{URL}#item-2"

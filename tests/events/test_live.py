@@ -19,7 +19,11 @@ def plan() -> list[live.Slot]:
 def test_before_the_day_the_plan_is_the_forecast():
     forecast = live.expected(plan(), at(-30))
     assert [(e.start, e.end, e.state) for e in forecast] == [
-        (at(0), at(10), "coming"), (at(10), at(30), "coming"), (at(30), at(50), "coming"), (at(50), at(70), "coming")]
+        (at(0), at(10), "coming"),
+        (at(10), at(30), "coming"),
+        (at(30), at(50), "coming"),
+        (at(50), at(70), "coming"),
+    ]
     assert live.running_late(plan(), at(-30)) == 0
 
 

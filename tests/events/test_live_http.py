@@ -16,15 +16,24 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 async def live_day(organiser, started_minutes_ago: int = 10) -> tuple[dict, list[int]]:
     """A published day that started a while ago: two talks of 20 min, a 10 min break, a talk."""
     start = dt.datetime.now(CHINA) - dt.timedelta(minutes=started_minutes_ago)
-    event = await open_event(organiser, date=start.strftime("%Y-%m-%d"), start_time=start.strftime("%H:%M"),
-                             end_time="23:59")
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})).json()
+    event = await open_event(
+        organiser, date=start.strftime("%Y-%m-%d"), start_time=start.strftime("%H:%M"), end_time="23:59"
+    )
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})
+    ).json()
     ids = []
-    for kind, minutes, title in (("presentation", 20, "37℃学习法"), ("presentation", 20, "红色税韵工作法"),
-                                 ("break", 10, ""), ("presentation", 20, "支部夜校")):
+    for kind, minutes, title in (
+        ("presentation", 20, "37℃学习法"),
+        ("presentation", 20, "红色税韵工作法"),
+        ("break", 10, ""),
+        ("presentation", 20, "支部夜校"),
+    ):
         body: dict = {"kind": kind, "duration": minutes}
         if kind == "presentation":
-            body["method_id"] = (await organiser.api("POST", "/api/methods/", {"title": title, "branch_id": branch["id"]})).json()["id"]
+            body["method_id"] = (
+                await organiser.api("POST", "/api/methods/", {"title": title, "branch_id": branch["id"]})
+            ).json()["id"]
         items = (await organiser.api("POST", f"/api/events/{event['id']}/agenda/items", body)).json()["items"]
         ids.append(items[-1]["id"])
     return event, ids
@@ -44,14 +53,29 @@ async def current_version(organiser, event_id: int) -> int:
 async def actual(organiser, event_id: int) -> list[dict]:
     from events.tables import AgendaItem
 
-    return await organiser.run(lambda: AgendaItem.select(
-        AgendaItem.id, AgendaItem.actual_start, AgendaItem.actual_end, AgendaItem.extended, AgendaItem.skipped,
-    ).where(AgendaItem.event == event_id).order_by(AgendaItem.position))
+    return await organiser.run(
+        lambda: (
+            AgendaItem.select(
+                AgendaItem.id,
+                AgendaItem.actual_start,
+                AgendaItem.actual_end,
+                AgendaItem.extended,
+                AgendaItem.skipped,
+            )
+            .where(AgendaItem.event == event_id)
+            .order_by(AgendaItem.position)
+        )
+    )
 
 
 def public_times(html: str) -> dict[int, str]:
     """Each item's shown (expected) start on the public agenda."""
-    return {int(i): t for i, t in re.findall(r'data-item-id="(\d+)">\s*<div class="slot-time"><time class="js-start">(\d\d:\d\d)', html)}
+    return {
+        int(i): t
+        for i, t in re.findall(
+            r'data-item-id="(\d+)">\s*<div class="slot-time"><time class="js-start">(\d\d:\d\d)', html
+        )
+    }
 
 
 def minutes(hhmm: str) -> int:
@@ -122,7 +146,7 @@ async def test_skipping_an_item_drops_it_from_the_expected_times_and_it_can_come
     await stage(organiser, event["id"], "skip", item=str(ids[1]))
     page = (await organiser.get("/e/shuixin-2026")).text
     after = public_times(page)
-    assert 'state-skipped" data-item-id="%d"' % ids[1] in page
+    assert f'state-skipped" data-item-id="{ids[1]}"' in page
     assert minutes(after[ids[2]]) - minutes(before[ids[2]]) in (-20, 1420)  # 20 minutes earlier (past midnight: +1420)
     await stage(organiser, event["id"], "next")
     assert (await actual(organiser, event["id"]))[2]["actual_start"] is not None  # the break, not the skipped talk
@@ -180,7 +204,9 @@ async def test_projector_page_holds_titles_qr_codes_and_the_board(organiser):
     board = json.loads(re.search(r'<script type="application/json" id="live-board">(.+?)</script>', page.text).group(1))
     assert board["on"] == ids[0] and board["count"] == 0
     # A feedback QR for every talk, and the door's check-in QR.
-    assert sorted(int(i) for i in re.findall(r'<template id="rate-qr-(\d+)">', page.text)) == sorted([ids[0], ids[1], ids[3]])
+    assert sorted(int(i) for i in re.findall(r'<template id="rate-qr-(\d+)">', page.text)) == sorted(
+        [ids[0], ids[1], ids[3]]
+    )
     assert page.text.count("<svg") == 4
 
 

@@ -24,8 +24,13 @@ async def prepare() -> dict:
 
     await load_demo_and_organiser()
     start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(minutes=10)
-    await Event.update({Event.date: start.date(), Event.start_time: start.time().replace(second=0, microsecond=0),
-                        Event.end_time: dt.time(23, 59)}).where(Event.slug == "shuixin-2026")
+    await Event.update(
+        {
+            Event.date: start.date(),
+            Event.start_time: start.time().replace(second=0, microsecond=0),
+            Event.end_time: dt.time(23, 59),
+        }
+    ).where(Event.slug == "shuixin-2026")
     event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
     items = await AgendaItem.select(AgendaItem.id).where(AgendaItem.event == event["id"]).order_by(AgendaItem.position)
     return {"id": event["id"], "items": [i["id"] for i in items]}
@@ -45,8 +50,10 @@ async def press(base: str, event_id: int, action: str, **extra: str) -> None:
         await log_in_over_http(desk, PASSWORD)
         page = (await desk.get(f"/organiser/events/{event_id}/stage")).text
         version = re.search(r'data-version="(\d+)"', page).group(1)
-        done = await desk.post(f"/organiser/events/{event_id}/stage", data={
-            "action": action, "v": version, "_csrf_token": desk.cookies["csrftoken"], **extra})
+        done = await desk.post(
+            f"/organiser/events/{event_id}/stage",
+            data={"action": action, "v": version, "_csrf_token": desk.cookies["csrftoken"], **extra},
+        )
         assert done.status_code == 200 and "done=" in str(done.url), done.text[:500]
 
 
@@ -64,7 +71,9 @@ async def crowd(base: str, day: dict) -> dict:
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(30, read=None)) as client:
         boards: list[list[dict]] = [[] for _ in range(VIEWERS)]
         connected = [asyncio.Event() for _ in range(VIEWERS)]
-        tasks = [asyncio.create_task(watch(client, "/e/shuixin-2026/live", boards[i], connected[i])) for i in range(VIEWERS)]
+        tasks = [
+            asyncio.create_task(watch(client, "/e/shuixin-2026/live", boards[i], connected[i])) for i in range(VIEWERS)
+        ]
         try:
             await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 30)
             assert all(b[-1]["day"] == "before" for b in boards)
@@ -102,6 +111,11 @@ def test_two_hundred_viewers_each_get_every_update():
     # The extension moved every later item by five minutes for all of them.
     later = {row[0]: row[1] for row in result["after"][1:]}
     earlier = {row[0]: row[1] for row in result["before"][1:]}
-    shift = {i: (int(later[i][:2]) * 60 + int(later[i][3:]) - int(earlier[i][:2]) * 60 - int(earlier[i][3:])) % 1440 for i in later}
+    shift = {
+        i: (int(later[i][:2]) * 60 + int(later[i][3:]) - int(earlier[i][:2]) * 60 - int(earlier[i][3:])) % 1440
+        for i in later
+    }
     assert set(shift.values()) == {5}, shift
-    print(f"\n{VIEWERS} viewers: from pressing (login, page, post) to the last screen: start {result['first']:.2f} s, extension {result['second']:.2f} s")
+    print(
+        f"\n{VIEWERS} viewers: from pressing (login, page, post) to the last screen: start {result['first']:.2f} s, extension {result['second']:.2f} s"
+    )

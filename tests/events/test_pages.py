@@ -23,7 +23,9 @@ async def test_login_with_foreign_next_stays_on_site(client):
 
     await client.run(make_user, "organiser", "organiser")
     response = await client.form(
-        "/login", {"username": "organiser", "password": "correct-horse-1", "next": "//evil.example/x"}, follow_redirects=False
+        "/login",
+        {"username": "organiser", "password": "correct-horse-1", "next": "//evil.example/x"},
+        follow_redirects=False,
     )
     assert response.headers["location"] == "/organiser/"
 
@@ -35,10 +37,21 @@ async def test_form_post_without_csrf_changes_nothing(organiser):
 
 
 async def test_create_event_through_form_and_see_dashboard(organiser):
-    response = await organiser.form("/organiser/events/new", {
-        "title": "税心向党·书记说", "theme": "主题党日", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
-        "timezone": "Asia/Shanghai", "venue": "长沙市税务局", "description": "", "theme_color": "#b71c1c", "slug": "shuixin-2026",
-    })
+    response = await organiser.form(
+        "/organiser/events/new",
+        {
+            "title": "税心向党·书记说",
+            "theme": "主题党日",
+            "date": "2026-07-01",
+            "start_time": "09:00",
+            "end_time": "11:30",
+            "timezone": "Asia/Shanghai",
+            "venue": "长沙市税务局",
+            "description": "",
+            "theme_color": "#b71c1c",
+            "slug": "shuixin-2026",
+        },
+    )
     assert response.status_code == 200
     page = text_of(response.text)
     assert "税心向党·书记说" in page
@@ -47,10 +60,18 @@ async def test_create_event_through_form_and_see_dashboard(organiser):
 
 
 async def test_event_form_errors_are_shown_per_field_in_chinese(organiser):
-    response = await organiser.form("/organiser/events/new", {
-        "title": "", "date": "2026/07/01", "start_time": "9点", "end_time": "08:00", "timezone": "Asia/Shanghai",
-        "theme_color": "#b71c1c", "slug": "x y",
-    })
+    response = await organiser.form(
+        "/organiser/events/new",
+        {
+            "title": "",
+            "date": "2026/07/01",
+            "start_time": "9点",
+            "end_time": "08:00",
+            "timezone": "Asia/Shanghai",
+            "theme_color": "#b71c1c",
+            "slug": "x y",
+        },
+    )
     assert response.status_code == 400
     page = text_of(response.text)
     assert "2026-07-01" in page  # the date hint
@@ -65,10 +86,14 @@ async def test_agenda_editor_add_items_and_see_times(organiser, demo):
     page = (await organiser.get(f"/organiser/events/{event_id}")).text
     assert "37℃学习法" in page
     assert "09:10" in text_of(page)  # first talk after a 10-minute opening
-    response = await organiser.form(f"/organiser/events/{event_id}/items", {"kind": "break", "duration": "0", "title": ""})
+    response = await organiser.form(
+        f"/organiser/events/{event_id}/items", {"kind": "break", "duration": "0", "title": ""}
+    )
     assert response.status_code == 400
     assert "1" in text_of(response.text) and "480" in text_of(response.text)
-    response = await organiser.form(f"/organiser/events/{event_id}/items", {"kind": "remarks", "duration": "15", "title": "领导讲话"})
+    response = await organiser.form(
+        f"/organiser/events/{event_id}/items", {"kind": "remarks", "duration": "15", "title": "领导讲话"}
+    )
     assert response.status_code == 200
     assert "领导讲话" in response.text
 
@@ -112,8 +137,15 @@ async def test_english_when_browser_asks_for_it(client, demo):
 async def test_generate_page_replaces_agenda(organiser, demo):
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     methods = (await organiser.get("/api/methods/")).json()
-    plan = {"method_ids": [str(methods[0]["id"]), str(methods[1]["id"])], "talk_minutes": "15", "qa_minutes": "5",
-            "break_every": "0", "break_minutes": "10", "opening_minutes": "0", "closing_minutes": "0"}
+    plan = {
+        "method_ids": [str(methods[0]["id"]), str(methods[1]["id"])],
+        "talk_minutes": "15",
+        "qa_minutes": "5",
+        "break_every": "0",
+        "break_minutes": "10",
+        "opening_minutes": "0",
+        "closing_minutes": "0",
+    }
     unconfirmed = await organiser.form(f"/organiser/events/{event_id}/generate", plan)
     assert unconfirmed.status_code == 400 and "替换当前议程" in text_of(unconfirmed.text)
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8  # untouched
@@ -121,7 +153,9 @@ async def test_generate_page_replaces_agenda(organiser, demo):
     assert response.status_code == 200
     agenda = (await organiser.get(f"/api/events/{event_id}/agenda")).json()
     assert [(i["kind"], i["start"]) for i in agenda["items"]] == [("presentation", "09:00"), ("presentation", "09:20")]
-    empty = await organiser.form(f"/organiser/events/{event_id}/generate", {"talk_minutes": "15", "break_minutes": "10", "replace": "yes"})
+    empty = await organiser.form(
+        f"/organiser/events/{event_id}/generate", {"talk_minutes": "15", "break_minutes": "10", "replace": "yes"}
+    )
     assert empty.status_code == 400
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 2
 
@@ -147,9 +181,16 @@ async def test_deleting_an_event_needs_the_tick(organiser, demo):
 async def test_generate_page_talk_and_qa_over_480_minutes_is_400_with_a_message(organiser, demo):
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     methods = (await organiser.get("/api/methods/")).json()
-    response = await organiser.form(f"/organiser/events/{event_id}/generate", {
-        "method_ids": [str(methods[0]["id"])], "talk_minutes": "480", "qa_minutes": "120", "break_minutes": "10",
-        "replace": "yes"})
+    response = await organiser.form(
+        f"/organiser/events/{event_id}/generate",
+        {
+            "method_ids": [str(methods[0]["id"])],
+            "talk_minutes": "480",
+            "qa_minutes": "120",
+            "break_minutes": "10",
+            "replace": "yes",
+        },
+    )
     assert response.status_code == 400
     assert "480" in text_of(response.text)
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
@@ -159,25 +200,42 @@ async def test_generate_page_keeps_feedback_or_refuses_naming_the_method(organis
     from events.tables import Feedback
 
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
-    talks = [i for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"] if i["kind"] == "presentation"]
+    talks = [
+        i
+        for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+        if i["kind"] == "presentation"
+    ]
     await organiser.run(lambda: Feedback.insert(Feedback(event=event_id, item=talks[0]["id"], device="d1", rating=5)))
-    plan = {"talk_minutes": "15", "qa_minutes": "5", "break_every": "0", "break_minutes": "10", "opening_minutes": "0",
-            "closing_minutes": "0", "replace": "yes"}
-    refused = await organiser.form(f"/organiser/events/{event_id}/generate",
-                                   {**plan, "method_ids": [str(talks[1]["method_id"])]})
+    plan = {
+        "talk_minutes": "15",
+        "qa_minutes": "5",
+        "break_every": "0",
+        "break_minutes": "10",
+        "opening_minutes": "0",
+        "closing_minutes": "0",
+        "replace": "yes",
+    }
+    refused = await organiser.form(
+        f"/organiser/events/{event_id}/generate", {**plan, "method_ids": [str(talks[1]["method_id"])]}
+    )
     assert refused.status_code == 409
     assert talks[0]["title"] in text_of(refused.text) and "评价" in text_of(refused.text)
     assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == 8
-    kept = await organiser.form(f"/organiser/events/{event_id}/generate",
-                                {**plan, "method_ids": [str(talks[1]["method_id"]), str(talks[0]["method_id"])]})
+    kept = await organiser.form(
+        f"/organiser/events/{event_id}/generate",
+        {**plan, "method_ids": [str(talks[1]["method_id"]), str(talks[0]["method_id"])]},
+    )
     assert kept.status_code == 200
     items = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
     assert [i["id"] for i in items] == [talks[1]["id"], talks[0]["id"]]
     assert await organiser.run(lambda: Feedback.count().where(Feedback.item == talks[0]["id"])) == 1
-    confirmed = await organiser.form(f"/organiser/events/{event_id}/generate",
-                                     {**plan, "method_ids": [str(talks[1]["method_id"])], "drop": "yes"})
+    confirmed = await organiser.form(
+        f"/organiser/events/{event_id}/generate", {**plan, "method_ids": [str(talks[1]["method_id"])], "drop": "yes"}
+    )
     assert confirmed.status_code == 200
-    assert [i["id"] for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]] == [talks[1]["id"]]
+    assert [i["id"] for i in (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]] == [
+        talks[1]["id"]
+    ]
     assert await organiser.run(lambda: Feedback.count().where(Feedback.event == event_id)) == 0
 
 
@@ -187,7 +245,9 @@ async def test_two_organisers_editing_one_item_the_second_save_is_409(organiser,
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     item = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"][0]
     page = (await organiser.get(f"/organiser/events/{event_id}")).text
-    loaded = re.search(rf'action="/organiser/events/{event_id}/items/{item["id"]}/update".*?name="version" value="(\d+)"', page, re.S).group(1)
+    loaded = re.search(
+        rf'action="/organiser/events/{event_id}/items/{item["id"]}/update".*?name="version" value="(\d+)"', page, re.S
+    ).group(1)
     form = {"kind": "opening", "title": "开场", "version": loaded}
     first = await organiser.form(f"/organiser/events/{event_id}/items/{item['id']}/update", {**form, "duration": "12"})
     assert first.status_code == 200
@@ -202,9 +262,19 @@ async def test_two_organisers_editing_one_event_the_second_save_is_409(organiser
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     page = (await organiser.get(f"/organiser/events/{event_id}/edit")).text
     loaded = re.search(r'name="version" value="(\d+)"', page).group(1)
-    form = {"title": "税心向党·书记说", "date": "2026-07-01", "start_time": "09:00", "end_time": "11:30",
-            "timezone": "Asia/Shanghai", "theme_color": "#b71c1c", "slug": "shuixin-2026", "version": loaded}
-    assert (await organiser.form(f"/organiser/events/{event_id}/edit", {**form, "venue": "一号会议室"})).status_code == 200
+    form = {
+        "title": "税心向党·书记说",
+        "date": "2026-07-01",
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "timezone": "Asia/Shanghai",
+        "theme_color": "#b71c1c",
+        "slug": "shuixin-2026",
+        "version": loaded,
+    }
+    assert (
+        await organiser.form(f"/organiser/events/{event_id}/edit", {**form, "venue": "一号会议室"})
+    ).status_code == 200
     stale = await organiser.form(f"/organiser/events/{event_id}/edit", {**form, "venue": "二号会议室"})
     assert stale.status_code == 409 and "其他人" in text_of(stale.text)
     assert (await organiser.get(f"/api/events/{event_id}")).json()["venue"] == "一号会议室"
@@ -238,7 +308,7 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
 
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
     await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=31)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
     await organiser.run(lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id == event_id))
     await organiser.run(make_user, "root", "admin")
     await organiser.form("/login", {"username": "root", "password": "correct-horse-1"})
@@ -248,8 +318,11 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
     assert await organiser.run(queries.purge_deleted_events) == 1
     assert await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event == event_id)) == 0
     await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
-    created = await organiser.api("POST", "/api/events/", {"title": "新活动", "date": "2026-08-01", "start_time": "09:00",
-                                                          "end_time": "10:00", "slug": "shuixin-2026"})
+    created = await organiser.api(
+        "POST",
+        "/api/events/",
+        {"title": "新活动", "date": "2026-08-01", "start_time": "09:00", "end_time": "10:00", "slug": "shuixin-2026"},
+    )
     assert created.status_code == 201 and created.json()["id"] > event_id
 
 
@@ -267,10 +340,19 @@ async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner
     code = (await organiser.run(lambda: Attendee.select(Attendee.ticket_code).first()))["ticket_code"]
     assert (await organiser.get(f"/t/{code}")).status_code == 200
     await organiser.form(f"/organiser/events/{event_id}/delete", {"confirm": "yes"})
-    for url in ("/e/shuixin-2026", "/e/shuixin-2026/checkin", "/e/shuixin-2026/feedback", "/e/shuixin-2026/agenda.ics",
-                "/e/shuixin-2026/schedule.json", "/e/shuixin-2026/programme.pdf", f"/t/{code}",
-                f"/organiser/events/{event_id}/stage", f"/organiser/events/{event_id}/slides/",
-                f"/organiser/events/{event_id}/attendees", f"/api/events/{event_id}/agenda"):
+    for url in (
+        "/e/shuixin-2026",
+        "/e/shuixin-2026/checkin",
+        "/e/shuixin-2026/feedback",
+        "/e/shuixin-2026/agenda.ics",
+        "/e/shuixin-2026/schedule.json",
+        "/e/shuixin-2026/programme.pdf",
+        f"/t/{code}",
+        f"/organiser/events/{event_id}/stage",
+        f"/organiser/events/{event_id}/slides/",
+        f"/organiser/events/{event_id}/attendees",
+        f"/api/events/{event_id}/agenda",
+    ):
         assert (await organiser.get(url)).status_code == 404, url
     assert (await organiser.scan(event_id, {"code": code})).status_code == 404
     page = await organiser.get(portal)

@@ -18,7 +18,9 @@ def test_utf8_csv_with_bom():
     roster = parse_roster(("\ufeff" + CSV).encode("utf-8"), "list.csv")
     assert roster.error is None
     assert [(r.name, r.unit, r.phone) for r in roster.rows] == [
-        ("彭强", "雨花区税务局侯家塘税务分局", "13800001111"), ("谭玲", "第一稽查局", "13900002222")]
+        ("彭强", "雨花区税务局侯家塘税务分局", "13800001111"),
+        ("谭玲", "第一稽查局", "13900002222"),
+    ]
 
 
 def test_gbk_csv_from_older_tools():
@@ -40,39 +42,59 @@ def test_xlsx():
 
 
 def test_wrong_columns_is_a_file_error():
-    assert parse_roster("foo,bar\n1,2\n".encode(), "x.csv").error == "no_name_column"
+    assert parse_roster(b"foo,bar\n1,2\n", "x.csv").error == "no_name_column"
 
 
 def test_row_errors_are_per_row():
     text = "姓名,手机\n,13800001111\n" + "长" * 51 + ",123\n彭强,13800001111\n彭强,13800001111\n"
     rows = parse_roster(text.encode(), "x.csv").rows
     assert [(r.line, r.errors) for r in rows] == [
-        (2, ["name_required"]), (3, ["name_too_long", "phone_invalid"]), (4, []), (5, ["duplicate_row"])]
+        (2, ["name_required"]),
+        (3, ["name_too_long", "phone_invalid"]),
+        (4, []),
+        (5, ["duplicate_row"]),
+    ]
 
 
 def test_csv_mobiles_mangled_by_excel_are_row_errors():
-    text = ("姓名,手机\n彭强,1.38073E+10\n谭玲,1380731\n褚方彬,+86 138-0731-2345\n曾辉,86 13807312346\n"
-            "李明,13807312347.0\n王芳,138073123456\n周杰,\n")
+    text = (
+        "姓名,手机\n彭强,1.38073E+10\n谭玲,1380731\n褚方彬,+86 138-0731-2345\n曾辉,86 13807312346\n"
+        "李明,13807312347.0\n王芳,138073123456\n周杰,\n"
+    )
     rows = parse_roster(text.encode(), "x.csv").rows
     assert [(r.name, r.phone, r.errors) for r in rows] == [
-        ("彭强", "1.38073E+10", ["phone_scientific"]), ("谭玲", "1380731", ["phone_invalid"]),
-        ("褚方彬", "13807312345", []), ("曾辉", "13807312346", []), ("李明", "13807312347", []),
-        ("王芳", "138073123456", ["phone_invalid"]), ("周杰", "", [])]
+        ("彭强", "1.38073E+10", ["phone_scientific"]),
+        ("谭玲", "1380731", ["phone_invalid"]),
+        ("褚方彬", "13807312345", []),
+        ("曾辉", "13807312346", []),
+        ("李明", "13807312347", []),
+        ("王芳", "138073123456", ["phone_invalid"]),
+        ("周杰", "", []),
+    ]
 
 
 def test_xlsx_number_cells_keep_whole_mobiles_only():
     book = Workbook()
     sheet = book.active
     sheet.append(["姓名", "手机"])
-    for name, phone in (("彭强", 13807312345), ("谭玲", 13807312346.0), ("褚方彬", 1380731234.0),
-                        ("曾辉", 13807312347.5), ("李明", "1.38073E+10")):
+    for name, phone in (
+        ("彭强", 13807312345),
+        ("谭玲", 13807312346.0),
+        ("褚方彬", 1380731234.0),
+        ("曾辉", 13807312347.5),
+        ("李明", "1.38073E+10"),
+    ):
         sheet.append([name, phone])
     buffer = io.BytesIO()
     book.save(buffer)
     rows = parse_roster(buffer.getvalue(), "list.xlsx").rows
     assert [(r.name, r.phone if not r.errors else r.errors) for r in rows] == [
-        ("彭强", "13807312345"), ("谭玲", "13807312346"), ("褚方彬", ["phone_invalid"]),
-        ("曾辉", ["phone_invalid"]), ("李明", ["phone_scientific"])]
+        ("彭强", "13807312345"),
+        ("谭玲", "13807312346"),
+        ("褚方彬", ["phone_invalid"]),
+        ("曾辉", ["phone_invalid"]),
+        ("李明", ["phone_scientific"]),
+    ]
 
 
 def test_not_a_table_and_empty():
@@ -104,7 +126,7 @@ def test_an_xlsx_packed_with_an_unreadable_method_is_a_file_error_not_a_crash():
     for header, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # method in local and central headers
         at = data.find(header)
         while at != -1:
-            data[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+            data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
             at = data.find(header, at + 4)
     with pytest.raises(NotImplementedError):
         with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
@@ -118,7 +140,9 @@ def test_xlsx_numbers_and_shared_strings_read_as_people_typed_them():
     roster = parse_roster(data, "list.xlsx")
     assert roster.error is None and roster.encoding == "xlsx"
     assert [(r.line, r.name, r.phone, r.email) for r in roster.rows] == [
-        (2, "彭强", "13800001111", "pq@example.cn"), (3, "谭玲", "13900002222", "")]
+        (2, "彭强", "13800001111", "pq@example.cn"),
+        (3, "谭玲", "13900002222", ""),
+    ]
 
 
 def test_a_sheet_of_a_million_rows_is_refused_at_the_row_limit():
@@ -128,7 +152,9 @@ def test_a_sheet_of_a_million_rows_is_refused_at_the_row_limit():
     assert parse_roster(("姓名\n" + "x\n" * 1_000_000).encode(), "list.csv").error == "too_many_rows"
 
 
-@pytest.mark.parametrize("ref, error", [("A1:B1000000", "too_many_rows"), ("A1:ZZ3", "too_many_cells"), ("A1:B3", None)])
+@pytest.mark.parametrize(
+    "ref, error", [("A1:B1000000", "too_many_rows"), ("A1:ZZ3", "too_many_cells"), ("A1:B3", None)]
+)
 def test_a_sheet_declaring_more_than_the_limits_is_refused_before_its_rows_are_read(ref, error):
     from tests.hostile import huge_sheet
 
@@ -146,12 +172,16 @@ def test_a_sheet_declaring_more_than_the_limits_is_refused_before_its_rows_are_r
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_row_with_too_many_cells_is_refused(fmt):
-    assert parse_roster(a_table([["姓名", "手机"], ["彭强"] + ["x"] * 300], fmt), "list." + fmt).error == "too_many_cells"
+    assert (
+        parse_roster(a_table([["姓名", "手机"], ["彭强"] + ["x"] * 300], fmt), "list." + fmt).error == "too_many_cells"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_cell_too_long_is_refused(fmt):
-    assert parse_roster(a_table([["姓名", "单位"], ["彭强", "长" * 10_001]], fmt), "list." + fmt).error == "cell_too_long"
+    assert (
+        parse_roster(a_table([["姓名", "单位"], ["彭强", "长" * 10_001]], fmt), "list." + fmt).error == "cell_too_long"
+    )
     assert parse_roster(a_table([["姓名", "单位"], ["彭强", "长" * 10_000]], fmt), "list." + fmt).error is None
 
 
@@ -174,10 +204,12 @@ def test_an_xlsx_declaring_entities_is_refused():
     """No DOCTYPE in a sheet: no entity can expand (billion laughs)."""
     from tests.hostile import XLSX_PARTS
 
-    sheet = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
-             '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, text in {**XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
@@ -202,12 +234,18 @@ def test_a_million_row_import_is_refused_while_the_server_keeps_answering(tmp_pa
     server = Server(env).start()
 
     async def attack() -> tuple[httpx.Response, list[float]]:
-        async with httpx.AsyncClient(base_url=server.url, timeout=120) as organiser, \
-                httpx.AsyncClient(base_url=server.url, timeout=120) as probe:
+        async with (
+            httpx.AsyncClient(base_url=server.url, timeout=120) as organiser,
+            httpx.AsyncClient(base_url=server.url, timeout=120) as probe,
+        ):
             await log_in_over_http(organiser, PASSWORD)
-            sent = asyncio.create_task(organiser.post(
-                f"/organiser/events/{event_id}/attendees/import", data={"_csrf_token": organiser.cookies["csrftoken"]},
-                files={"file": ("名单.xlsx", sheet, "application/octet-stream")}))
+            sent = asyncio.create_task(
+                organiser.post(
+                    f"/organiser/events/{event_id}/attendees/import",
+                    data={"_csrf_token": organiser.cookies["csrftoken"]},
+                    files={"file": ("名单.xlsx", sheet, "application/octet-stream")},
+                )
+            )
             waits = []
             while True:
                 start = time.perf_counter()

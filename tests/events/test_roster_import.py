@@ -21,7 +21,8 @@ def roster_csv(count: int, start: int = 0) -> bytes:
 
 async def preview(organiser, event_id: int, content: bytes):
     return await organiser.post(
-        f"/organiser/events/{event_id}/attendees/import", data={"_csrf_token": await organiser.csrf()},
+        f"/organiser/events/{event_id}/attendees/import",
+        data={"_csrf_token": await organiser.csrf()},
         files={"file": ("名单.csv", content, "text/csv")},
     )
 
@@ -38,8 +39,11 @@ async def test_import_of_5000_rows_is_stored_whole(organiser):
     event = await open_event(organiser)
     shown = await preview(organiser, event["id"], roster_csv(5000))
     assert shown.status_code == 200 and "可导入5000行" in text_of(shown.text)
-    confirmed = await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm",
-                                     {"payload": payload_of(shown.text)}, follow_redirects=False)
+    confirmed = await organiser.form(
+        f"/organiser/events/{event['id']}/attendees/import/confirm",
+        {"payload": payload_of(shown.text)},
+        follow_redirects=False,
+    )
     assert confirmed.status_code in (302, 303), (confirmed.status_code, text_of(confirmed.text)[:300])
     assert await registered(organiser, event["id"]) == 5000
     page = await organiser.get(f"/organiser/events/{event['id']}/attendees", params={"q": "参会人4999"})
@@ -77,20 +81,26 @@ async def test_import_confirmed_from_two_tabs_at_once_imports_once(organiser):
 async def test_import_preview_flags_rows_already_imported_and_confirm_skips_them(organiser):
     event = await open_event(organiser)
     first = await preview(organiser, event["id"], roster_csv(3))
-    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(first.text)})
+    await organiser.form(
+        f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(first.text)}
+    )
     again = await preview(organiser, event["id"], roster_csv(5))  # the same three, and two more
     text = text_of(again.text)
     assert again.status_code == 200
     assert text.count("已导入") >= 3 and "可导入2行" in text and "3行已导入，将跳过" in text
     assert "导入2人" in text
-    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(again.text)})
+    await organiser.form(
+        f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(again.text)}
+    )
     assert await registered(organiser, event["id"]) == 5
 
 
 async def test_import_of_a_list_already_imported_offers_nothing_to_confirm(organiser):
     event = await open_event(organiser)
     first = await preview(organiser, event["id"], roster_csv(3))
-    await organiser.form(f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(first.text)})
+    await organiser.form(
+        f"/organiser/events/{event['id']}/attendees/import/confirm", {"payload": payload_of(first.text)}
+    )
     again = await preview(organiser, event["id"], roster_csv(3))
     assert again.status_code == 200 and "3行已导入，将跳过" in text_of(again.text)
     assert 'name="payload"' not in again.text

@@ -41,11 +41,21 @@ DOC = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 500 + "WordDocument".encode(
 EXE = b"MZ\x90\x00" + b"\x00" * 2000
 
 
-@pytest.mark.parametrize("data, kind", [
-    (PPTX, "pptx"), (ODP, "odp"), (KEY, "key"), (PPT, "ppt"),
-    (a_zip({"word/document.xml": b"x"}), None),  # a zip that claims to be PPTX by its name
-    (DOC, None), (EXE, None), (b"", None), (b"hello", None), (b"PK\x03\x04broken", None),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (PPTX, "pptx"),
+        (ODP, "odp"),
+        (KEY, "key"),
+        (PPT, "ppt"),
+        (a_zip({"word/document.xml": b"x"}), None),  # a zip that claims to be PPTX by its name
+        (DOC, None),
+        (EXE, None),
+        (b"", None),
+        (b"hello", None),
+        (b"PK\x03\x04broken", None),
+    ],
+)
 def test_kind_is_decided_by_content(tmp_path, data, kind):
     path = tmp_path / "upload.pptx"  # the name always says pptx: it must not matter
     path.write_bytes(data)
@@ -59,7 +69,7 @@ def test_a_zip_packed_with_an_unreadable_method_is_refused(tmp_path):
     for header in (b"PK\x03\x04", b"PK\x01\x02"):  # local and central headers: method at +8 and +10
         at = data.find(header)
         offset = 8 if header == b"PK\x03\x04" else 10
-        data[at + offset:at + offset + 2] = (99).to_bytes(2, "little")
+        data[at + offset : at + offset + 2] = (99).to_bytes(2, "little")
     path = tmp_path / "x.odp"
     path.write_bytes(bytes(data))
     with pytest.raises(NotImplementedError):
@@ -74,10 +84,13 @@ def test_a_real_pdf_is_a_pdf(tmp_path):
     assert slides.detect_kind(path) == "pdf"
 
 
-@pytest.mark.parametrize("member, others", [
-    ("mimetype", {}),  # an "ODP" whose mimetype member unpacks to 1 GiB
-    ("ppt/slides/slide1.xml", {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}),
-])
+@pytest.mark.parametrize(
+    "member, others",
+    [
+        ("mimetype", {}),  # an "ODP" whose mimetype member unpacks to 1 GiB
+        ("ppt/slides/slide1.xml", {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}),
+    ],
+)
 def test_kind_of_a_zip_bomb_is_none_without_unpacking_it(tmp_path, member, others):
     """About 1 MB on disk, 1 GiB declared in the central directory: refused from the
     directory alone, with a few MB of memory at most (reading the member took 2.2 GB)."""
@@ -133,8 +146,11 @@ async def demo_slots(client) -> dict:
 
     async def load():
         event = await Event.select(Event.id).where(Event.slug == "shuixin-2026").first()
-        items = await AgendaItem.select(AgendaItem.id, AgendaItem.presenter).where(
-            (AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation")).order_by(AgendaItem.position)
+        items = (
+            await AgendaItem.select(AgendaItem.id, AgendaItem.presenter)
+            .where((AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation"))
+            .order_by(AgendaItem.position)
+        )
         return {"event": event["id"], "items": [i["id"] for i in items], "presenters": [i["presenter"] for i in items]}
 
     return await client.run(load)
@@ -144,7 +160,9 @@ async def portal_link(organiser, event_id: int, presenter_id: int, days: str = "
     made = await organiser.form(f"/organiser/events/{event_id}/slides/links/{presenter_id}", {"days": days})
     assert made.status_code == 200, made.text
     page = (await organiser.get(f"/organiser/events/{event_id}/slides/")).text
-    return re.search(rf'id="presenter-{presenter_id}">.*?value="http://testserver.local(/p/[^"]+)"', page, re.S).group(1)
+    return re.search(rf'id="presenter-{presenter_id}">.*?value="http://testserver.local(/p/[^"]+)"', page, re.S).group(
+        1
+    )
 
 
 async def upload(client, url: str, data: bytes, name: str = "37℃学习法.pdf"):
@@ -170,14 +188,18 @@ async def test_presenter_uploads_through_the_portal_and_the_organiser_sees_it(or
     sent = await upload(organiser, f"{portal}/slides/{item}", pdf)
     assert sent.status_code == 200 and "已上传" in text_of(sent.text), sent.text
     versions = await stored_versions(organiser, item)
-    assert [(v["version"], v["kind"], v["filename"], v["size"]) for v in versions] == [(1, "pdf", "37℃学习法.pdf", len(pdf))]
+    assert [(v["version"], v["kind"], v["filename"], v["size"]) for v in versions] == [
+        (1, "pdf", "37℃学习法.pdf", len(pdf))
+    ]
 
     status = text_of((await organiser.get(f"/organiser/events/{event}/slides/")).text)
     assert "37℃学习法.pdf" in status and "已上传 1 / 4" in status and re.search(r"v1 · \d+ KB", status)
 
     got = await organiser.get(f"/organiser/events/{event}/slides/file/{versions[0]['id']}")
     assert got.status_code == 200 and got.content == pdf
-    assert got.headers["content-type"] == "application/pdf" and got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["content-type"] == "application/pdf" and got.headers["content-disposition"].startswith(
+        "attachment;"
+    )
     assert "filename*=UTF-8''37%E2%84%83" in got.headers["content-disposition"]
     assert got.headers["x-content-type-options"] == "nosniff"
 
@@ -212,12 +234,15 @@ def pdf_text(pdf: bytes) -> str:
     return "".join(pdftools.pages(pdf))
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("slides.pdf", EXE, "不是可接受的演示文件"),
-    ("slides.pptx", a_zip({"word/document.xml": b"x"}), "不是可接受的演示文件"),
-    ("empty.pdf", b"", "文件为空"),
-    ("../../../../tmp/evil.pdf", DOC, "不是可接受的演示文件"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("slides.pdf", EXE, "不是可接受的演示文件"),
+        ("slides.pptx", a_zip({"word/document.xml": b"x"}), "不是可接受的演示文件"),
+        ("empty.pdf", b"", "文件为空"),
+        ("../../../../tmp/evil.pdf", DOC, "不是可接受的演示文件"),
+    ],
+)
 async def test_bad_files_are_refused_and_the_current_version_stays(organiser, demo, name, data, message):
     slots = await demo_slots(organiser)
     event, item = slots["event"], slots["items"][0]
@@ -256,8 +281,12 @@ async def prepare_portal() -> tuple[str, int]:
     await load_demo()
     from events.tables import AgendaItem
 
-    item = await AgendaItem.select(AgendaItem.id, AgendaItem.presenter).where(AgendaItem.kind == "presentation").order_by(
-        AgendaItem.position).first()
+    item = (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.presenter)
+        .where(AgendaItem.kind == "presentation")
+        .order_by(AgendaItem.position)
+        .first()
+    )
     link_id = await sq.create_link(item["presenter"], None)
     link = await PortalLink.select().where(PortalLink.id == link_id).first()
     return f"/p/{sq.link_token(Settings().session_secret(), link_id, link['nonce'])}", item["id"]
@@ -290,13 +319,18 @@ def test_an_oversized_upload_is_refused_while_it_streams():
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             good = await client.post(f"{portal}/slides/{item}", files={"file": ("ok.pdf", a_pdf(), "application/pdf")})
             assert good.status_code == 302, good.text
-            big = await client.post(f"{portal}/slides/{item}", content=chunks(),
-                                    headers={"Content-Type": "multipart/form-data; boundary=b0undary"})
+            big = await client.post(
+                f"{portal}/slides/{item}",
+                content=chunks(),
+                headers={"Content-Type": "multipart/form-data; boundary=b0undary"},
+            )
             # 200 MB announced, 10 bytes sent: the answer must come without waiting for the rest
             host, port = url.removeprefix("http://").split(":")
             reader, writer = await asyncio.open_connection(host, int(port))
-            writer.write(f"POST {portal}/slides/{item} HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; "
-                         f"boundary=b0undary\r\nContent-Length: {200 * 1024 * 1024}\r\n\r\n0123456789".encode())
+            writer.write(
+                f"POST {portal}/slides/{item} HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; "
+                f"boundary=b0undary\r\nContent-Length: {200 * 1024 * 1024}\r\n\r\n0123456789".encode()
+            )
             await writer.drain()
             status_line = await asyncio.wait_for(reader.readline(), timeout=10)
             writer.close()
@@ -343,7 +377,7 @@ async def test_a_new_link_or_a_revoke_ends_the_old_one_and_links_expire(organise
     gone = await organiser.get(new)
     assert gone.status_code == 404 and "组织者" in text_of(gone.text)
     expiring = await portal_link(organiser, event, presenter, days="1")
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     await organiser.run(lambda: PortalLink.update({PortalLink.expires_at: past}).where(PortalLink.revoked == False))  # noqa: E712
     assert (await organiser.get(expiring)).status_code == 404
     bad = await organiser.form(f"/organiser/events/{event}/slides/links/{presenter}", {"days": "forever"})
@@ -354,13 +388,17 @@ async def test_deadline_closes_portal_uploads_but_not_the_organisers(organiser, 
     slots = await demo_slots(organiser)
     event, item = slots["event"], slots["items"][0]
     portal = await portal_link(organiser, event, slots["presenters"][0])
-    saved = await organiser.form(f"/organiser/events/{event}/slides/settings", {"deadline": "2020-01-01T09:00", "lock": "2020-01-01T09:00"})
+    saved = await organiser.form(
+        f"/organiser/events/{event}/slides/settings", {"deadline": "2020-01-01T09:00", "lock": "2020-01-01T09:00"}
+    )
     assert saved.status_code == 200
     late = await upload(organiser, f"{portal}/slides/{item}", a_pdf())
     assert late.status_code == 403 and "截止" in text_of(late.text)
     locked = await organiser.form(f"{portal}/summary/{item}", {"summary": "新的简介"})
     assert locked.status_code == 403
-    ok = await upload(organiser, f"/organiser/events/{event}/slides/{item}/upload?csrf={await organiser.csrf()}", a_pdf())
+    ok = await upload(
+        organiser, f"/organiser/events/{event}/slides/{item}/upload?csrf={await organiser.csrf()}", a_pdf()
+    )
     assert ok.status_code == 200 and len(await stored_versions(organiser, item)) == 1
     assert "截止后" in text_of((await organiser.get(f"/organiser/events/{event}/slides/")).text)
 
@@ -405,7 +443,9 @@ async def test_concurrent_uploads_to_one_slot_each_get_their_own_version(organis
     event, item = slots["event"], slots["items"][0]
     portal = await portal_link(organiser, event, slots["presenters"][0])
     files = [a_pdf(f"第{n}版") for n in range(8)]
-    results = await asyncio.gather(*(upload(organiser, f"{portal}/slides/{item}", f, f"v{n}.pdf") for n, f in enumerate(files)))
+    results = await asyncio.gather(
+        *(upload(organiser, f"{portal}/slides/{item}", f, f"v{n}.pdf") for n, f in enumerate(files))
+    )
     assert [r.status_code for r in results] == [200] * 8
     versions = await stored_versions(organiser, item)
     assert sorted(v["version"] for v in versions) == list(range(1, 9))
@@ -421,15 +461,20 @@ async def test_portal_shows_the_feedback_once_it_closes(organiser, demo):
     slots = await demo_slots(organiser)
     event, item = slots["event"], slots["items"][0]
     portal = await portal_link(organiser, event, slots["presenters"][0])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     async def rate(closes):
         await Event.update({Event.feedback_closes_at: closes}).where(Event.id == event)
         if not await Feedback.count():
             await Feedback.insert(
                 Feedback(event=event, item=item, device="a" * 24, rating=5, comment="讲得清楚", updated_at=now),
-                Feedback(event=event, item=item, device="b" * 24, rating=3, comment="不当言论", hidden=True, updated_at=now),
-                Feedback(event=event, item=slots["items"][1], device="a" * 24, rating=1, comment="别人的", updated_at=now))
+                Feedback(
+                    event=event, item=item, device="b" * 24, rating=3, comment="不当言论", hidden=True, updated_at=now
+                ),
+                Feedback(
+                    event=event, item=slots["items"][1], device="a" * 24, rating=1, comment="别人的", updated_at=now
+                ),
+            )
 
     await organiser.run(rate, now + dt.timedelta(hours=1))
     before = text_of((await organiser.get(portal)).text)
@@ -452,10 +497,20 @@ async def test_a_summary_locked_for_one_event_cannot_be_changed_through_another_
     slots = await demo_slots(organiser)
     event, presenter = slots["event"], slots["presenters"][0]
     method_id = (await organiser.get(f"/api/events/{event}/agenda")).json()["items"][1]["method_id"]  # its first talk
-    other = (await organiser.api("POST", "/api/events/", {"title": "第二场", "date": "2026-08-01", "start_time": "09:00",
-                                                          "end_time": "10:00", "slug": "second-day"})).json()
-    agenda = (await organiser.api("POST", f"/api/events/{other['id']}/agenda/items",
-                                  {"kind": "presentation", "duration": 20, "method_id": method_id, "presenter_id": presenter})).json()
+    other = (
+        await organiser.api(
+            "POST",
+            "/api/events/",
+            {"title": "第二场", "date": "2026-08-01", "start_time": "09:00", "end_time": "10:00", "slug": "second-day"},
+        )
+    ).json()
+    agenda = (
+        await organiser.api(
+            "POST",
+            f"/api/events/{other['id']}/agenda/items",
+            {"kind": "presentation", "duration": 20, "method_id": method_id, "presenter_id": presenter},
+        )
+    ).json()
     other_item = agenda["items"][0]["id"]
     await organiser.form(f"/organiser/events/{event}/slides/settings", {"deadline": "", "lock": "2020-01-01T09:00"})
     portal = await portal_link(organiser, event, presenter)
@@ -497,7 +552,9 @@ def test_a_zip_bomb_upload_is_refused_in_chinese_and_the_server_memory_stays_fla
         with httpx.Client(base_url=server.url, timeout=120) as presenter:
             assert presenter.get(f"/p/{token}/").status_code == 200
             before = peak_rss_mb(server.process.pid)
-            refused = presenter.post(f"/p/{token}/slides/{item}", files={"file": ("方案.odp", bomb, "application/octet-stream")})
+            refused = presenter.post(
+                f"/p/{token}/slides/{item}", files={"file": ("方案.odp", bomb, "application/octet-stream")}
+            )
             grown = peak_rss_mb(server.process.pid) - before
             assert refused.status_code == 400, refused.text[:300]
             assert grown < 50, f"the server's peak memory grew by {grown:.0f} MB"

@@ -13,8 +13,11 @@ from tests.presenters.test_review import log_in_as, open_call, round_of
 
 
 async def preview(client, call: int, data: bytes):
-    return await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", data)},
-                             data={"_csrf_token": await client.csrf()})
+    return await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批申报.xlsx", data)},
+        data={"_csrf_token": await client.csrf()},
+    )
 
 
 def payload_of(page: str) -> str:
@@ -24,8 +27,10 @@ def payload_of(page: str) -> str:
 async def count(client) -> tuple[int, int]:
     from presenters.tables import Application, ApplicationEvent
 
-    return (await client.run(lambda: Application.count()),
-            await client.run(lambda: ApplicationEvent.count().where(ApplicationEvent.actor == "import")))
+    return (
+        await client.run(lambda: Application.count()),
+        await client.run(lambda: ApplicationEvent.count().where(ApplicationEvent.actor == "import")),
+    )
 
 
 async def test_application_import_confirmed_twice_imports_once(client, demo):
@@ -56,8 +61,19 @@ async def test_application_import_from_two_tabs_at_once_imports_once(client, dem
     from presenters.review import queries as rq
 
     call, area = await open_call(client)
-    rows = [{"branch_name": f"第{n}党支部", "unit": "芙蓉区税务局", "secretary": "谭玲", "contact": "13800001111",
-             "title": f"“{n}号”工作法", "area": area, "summary": "以支部为引擎。", "highlights": ""} for n in range(50)]
+    rows = [
+        {
+            "branch_name": f"第{n}党支部",
+            "unit": "芙蓉区税务局",
+            "secretary": "谭玲",
+            "contact": "13800001111",
+            "title": f"“{n}号”工作法",
+            "area": area,
+            "summary": "以支部为引擎。",
+            "highlights": "",
+        }
+        for n in range(50)
+    ]
 
     async def both() -> list[tuple[int, int]]:
         return list(await asyncio.gather(*(rq.import_round(call, "d" * 64, rows) for _ in range(2))))

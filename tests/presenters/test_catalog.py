@@ -12,14 +12,24 @@ async def test_catalog_pages_need_login(client):
 
 async def test_add_branch_method_presenter_through_forms(organiser):
     await organiser.form("/organiser/catalog/areas/new", {"name": "党员教育", "position": "1"})
-    response = await organiser.form("/organiser/catalog/branches/new", {"name": "侯家塘税务分局党支部", "unit": "雨花区税务局", "secretary": "彭强"})
+    response = await organiser.form(
+        "/organiser/catalog/branches/new", {"name": "侯家塘税务分局党支部", "unit": "雨花区税务局", "secretary": "彭强"}
+    )
     assert response.status_code == 200 and "侯家塘税务分局党支部" in response.text
     branch = (await organiser.get("/api/branches/")).json()[0]
     area = (await organiser.get("/api/areas/")).json()[0]
-    await organiser.form("/organiser/catalog/methods/new", {
-        "title": "“红色税苑”工作法", "branch_id": str(branch["id"]), "area_id": str(area["id"]), "summary": "以红色文化引领税收服务。",
-    })
-    await organiser.form("/organiser/catalog/presenters/new", {"name": "彭强", "role": "支部书记", "branch_id": str(branch["id"])})
+    await organiser.form(
+        "/organiser/catalog/methods/new",
+        {
+            "title": "“红色税苑”工作法",
+            "branch_id": str(branch["id"]),
+            "area_id": str(area["id"]),
+            "summary": "以红色文化引领税收服务。",
+        },
+    )
+    await organiser.form(
+        "/organiser/catalog/presenters/new", {"name": "彭强", "role": "支部书记", "branch_id": str(branch["id"])}
+    )
     methods = text_of((await organiser.get("/organiser/catalog/methods")).text)
     assert "“红色税苑”工作法" in methods and "雨花区税务局" in methods and "党员教育" in methods
     presenters = (await organiser.get("/api/presenters/")).json()
@@ -42,8 +52,13 @@ async def test_empty_and_too_long_names_are_refused_on_pages(organiser):
 
 
 async def test_edit_and_delete_branch(organiser):
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})).json()
-    await organiser.form(f"/organiser/catalog/branches/{branch['id']}/edit", {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "某书记"})
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})
+    ).json()
+    await organiser.form(
+        f"/organiser/catalog/branches/{branch['id']}/edit",
+        {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "某书记"},
+    )
     assert (await organiser.get(f"/api/branches/{branch['id']}")).json()["secretary"] == "某书记"
     await organiser.form(f"/organiser/catalog/branches/{branch['id']}/delete")
     assert (await organiser.get(f"/api/branches/{branch['id']}")).status_code == 404
@@ -51,7 +66,9 @@ async def test_edit_and_delete_branch(organiser):
 
 async def test_area_in_use_cannot_be_deleted(organiser):
     area = (await organiser.api("POST", "/api/areas/", {"name": "监督管理"})).json()
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "丁字税务分局党支部", "unit": "望城区税务局"})).json()
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "丁字税务分局党支部", "unit": "望城区税务局"})
+    ).json()
     await organiser.api("POST", "/api/methods/", {"title": "工作法", "branch_id": branch["id"], "area_id": area["id"]})
     response = await organiser.api("DELETE", f"/api/areas/{area['id']}")
     assert response.status_code == 409
@@ -117,23 +134,35 @@ async def test_delete_asks_first(organiser):
 async def test_two_organisers_editing_one_method_the_second_save_is_409(organiser):
     import re
 
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})).json()
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "党建工作科党支部", "unit": "芙蓉区税务局"})
+    ).json()
     method = (await organiser.api("POST", "/api/methods/", {"title": "37℃学习法", "branch_id": branch["id"]})).json()
     page = (await organiser.get(f"/organiser/catalog/methods/{method['id']}/edit")).text
     loaded = re.search(r'name="version" value="(\d+)"', page).group(1)
     form = {"title": "37℃学习法", "branch_id": str(branch["id"]), "version": loaded}
-    assert (await organiser.form(f"/organiser/catalog/methods/{method['id']}/edit", {**form, "summary": "甲的简介"})).status_code == 200
+    assert (
+        await organiser.form(f"/organiser/catalog/methods/{method['id']}/edit", {**form, "summary": "甲的简介"})
+    ).status_code == 200
     stale = await organiser.form(f"/organiser/catalog/methods/{method['id']}/edit", {**form, "summary": "乙的简介"})
     assert stale.status_code == 409 and "其他人" in text_of(stale.text)
     assert (await organiser.get(f"/api/methods/{method['id']}")).json()["summary"] == "甲的简介"
 
 
 async def test_catalog_api_stale_version_is_409(organiser):
-    branch = (await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})).json()
-    first = await organiser.api("PUT", f"/api/branches/{branch['id']}",
-                                {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "甲", "version": branch["version"]})
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "文源税务所党支部", "unit": "天心区税务局"})
+    ).json()
+    first = await organiser.api(
+        "PUT",
+        f"/api/branches/{branch['id']}",
+        {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "甲", "version": branch["version"]},
+    )
     assert first.status_code == 200 and first.json()["version"] == branch["version"] + 1
-    stale = await organiser.api("PUT", f"/api/branches/{branch['id']}",
-                                {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "乙", "version": branch["version"]})
+    stale = await organiser.api(
+        "PUT",
+        f"/api/branches/{branch['id']}",
+        {"name": "文源税务所党支部", "unit": "天心区税务局", "secretary": "乙", "version": branch["version"]},
+    )
     assert stale.status_code == 409
     assert (await organiser.get(f"/api/branches/{branch['id']}")).json()["secretary"] == "甲"

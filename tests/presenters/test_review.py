@@ -15,35 +15,53 @@ from tests.conftest import make_user, text_of
 # -- the rules ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action, roles, stage, note, reason", [
-    ("screen", {"screener"}, "submitted", "", None),
-    ("approve", {"approver"}, "screened", "", None),
-    ("approve", {"screener"}, "screened", "", "not_your_step"),  # a screener cannot approve
-    ("screen", {"approver"}, "submitted", "", "not_your_step"),
-    ("approve", {"approver"}, "submitted", "", "wrong_stage"),  # not screened yet
-    ("screen", {"screener"}, "approved", "", "wrong_stage"),
-    ("return_at_screening", {"screener"}, "submitted", "  ", "note_required"),
-    ("reject_at_approval", {"approver"}, "screened", "", "note_required"),
-    ("reject_at_approval", {"approver"}, "screened", "与征集主题不符", None),
-    ("return_at_screening", {"screener"}, "submitted", "长" * 1001, "note_too_long"),
-    ("approve", {"admin"}, "screened", "", "not_your_step"),  # managing users is not reviewing
-    ("delete", {"approver"}, "screened", "", "unknown_action"),
-])
+@pytest.mark.parametrize(
+    "action, roles, stage, note, reason",
+    [
+        ("screen", {"screener"}, "submitted", "", None),
+        ("approve", {"approver"}, "screened", "", None),
+        ("approve", {"screener"}, "screened", "", "not_your_step"),  # a screener cannot approve
+        ("screen", {"approver"}, "submitted", "", "not_your_step"),
+        ("approve", {"approver"}, "submitted", "", "wrong_stage"),  # not screened yet
+        ("screen", {"screener"}, "approved", "", "wrong_stage"),
+        ("return_at_screening", {"screener"}, "submitted", "  ", "note_required"),
+        ("reject_at_approval", {"approver"}, "screened", "", "note_required"),
+        ("reject_at_approval", {"approver"}, "screened", "与征集主题不符", None),
+        ("return_at_screening", {"screener"}, "submitted", "长" * 1001, "note_too_long"),
+        ("approve", {"admin"}, "screened", "", "not_your_step"),  # managing users is not reviewing
+        ("delete", {"approver"}, "screened", "", "unknown_action"),
+    ],
+)
 def test_who_may_move_what(action, roles, stage, note, reason):
     assert review.check(action, roles, stage, note) == reason
 
 
 def test_each_role_sees_only_its_own_steps():
-    assert [a.name for a in review.actions_for({"screener"}, "submitted")] == ["screen", "return_at_screening", "reject_at_screening"]
+    assert [a.name for a in review.actions_for({"screener"}, "submitted")] == [
+        "screen",
+        "return_at_screening",
+        "reject_at_screening",
+    ]
     assert review.actions_for({"screener"}, "screened") == []
-    assert [a.name for a in review.actions_for({"approver"}, "screened")] == ["approve", "return_at_approval", "reject_at_approval"]
+    assert [a.name for a in review.actions_for({"approver"}, "screened")] == [
+        "approve",
+        "return_at_approval",
+        "reject_at_approval",
+    ]
     assert review.applicant_may_edit("returned") and not review.applicant_may_edit("screened")
 
 
 # -- over HTTP ----------------------------------------------------------------------------------
 
-FORM = {"branch_name": "党建工作科党支部", "unit": "芙蓉区税务局", "secretary": "谭玲", "contact": "13800001111",
-        "title": "“37℃学习法”", "summary": "以“37℃”的温度开展党员学习。", "highlights": "学习有温度、交流有热度"}
+FORM = {
+    "branch_name": "党建工作科党支部",
+    "unit": "芙蓉区税务局",
+    "secretary": "谭玲",
+    "contact": "13800001111",
+    "title": "“37℃学习法”",
+    "summary": "以“37℃”的温度开展党员学习。",
+    "highlights": "学习有温度、交流有热度",
+}
 
 
 async def log_in_as(client, username: str, *roles: str) -> None:
@@ -59,8 +77,11 @@ async def open_call(client, **changes) -> tuple[int, int]:
 
     async def make():
         area = await Area.select(Area.id).where(Area.name == "党员教育").first()
-        now = dt.datetime.now(dt.timezone.utc)
-        opens, closes = changes.get("opens", now - dt.timedelta(days=1)), changes.get("closes", now + dt.timedelta(days=7))
+        now = dt.datetime.now(dt.UTC)
+        opens, closes = (
+            changes.get("opens", now - dt.timedelta(days=1)),
+            changes.get("closes", now + dt.timedelta(days=7)),
+        )
         call = await rq.create_call("2026年支部工作法征集", "面向全市税务系统", [area["id"]], opens, closes)
         return call, area["id"]
 
@@ -93,7 +114,9 @@ async def test_apply_screen_approve_and_the_method_is_in_the_pool(client, demo):
     application = await the_application(client)
     refused = await client.form(f"/review/{application['id']}", {"action": "approve", "version": "1"})
     assert refused.status_code == 403 and "初审" in text_of(refused.text)  # a screener cannot approve
-    screened = await client.form(f"/review/{application['id']}", {"action": "screen", "version": "1", "note": "符合要求"})
+    screened = await client.form(
+        f"/review/{application['id']}", {"action": "screen", "version": "1", "note": "符合要求"}
+    )
     assert screened.status_code == 200
 
     await log_in_as(client, "approver1", "approver")
@@ -105,12 +128,21 @@ async def test_apply_screen_approve_and_the_method_is_in_the_pool(client, demo):
 
     from presenters.tables import Method
 
-    method = await client.run(lambda: Method.select(Method.title, Method.branch.name.as_alias("branch"))
-                              .where(Method.id == application["method"]).first())
+    method = await client.run(
+        lambda: (
+            Method.select(Method.title, Method.branch.name.as_alias("branch"))
+            .where(Method.id == application["method"])
+            .first()
+        )
+    )
     assert method == {"title": "“37℃学习法”", "branch": "党建工作科党支部"}
     history = text_of((await client.get(link)).text)
     assert "已审定" in history and "符合要求" in history
-    assert [h["to_stage"] for h in await client.run(history_of, application["id"])] == ["submitted", "screened", "approved"]
+    assert [h["to_stage"] for h in await client.run(history_of, application["id"])] == [
+        "submitted",
+        "screened",
+        "approved",
+    ]
 
 
 async def history_of(application_id: int) -> list[dict]:
@@ -136,9 +168,12 @@ async def test_two_reviewers_moving_the_same_application_one_wins(client, demo):
     call, area = await open_call(client)
     await apply(client, call, area)
     application = await the_application(client)
-    results = await client.run(lambda: asyncio.gather(
-        rq.move(application["id"], 1, "screen", {"screener"}, "甲", ""),
-        rq.move(application["id"], 1, "reject_at_screening", {"screener"}, "乙", "不符合")))
+    results = await client.run(
+        lambda: asyncio.gather(
+            rq.move(application["id"], 1, "screen", {"screener"}, "甲", ""),
+            rq.move(application["id"], 1, "reject_at_screening", {"screener"}, "乙", "不符合"),
+        )
+    )
     assert sorted(r or "ok" for r in results) == ["conflict", "ok"]
     after = await the_application(client)
     history = await client.run(history_of, application["id"])
@@ -156,10 +191,14 @@ async def test_return_needs_a_note_and_the_applicant_edits_and_sends_it_back(cli
     application = await the_application(client)
     no_note = await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1"})
     assert no_note.status_code == 400 and "备注" in text_of(no_note.text)
-    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    await client.form(
+        f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"}
+    )
     page = text_of((await client.get(link)).text)
     assert "退回修改" in page and "请补充实践亮点" in page
-    edited = await client.form(link, {**FORM, "area": str(area), "highlights": "补充：三个阶段", "version": "2", "resubmit": "yes"})
+    edited = await client.form(
+        link, {**FORM, "area": str(area), "highlights": "补充：三个阶段", "version": "2", "resubmit": "yes"}
+    )
     assert edited.status_code == 200
     after = await the_application(client)
     assert after["stage"] == "submitted" and after["highlights"] == "补充：三个阶段"
@@ -168,11 +207,14 @@ async def test_return_needs_a_note_and_the_applicant_edits_and_sends_it_back(cli
     assert locked.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
 
 
-@pytest.mark.parametrize("changes, field_error", [
-    ({"title": ""}, "必填"),
-    ({"area": "999999"}, "请选择其中一项"),
-    ({"summary": "长" * 2001}, "最多"),
-])
+@pytest.mark.parametrize(
+    "changes, field_error",
+    [
+        ({"title": ""}, "必填"),
+        ({"area": "999999"}, "请选择其中一项"),
+        ({"summary": "长" * 2001}, "最多"),
+    ],
+)
 async def test_bad_applications_are_refused_with_the_field_named(client, demo, changes, field_error):
     call, area = await open_call(client)
     sent = await client.form(f"/calls/{call}", {**FORM, "area": str(area), **changes})
@@ -192,7 +234,7 @@ async def test_an_area_the_call_does_not_accept_is_refused(client, demo):
 
 
 async def test_applying_after_the_call_closes_is_refused(client, demo):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     call, area = await open_call(client, opens=now - dt.timedelta(days=9), closes=now - dt.timedelta(days=1))
     sent = await client.form(f"/calls/{call}", {**FORM, "area": str(area)})
     assert sent.status_code == 403 and "不在申报期" in text_of(sent.text)
@@ -205,12 +247,15 @@ async def test_bulk_screening_moves_each_and_a_forged_link_opens_nothing(client,
     from presenters.tables import Application
 
     ids = [r["id"] for r in await client.run(lambda: Application.select(Application.id))]
-    moved = await client.post("/review/bulk", data={"ids": [str(i) for i in ids], "action": "screen", "note": "",
-                                                   "_csrf_token": await client.csrf()})
+    moved = await client.post(
+        "/review/bulk",
+        data={"ids": [str(i) for i in ids], "action": "screen", "note": "", "_csrf_token": await client.csrf()},
+    )
     assert moved.status_code == 200 and "3" in text_of(moved.text)
     assert {r["stage"] for r in await client.run(lambda: Application.select(Application.stage))} == {"screened"}
-    wrong = await client.post("/review/bulk", data={"ids": [str(i) for i in ids], "action": "approve",
-                                                   "_csrf_token": await client.csrf()})
+    wrong = await client.post(
+        "/review/bulk", data={"ids": [str(i) for i in ids], "action": "approve", "_csrf_token": await client.csrf()}
+    )
     assert wrong.status_code == 403
     forged = links[0][:-3] + ("abc" if not links[0].endswith("abc") else "xyz")
     assert (await client.get(forged)).status_code == 404
@@ -236,7 +281,9 @@ async def test_overview_counts_and_export_with_history(client, demo):
     await client.form(f"/review/{first}", {"action": "return_at_screening", "version": "1", "note": "请补充材料"})
     await log_in_as(client, "organiser2", "organiser")
     overview = text_of((await client.get("/organiser/calls/overview")).text)
-    assert "共 3 份申报" in overview and "芙蓉区税务局 1 1 0 0 0 2" in overview and "天心区税务局 1 0 0 0 0 1" in overview
+    assert (
+        "共 3 份申报" in overview and "芙蓉区税务局 1 1 0 0 0 2" in overview and "天心区税务局 1 0 0 0 0 1" in overview
+    )
     sheet = await client.get("/organiser/calls/applications.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "序号" and len(rows) == 4
@@ -251,16 +298,23 @@ async def test_applications_export_has_no_formula_and_survives_a_control_charact
     from tests.sheets import csv_rows, formulas_in_csv, formulas_in_xlsx, xlsx_cells
 
     call, area = await open_call(client)
-    await apply(client, call, area, title="=HYPERLINK(\"http://evil.example\",\"看\")", summary="-2+3 以学促干", secretary="+谭玲")
+    await apply(
+        client, call, area, title='=HYPERLINK("http://evil.example","看")', summary="-2+3 以学促干", secretary="+谭玲"
+    )
     await log_in_as(client, "organiser2", "organiser")
     sheet = (await client.get("/organiser/calls/applications.xlsx")).content
     assert formulas_in_xlsx(sheet) == []
     row = [value for value, _kind in xlsx_cells(sheet)[1]]
-    assert row[4] == "'+谭玲" and row[6] == "'=HYPERLINK(\"http://evil.example\",\"看\")" and row[11] == "'-2+3 以学促干"
+    assert row[4] == "'+谭玲" and row[6] == '\'=HYPERLINK("http://evil.example","看")' and row[11] == "'-2+3 以学促干"
     assert formulas_in_csv((await client.get("/organiser/calls/applications.csv")).content) == []
     # An application stored before text was cleaned on the way in: the exports still answer.
-    await client.run(lambda: Application.update({Application.summary: "以学促干\x01\x1b"}).where(Application.call == call))
-    xlsx, csv = await client.get("/organiser/calls/applications.xlsx"), await client.get("/organiser/calls/applications.csv")
+    await client.run(
+        lambda: Application.update({Application.summary: "以学促干\x01\x1b"}).where(Application.call == call)
+    )
+    xlsx, csv = (
+        await client.get("/organiser/calls/applications.xlsx"),
+        await client.get("/organiser/calls/applications.csv"),
+    )
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][11] == ("以学促干", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][11] == "以学促干"
 
@@ -271,12 +325,23 @@ async def test_public_application_and_review_notes_are_cleaned_on_the_way_in(cli
         await apply(client, call, area, title=f"学习\u202e法{n}\x0b", unit="芙蓉区\u2066税务局\x01")
     from presenters.tables import Application
 
-    rows = await client.run(lambda: Application.select(Application.id, Application.title, Application.unit).order_by(Application.id))
+    rows = await client.run(
+        lambda: Application.select(Application.id, Application.title, Application.unit).order_by(Application.id)
+    )
     assert [(r["title"], r["unit"]) for r in rows] == [("学习法0", "芙蓉区税务局"), ("学习法1", "芙蓉区税务局")]
     await log_in_as(client, "screener1", "screener")
-    await client.form(f"/review/{rows[0]['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充\x01材料\u202e"})
-    await client.post("/review/bulk", data={"ids": [str(rows[1]["id"])], "action": "return_at_screening", "note": "退回\x07修改",
-                                            "_csrf_token": await client.csrf()})
+    await client.form(
+        f"/review/{rows[0]['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充\x01材料\u202e"}
+    )
+    await client.post(
+        "/review/bulk",
+        data={
+            "ids": [str(rows[1]["id"])],
+            "action": "return_at_screening",
+            "note": "退回\x07修改",
+            "_csrf_token": await client.csrf(),
+        },
+    )
     notes = [(await client.run(history_of, r["id"]))[-1]["note"] for r in rows]
     assert notes == ["请补充材料", "退回修改"]
 
@@ -292,11 +357,30 @@ def round_of(rows: int, broken: dict[int, dict]) -> bytes:
     sheet.append(["序号", "所属单位", "党支部", "支部书记", "联系电话", "工作法名称", "领域", "工作法简介", "实践亮点"])
     units = ["芙蓉区税务局", "天心区税务局", "开福区税务局", "雨花区税务局", "长沙县税务局"]
     for n in range(rows):
-        row = {"unit": units[n % 5], "branch": f"第{n + 1}党支部", "secretary": f"书记{n}", "contact": f"1380000{n:04d}",
-               "title": f"“{n + 1}号”工作法", "area": "党员教育", "summary": "以支部为引擎。" * 3, "highlights": ""}
+        row = {
+            "unit": units[n % 5],
+            "branch": f"第{n + 1}党支部",
+            "secretary": f"书记{n}",
+            "contact": f"1380000{n:04d}",
+            "title": f"“{n + 1}号”工作法",
+            "area": "党员教育",
+            "summary": "以支部为引擎。" * 3,
+            "highlights": "",
+        }
         row.update(broken.get(n, {}))
-        sheet.append([n + 1, row["unit"], row["branch"], row["secretary"], row["contact"], row["title"], row["area"],
-                      row["summary"], row["highlights"]])
+        sheet.append(
+            [
+                n + 1,
+                row["unit"],
+                row["branch"],
+                row["secretary"],
+                row["contact"],
+                row["title"],
+                row["area"],
+                row["summary"],
+                row["highlights"],
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -308,8 +392,11 @@ async def test_a_round_of_80_is_imported_after_a_preview_with_row_errors(client,
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
     data = round_of(80, {4: {"title": ""}, 10: {"area": "后勤保障"}, 20: {"summary": "长" * 2001}})
-    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", data)},
-                                data={"_csrf_token": await client.csrf()})
+    preview = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批申报.xlsx", data)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert preview.status_code == 200
     page = text_of(preview.text)
     assert "共 80 行，其中 77 行可以导入" in page
@@ -322,8 +409,7 @@ async def test_a_round_of_80_is_imported_after_a_preview_with_row_errors(client,
     assert confirmed.status_code == 200 and "已导入 77 份申报" in text_of(confirmed.text)
     assert await client.run(lambda: Application.count().where(Application.stage == "submitted")) == 77
     assert await client.run(lambda: ApplicationEvent.count().where(ApplicationEvent.actor == "import")) == 77
-    tampered = await client.form(f"/organiser/calls/{call}/import/confirm",
-                                 {"payload": '[{"title": "", "area": "1"}]'})
+    tampered = await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": '[{"title": "", "area": "1"}]'})
     assert tampered.status_code == 400 and await client.run(lambda: Application.count()) == 77
 
 
@@ -334,10 +420,20 @@ async def test_an_import_refuses_contact_numbers_mangled_by_excel(client, demo):
 
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
-    data = round_of(4, {0: {"contact": "1.38073E+10"}, 1: {"contact": 13807312345.0}, 2: {"contact": 13807312346},
-                        3: {"contact": 13807312.5}})
-    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", data)},
-                                data={"_csrf_token": await client.csrf()})
+    data = round_of(
+        4,
+        {
+            0: {"contact": "1.38073E+10"},
+            1: {"contact": 13807312345.0},
+            2: {"contact": 13807312346},
+            3: {"contact": 13807312.5},
+        },
+    )
+    preview = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批申报.xlsx", data)},
+        data={"_csrf_token": await client.csrf()},
+    )
     page = text_of(preview.text)
     assert preview.status_code == 200 and "共 4 行，其中 2 行可以导入" in page
     assert page.count("联系方式：已被表格软件转成数字") == 2
@@ -345,8 +441,9 @@ async def test_an_import_refuses_contact_numbers_mangled_by_excel(client, demo):
     await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": payload})
     stored = await client.run(lambda: Application.select(Application.contact).order_by(Application.id))
     assert [r["contact"] for r in stored] == ["13807312345", "13807312346"]
-    tampered = await client.form(f"/organiser/calls/{call}/import/confirm",
-                                 {"payload": payload.replace("13807312345", "1.38073E+10")})
+    tampered = await client.form(
+        f"/organiser/calls/{call}/import/confirm", {"payload": payload.replace("13807312345", "1.38073E+10")}
+    )
     assert tampered.status_code == 400 and await client.run(lambda: Application.count()) == 2
 
 
@@ -354,11 +451,17 @@ async def test_an_import_without_the_needed_columns_or_not_a_table_is_refused(cl
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
     csv_gbk = "单位,工作法名称\n芙蓉区税务局,三小工作法\n".encode("gbk")
-    missing = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("list.csv", csv_gbk)},
-                                data={"_csrf_token": await client.csrf()})
+    missing = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("list.csv", csv_gbk)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert missing.status_code == 400 and "缺少列" in text_of(missing.text) and "支部书记" in text_of(missing.text)
-    binary = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("x.xlsx", b"\x00\x01garbage" * 50)},
-                               data={"_csrf_token": await client.csrf()})
+    binary = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("x.xlsx", b"\x00\x01garbage" * 50)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert binary.status_code == 400
 
 
@@ -385,7 +488,7 @@ async def test_an_attachment_is_checked_by_content_and_reviewers_can_read_it(cli
 
 
 async def test_the_public_form_says_when_the_call_closes(client, demo):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     closes = now + dt.timedelta(days=7)
     call, _area = await open_call(client, closes=closes)
     page = text_of((await client.get(f"/calls/{call}")).text)
@@ -412,6 +515,7 @@ async def test_a_replaced_attachment_leaves_no_file_behind(client, demo):
 
 
 # -- what each role sees ------------------------------------------------------------------------
+
 
 def test_each_role_sees_the_stages_of_its_step():
     assert review.stages_waiting_for({"screener"}) == ["submitted"]
@@ -488,13 +592,14 @@ async def test_an_admin_who_is_not_a_reviewer_sees_no_review_content(client, dem
 
 # -- a returned application always has a way forward ---------------------------------------------
 
+
 def private_link_on(page_html: str) -> str:
     """The applicant's link as a page shows it: in a read-only field beside a copy button, with its QR."""
     import html
 
     found = re.search(r'<input[^>]*class="copy"[^>]*value="([^"]+)"', page_html)
     assert found, "no private link on the page"
-    assert re.search(r'<button[^>]*data-copy', page_html) and '<svg' in page_html and "/assets/js/copy.js" in page_html
+    assert re.search(r"<button[^>]*data-copy", page_html) and "<svg" in page_html and "/assets/js/copy.js" in page_html
     return html.unescape(found.group(1))
 
 
@@ -504,7 +609,9 @@ async def returned_to_the_applicant(client) -> tuple[str, dict, int]:
     link = await apply(client, call, area)
     await log_in_as(client, "screener1", "screener")
     application = await the_application(client)
-    await client.form(f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"})
+    await client.form(
+        f"/review/{application['id']}", {"action": "return_at_screening", "version": "1", "note": "请补充实践亮点"}
+    )
     await log_in_as(client, "organiser2", "organiser")
     return link, application, area
 
@@ -527,13 +634,19 @@ async def test_an_organiser_edits_a_returned_application_on_the_applicants_behal
     url = f"/organiser/calls/applications/{application['id']}"
     bad = await client.form(url, {**FORM, "area": str(area), "title": "", "version": "2"})
     assert bad.status_code == 400 and "必填" in text_of(bad.text)
-    edited = await client.form(url, {**FORM, "area": str(area), "highlights": "代为补充：三个阶段", "version": "2",
-                                     "resubmit": "yes"})
+    edited = await client.form(
+        url, {**FORM, "area": str(area), "highlights": "代为补充：三个阶段", "version": "2", "resubmit": "yes"}
+    )
     assert edited.status_code == 200 and "已保存" in text_of(edited.text)
     after = await the_application(client)
     assert after["stage"] == "submitted" and after["highlights"] == "代为补充：三个阶段"
     last = (await client.run(history_of, application["id"]))[-1]
-    assert (last["actor"], last["role"], last["from_stage"], last["to_stage"]) == ("organiser2", "organiser", "returned", "submitted")
+    assert (last["actor"], last["role"], last["from_stage"], last["to_stage"]) == (
+        "organiser2",
+        "organiser",
+        "returned",
+        "submitted",
+    )
     assert "组织方代为修改" in text_of((await client.get(link)).text)  # the applicant sees who changed it
     stale = await client.form(url, {**FORM, "area": str(area), "title": "又改", "version": "2"})
     assert stale.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
@@ -544,7 +657,9 @@ async def test_an_organiser_edits_a_returned_application_on_the_applicants_behal
     await log_in_as(client, "organiser3", "organiser")
     locked = await client.form(url, {**FORM, "area": str(area), "title": "改名", "version": "4"})
     assert locked.status_code == 409 and (await the_application(client))["title"] == "“37℃学习法”"
-    assert 'name="resubmit"' not in (await client.get(url)).text and "保存修改" not in text_of((await client.get(url)).text)
+    assert 'name="resubmit"' not in (await client.get(url)).text and "保存修改" not in text_of(
+        (await client.get(url)).text
+    )
 
 
 async def test_reviewers_can_show_the_applicants_link_again(client, demo):
@@ -563,11 +678,16 @@ async def test_imported_applications_get_private_links_that_work(client, demo):
 
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
-    preview = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批.xlsx", round_of(2, {}))},
-                                data={"_csrf_token": await client.csrf()})
+    preview = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批.xlsx", round_of(2, {}))},
+        data={"_csrf_token": await client.csrf()},
+    )
     payload = re.search(r'name="payload" value="([^"]*)"', preview.text).group(1)
     await client.form(f"/organiser/calls/{call}/import/confirm", {"payload": html.unescape(payload)})
-    first = await client.run(lambda: Application.select(Application.id).where(Application.title == "“1号”工作法").first())
+    first = await client.run(
+        lambda: Application.select(Application.id).where(Application.title == "“1号”工作法").first()
+    )
     link = private_link_on((await client.get(f"/organiser/calls/applications/{first['id']}")).text)
     await client.form("/logout")
     mine = await client.get(link.removeprefix("http://testserver.local"))
@@ -581,13 +701,21 @@ async def test_an_import_with_a_cell_too_long_or_a_row_too_wide_is_refused_in_ch
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
     long_cell = round_of(3, {1: {"highlights": "长" * 10_001}})
-    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", long_cell)},
-                                data={"_csrf_token": await client.csrf()})
+    refused = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批申报.xlsx", long_cell)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert refused.status_code == 400 and "单元格的内容过长" in text_of(refused.text)
     header = "所属单位,党支部,支部书记,联系电话,工作法名称,领域,工作法简介"
-    wide = (header + "\n" + "芙蓉区税务局,第一党支部,书记,13800000000,三小工作法,党员教育,简介" + ",x" * 300 + "\n").encode()
-    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("list.csv", wide)},
-                                data={"_csrf_token": await client.csrf()})
+    wide = (
+        header + "\n" + "芙蓉区税务局,第一党支部,书记,13800000000,三小工作法,党员教育,简介" + ",x" * 300 + "\n"
+    ).encode()
+    refused = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("list.csv", wide)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert refused.status_code == 400 and "单元格过多" in text_of(refused.text)
     assert await client.run(lambda: Application.count()) == 0
 
@@ -598,8 +726,11 @@ async def test_an_import_that_is_a_zip_bomb_is_refused_in_chinese(client, demo, 
     call, _area = await open_call(client)
     await log_in_as(client, "organiser2", "organiser")
     bomb = xlsx_bomb(tmp_path / "第一批申报.xlsx").read_bytes()
-    refused = await client.post(f"/organiser/calls/{call}/import/", files={"file": ("第一批申报.xlsx", bomb)},
-                                data={"_csrf_token": await client.csrf()})
+    refused = await client.post(
+        f"/organiser/calls/{call}/import/",
+        files={"file": ("第一批申报.xlsx", bomb)},
+        data={"_csrf_token": await client.csrf()},
+    )
     assert refused.status_code == 400 and "压缩包" in text_of(refused.text) and "已拒收" in text_of(refused.text)
 
 
