@@ -20,12 +20,12 @@ $(BIN)/.installed: requirements.lock
 deps: system-deps $(BIN)/.installed $(RARE_FONTS)
 
 # Subsets of Hanazono Mincho B and BabelStone Han (CJK Extensions B–H), ~34 MB, made once
-# (about a minute; see assets/fonts/make_fallbacks.py). Without them the PDFs still render,
+# (about a minute; see tools/make_fallbacks.py). Without them the PDFs still render,
 # rare characters as boxes.
-$(RARE_FONTS): assets/fonts/make_fallbacks.py | $(BIN)/.installed
+$(RARE_FONTS): tools/make_fallbacks.py | $(BIN)/.installed
 	@if [ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] && [ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ]; then \
 	  echo "Making the PDF fonts for rare characters (assets/fonts/rare/, about a minute)"; \
-	  $(BIN)/python assets/fonts/make_fallbacks.py rare; \
+	  $(BIN)/python tools/make_fallbacks.py rare; \
 	else echo "fonts-hanazono or fonts-babelstone-han missing: PDFs will show rare characters in names as boxes"; fi
 
 # Debian packages the service and its tests use: installed when we are root on Debian and

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from tests.conftest import text_of
-from tests.events.test_checkin_http import open_event
+from tests.events.checkin.test_checkin_http import open_event
 
 
 async def event_with_talk(organiser, started=True, **changes):

@@ -9,7 +9,7 @@ import html
 import re
 
 from tests.conftest import text_of
-from tests.events.test_checkin_http import open_event
+from tests.events.checkin.test_checkin_http import open_event
 
 
 def roster_csv(count: int, start: int = 0) -> bytes:

@@ -9,7 +9,7 @@ import html
 import re
 
 from tests.conftest import text_of
-from tests.presenters.test_review import log_in_as, open_call, round_of
+from tests.presenters.review.test_review import log_in_as, open_call, round_of
 
 
 async def preview(client, call: int, data: bytes):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Client, make_user, text_of
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def demo_event_id(client) -> int:

@@ -66,7 +66,7 @@ def manage(*args: str):
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "manage.py", *args], cwd=root, capture_output=True, text=True, timeout=120)
 
 

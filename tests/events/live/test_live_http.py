@@ -8,7 +8,7 @@ import json
 import re
 
 from tests.conftest import text_of
-from tests.events.test_checkin_http import open_event
+from tests.events.checkin.test_checkin_http import open_event
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 

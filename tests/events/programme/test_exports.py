@@ -18,7 +18,7 @@ from lxml import etree
 
 from events.programme.exports import ExportEvent, ExportItem, ExportPerson, acronym, to_frab_json, to_frab_xml, to_ics
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"  # vendored: tests/schemas/README.md
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"  # vendored: tests/schemas/README.md
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "http://127.0.0.1:8000/e/shuixin-2026"
 TALKS = ["37℃学习法", '"三小"工作法', '"五微"工作法', '青年党员成长"三三制"工作法']

@@ -9,7 +9,7 @@ import io
 import zipfile
 
 from tests.conftest import text_of
-from tests.events.test_slides import a_pdf, demo_slots, upload
+from tests.events.slides.test_slides import a_pdf, demo_slots, upload
 
 
 async def a_day_with_everything(organiser) -> dict:

@@ -15,7 +15,7 @@ from tests.conftest import make_user
 from web import i18n
 from web.templating import build_environment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("zh_Hans_CN", "en")
 
 
@@ -129,7 +129,7 @@ async def _every_page(client) -> list[str]:
         }
 
     found = await client.run(ids)
-    from tests.presenters.test_review import FORM
+    from tests.presenters.review.test_review import FORM
 
     sent = await client.form(
         f"/calls/{found['call']}", {**FORM, "area": str((await client.run(lambda: Area.select(Area.id).first()))["id"])}

@@ -331,7 +331,7 @@ async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner
 
     from events.checkin import queries as cq
     from events.tables import Attendee
-    from tests.events.test_slides import demo_slots, portal_link
+    from tests.events.slides.test_slides import demo_slots, portal_link
 
     slots = await demo_slots(organiser)
     event_id = slots["event"]

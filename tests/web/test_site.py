@@ -3,7 +3,7 @@
 import icalendar
 from lxml import etree
 
-from tests.events.test_exports import SCHEMAS  # noqa: F401  (fails loudly if schemas are missing)
+from tests.events.programme.test_exports import SCHEMAS  # noqa: F401  (fails loudly if schemas are missing)
 
 
 async def test_healthz_ok(client):
@@ -28,7 +28,7 @@ async def test_ics_export_parses(client, demo):
 
 
 async def test_schedule_xml_validates_against_c3voc_xsd(client, demo):
-    from tests.events.test_exports import SCHEMAS as schemas
+    from tests.events.programme.test_exports import SCHEMAS as schemas
 
     response = await client.get("/e/shuixin-2026/schedule.xml")
     schema = etree.XMLSchema(etree.parse(str(schemas / "schedule.xml.xsd")))
@@ -42,7 +42,7 @@ async def test_schedule_json_validates(client, demo):
 
     import jsonschema
 
-    from tests.events.test_exports import SCHEMAS as schemas
+    from tests.events.programme.test_exports import SCHEMAS as schemas
 
     response = await client.get("/e/shuixin-2026/schedule.json")
     jsonschema.Draft6Validator(json.loads((schemas / "schedule.schema.json").read_text())).validate(response.json())

@@ -18,7 +18,7 @@ from BabelStone Han (Debian fonts-babelstone-han 15.0.5: what is left of Extensi
 Extensions G and H, the compatibility supplement). Renamed, since the OFL reserves the
 Hanazono names; the licences are copied beside them.
 
-Usage: python make_fallbacks.py CJK_TTC_DIR FONTSOURCE_NOTO_EMOJI_DIR
+Usage: python tools/make_fallbacks.py CJK_TTC_DIR FONTSOURCE_NOTO_EMOJI_DIR
        python make_fallbacks.py rare [HANAMINB_TTF BABELSTONE_TTF]
 """
 
@@ -31,7 +31,7 @@ from fontTools import subset
 from fontTools.merge import Merger
 from fontTools.ttLib import TTCollection, TTFont
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "assets" / "fonts"  # where the fonts are served from
 HANGUL = [(0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF)]
 RARE = HERE / "rare"
 # Extension A, the Unified Ideographs, and the supplementary ideographic plane and beyond
@@ -90,7 +90,7 @@ def _subset_renamed(source: Path, unicodes: list[int], family: str, target: Path
         (4, family),
         (5, "Version 1.0"),
         (6, family.replace(" ", "")),
-        (10, f"Subset of {source.name} for rare CJK characters (see make_fallbacks.py)."),
+        (10, f"Subset of {source.name} for rare CJK characters (see tools/make_fallbacks.py)."),
     ):
         names.setName(value, name_id, 3, 1, 0x409)
     font.save(target)
