@@ -93,9 +93,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await engine.close_pool()
 
     from events.handouts import render as handouts  # noqa: PLC0415 -- tables and routes load after the settings are read
-    from events.live.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.live.queries import read_stage  # noqa: PLC0415 -- tables and routes load after the settings are read
 
-    hub = LiveHub(interval=settings.live_poll_seconds)  # this app's screens and who tells them of changes
+    # This app's screens and who tells them of changes; it reads stages the live feature's way.
+    hub = LiveHub(read_stage, interval=settings.live_poll_seconds)
     secret = settings.session_secret()
     auth = session_auth(secret, settings.secure_cookies)
     env = build_environment()

@@ -99,7 +99,7 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
 
 async def purge_deleted() -> int:
     """Remove for good the events deleted more than 30 days ago (ids stay taken)."""
-    from events.agenda.queries import purge_deleted_events  # noqa: PLC0415 -- each command loads only what it uses, after the settings
+    from events.days import purge_deleted_events  # noqa: PLC0415 -- each command loads only what it uses, after the settings
 
     return await purge_deleted_events()
 

@@ -78,8 +78,8 @@ print(json.dumps(times))
 def final_html(env: dict[str, str], slug: str, path: Path) -> None:
     """The exact HTML the server hands WeasyPrint for this booklet."""
     code = (
-        "import asyncio, sys\nfrom events.agenda import queries\nfrom events.handouts import documents as handout_docs\nfrom web.templating import build_environment\n"
-        f"async def m():\n    event = await queries.get_event_by_slug({slug!r})\n"
+        "import asyncio, sys\nfrom events import days\nfrom events.handouts import documents as handout_docs\nfrom web.templating import build_environment\n"
+        f"async def m():\n    event = await days.get_event_by_slug({slug!r})\n"
         f"    doc = await handout_docs.booklet(event, {BASE_URL!r})\n"
         f"    open({str(path)!r}, 'w', encoding='utf-8').write(handout_docs.render_html(build_environment(), doc))\n"
         "asyncio.run(m())"

@@ -11,8 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core.clock import zone
-from events.agenda import queries
-from events.live.hub import LiveHub
+from events import days
+from events.hub import LiveHub
 from web.i18n import lazy
 
 # The cookie that tells one attendee's phone from another (check-in, feedback, slides' likes).
@@ -21,7 +21,7 @@ DEVICE_COOKIE = "showcase_device"
 
 async def published_event(slug: FromPath[str]) -> dict[str, Any]:
     """A published day by its slug: what attendees' pages show."""
-    event = await queries.cached_event_by_slug(slug[:60])
+    event = await days.cached_event_by_slug(slug[:60])
     if event is None or event["status"] != "published":
         raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
     return event
@@ -29,7 +29,7 @@ async def published_event(slug: FromPath[str]) -> dict[str, Any]:
 
 async def load_event(event_id: int) -> dict[str, Any]:
     """A day by its id, for organisers' pages."""
-    event = await queries.get_event(event_id)
+    event = await days.get_event(event_id)
     if event is None:
         raise NotFoundException(detail=lazy("No such event."))
     return event

@@ -1,6 +1,9 @@
+"""Every controller of the events app, for app.py."""
+
 from events.agenda.api import DeletedEventsApi, EventsApi
 from events.agenda.controllers import DeletedEvents, EventPages
-from events.checkin.controllers import AttendancePages, CheckInApi, SelfCheckIn, StaffCheckIn
+from events.checkin.api import CheckInApi
+from events.checkin.controllers import AttendancePages, SelfCheckIn, StaffCheckIn
 from events.featured.controllers import FeaturedPages, FeaturedPublic
 from events.feedback.controllers import FeedbackPages, FeedbackResults
 from events.handouts.controllers import DayArchivePages, HandoutPages, PublicProgramme, ResultsReport

@@ -245,6 +245,39 @@ def check(root: Path) -> list[Breach]:
     return sorted(set(breaches))
 
 
+def imports_of(root: Path) -> dict[str, set[str]]:
+    """Which project modules each project module imports (anywhere in it): the graph that
+    ``reach`` follows."""
+    modules = find_modules(root)
+    graph: dict[str, set[str]] = {}
+    for name, module in modules.items():
+        checker = ModuleChecker(module, modules)
+        tree = ast.parse((root / module.rel).read_text(encoding="utf-8"))
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for imported, _, _ in checker.resolve(node):
+                    # the module itself when it is ours, else the nearest package of ours
+                    while imported and imported not in modules:
+                        imported = imported.rpartition(".")[0]
+                    if imported and imported != name:
+                        found.add(imported)
+        graph[name] = found
+    return graph
+
+
+def reach(root: Path, start: str) -> set[str]:
+    """Every project module that ``start`` leads to through its imports (itself included)."""
+    graph = imports_of(root)
+    seen, todo = {start}, [start]
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
 def main(argv: list[str]) -> int:
     root = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent
     breaches = check(root)

@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from accounts.guards import organiser_guard, requires_role
 from core.db.transactions import StaleVersion, integrity_errors
+from events import days
 from events.agenda import queries
 from events.agenda import rules as agenda
 from events.agenda import views as agenda_view
@@ -77,7 +78,7 @@ async def event_values(data: EventIn, event_id: int | None, default_zone: str) -
     end = dt.time.fromisoformat(data.end_time)
     if end <= start:
         raise invalid("end_time", _("The end time must be after the start time."))
-    if await queries.slug_taken(data.slug, event_id):
+    if await days.slug_taken(data.slug, event_id):
         raise ClientException(
             status_code=409,
             detail=_("This address is already used by another event."),
@@ -99,7 +100,7 @@ async def event_values(data: EventIn, event_id: int | None, default_zone: str) -
 
 
 async def found_event(event_id: int) -> dict[str, Any]:
-    event = await queries.get_event(event_id)
+    event = await days.get_event(event_id)
     if event is None:
         raise NotFoundException(detail=f"No event with id {event_id}")
     return event
@@ -159,12 +160,12 @@ class EventsApi(Controller):
 
     @get("/")
     async def list_events(self, request: Request) -> list[EventOut]:
-        return [event_out(e, request) for e in await queries.list_events()]
+        return [event_out(e, request) for e in await days.list_events()]
 
     @post("/")
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> EventOut:
         try:
-            event_id = await queries.create_event(await event_values(data, None, settings_of(request).default_timezone))
+            event_id = await days.create_event(await event_values(data, None, settings_of(request).default_timezone))
         except integrity_errors():
             raise ClientException(status_code=409, detail=_("This address is already used by another event.")) from None
         return event_out(await found_event(event_id), request)
@@ -177,7 +178,7 @@ class EventsApi(Controller):
     async def replace_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
         await found_event(event_id)
         try:
-            await queries.update_event(
+            await days.update_event(
                 event_id,
                 await event_values(data, event_id, settings_of(request).default_timezone),
                 wanted_version(request, data.version),
@@ -191,7 +192,7 @@ class EventsApi(Controller):
     @delete("/{event_id:int}")
     async def delete_event(self, event_id: FromPath[int]) -> None:
         """Deleted softly: an admin may restore it for 30 days (POST .../restore)."""
-        if not await queries.delete_event(event_id):
+        if not await days.delete_event(event_id):
             raise NotFoundException(detail=f"No event with id {event_id}")
 
     @get("/{event_id:int}/agenda")
@@ -289,18 +290,18 @@ class DeletedEventsApi(Controller):
                 deleted_at=e["deleted_at"],
                 restorable_until=e["restorable_until"],
             )
-            for e in await queries.deleted_events()
+            for e in await days.deleted_events()
         ]
 
     @post("/{event_id:int}/restore", status_code=200)
     async def restore_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
         """Undo a delete within 30 days (admins only); 404 after that or for an event not deleted."""
-        if not await queries.restore_event(event_id):
+        if not await days.restore_event(event_id):
             raise NotFoundException(
                 detail=Said(
                     _(
                         "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
-                        n=queries.RESTORE_DAYS,
+                        n=days.RESTORE_DAYS,
                     )
                 )
             )

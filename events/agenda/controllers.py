@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from accounts.guards import organiser_guard, requires_role
 from core.clock import zone
 from core.db.transactions import StaleVersion
+from events import days
 from events.agenda import queries
 from events.agenda import rules as agenda
 from events.agenda import views as agenda_view
@@ -86,7 +87,7 @@ class EventPages(Controller):
 
     @get("/")
     async def index(self) -> Template:
-        return Template("events/list.html", context={"events": await queries.list_events()})
+        return Template("events/list.html", context={"events": await days.list_events()})
 
     # -- events -------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class EventPages(Controller):
         if (
             "slug" not in form.errors
             and form.values.get("slug")
-            and await queries.slug_taken(form.values["slug"], event_id)
+            and await days.slug_taken(form.values["slug"], event_id)
         ):
             form.errors["slug"] = _("This address is already used by another event.")
         return form, form.values
@@ -123,7 +124,7 @@ class EventPages(Controller):
         form, values = await self._parse_event(data, None)
         if not form.ok:
             return self._event_form(form.raw, form.errors, None, 400)
-        event_id = await queries.create_event(values)
+        event_id = await days.create_event(values)
         return Redirect(path=f"/organiser/events/{event_id}")
 
     @get("/events/{event_id:int}")
@@ -174,7 +175,7 @@ class EventPages(Controller):
         if not form.ok:
             return self._event_form(form.raw, form.errors, event, 400)
         try:
-            await queries.update_event(event_id, values, loaded_version(data.get("version")))
+            await days.update_event(event_id, values, loaded_version(data.get("version")))
         except StaleVersion:
             raise stale_edit() from None
         return Redirect(path=f"/organiser/events/{event_id}")
@@ -183,7 +184,7 @@ class EventPages(Controller):
     async def delete_event(self, event_id: FromPath[int], data: FormBody) -> Redirect:
         if data.get("confirm") != "yes":
             raise ClientException(detail=lazy("Tick the box to confirm."))
-        if not await queries.delete_event(event_id):
+        if not await days.delete_event(event_id):
             raise NotFoundException(detail=lazy("No such event."))
         return Redirect(path="/organiser/")
 
@@ -193,7 +194,7 @@ class EventPages(Controller):
         status = data.get("status")
         if status not in ("draft", "published"):
             raise ClientException(detail=lazy("Unknown status."))
-        await queries.update_event(event_id, {"status": status})
+        await days.update_event(event_id, {"status": status})
         return Redirect(path=f"/organiser/events/{event_id}")
 
     # -- agenda items -------------------------------------------------------------------
@@ -359,13 +360,13 @@ class DeletedEvents(Controller):
                 "deleted_at": e["deleted_at"].astimezone(zone(e["timezone"])),
                 "restorable_until": e["restorable_until"].astimezone(zone(e["timezone"])),
             }
-            for e in await queries.deleted_events()
+            for e in await days.deleted_events()
         ]
         return Template(
             "events/deleted.html",
             context={
                 "events": events,
-                "days": queries.RESTORE_DAYS,
+                "days": days.RESTORE_DAYS,
                 "restored": request.query_params.get("restored", "")
                 if request.query_params.get("restored", "").isdecimal()
                 else "",
@@ -374,12 +375,12 @@ class DeletedEvents(Controller):
 
     @post("/{event_id:int}/restore")
     async def restore(self, event_id: FromPath[int]) -> Redirect:
-        if not await queries.restore_event(event_id):
+        if not await days.restore_event(event_id):
             raise NotFoundException(
                 detail=Said(
                     _(
                         "No deleted event with this id can be restored (events can be restored for %(n)s days after deletion).",
-                        n=queries.RESTORE_DAYS,
+                        n=days.RESTORE_DAYS,
                     )
                 )
             )

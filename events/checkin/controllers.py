@@ -1,6 +1,5 @@
 """Check-in: the door QR and self check-in, personal tickets, staff scanning, attendance."""
 
-import datetime as dt
 import hashlib
 import secrets
 from typing import Annotated, Any
@@ -11,30 +10,30 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts.guards import issue_api_token, organiser_guard, requires_role, token_user
+from accounts.guards import issue_api_token, organiser_guard
 from core.clock import now, zone
 from core.qr import qr_svg
 from core.signing import sign, unsign
+from events import days
 from events.agenda import queries
-from events.agenda import rules as agenda
 from events.agenda import views as agenda_view
-from events.agenda.schemas import AttendanceOut, CheckInIn, CheckInOut, PersonOut
 from events.checkin import queries as cq
 from events.checkin import roster
 from events.checkin import rules as checkin
+from events.checkin.schemas import AttendanceOut, PersonOut
+from events.checkin.windows import attendance_out, checkin_window, load_event, staff_guard, window_message
 from events.http import DEVICE_COOKIE, device_of, hub_of, local
 from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
-from web.i18n import format_date, format_time, lazy
+from web.i18n import format_time, lazy
 from web.i18n import gettext as _
 from web.responses import spreadsheet
 from web.routing import PUBLIC, public_base, settings_of
 
 DOOR_PASS_MINUTES = 10
-staff_guard = requires_role("staff", "organiser")
 
 FIELD_ERRORS = {
     "name_required": lazy("Please enter your name."),
@@ -88,25 +87,8 @@ ASK_AGAIN = {
 }
 
 
-def checkin_window(event: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
-    tz = zone(event["timezone"])
-    start = agenda.event_start(event["date"], event["start_time"], tz)
-    end = agenda.event_end(event["date"], event["start_time"], event["end_time"], tz)
-    default_open, default_close = checkin.default_window(start, end)
-    return event.get("checkin_opens_at") or default_open, event.get("checkin_closes_at") or default_close
-
-
-def window_message(event: dict[str, Any], state: str) -> str:
-    opens, closes = checkin_window(event)
-    if state == "not_yet":
-        o = local(event, opens)
-        return _("Check-in opens at %(time)s on %(date)s.", time=format_time(o), date=format_date(o.date()))
-    c = local(event, closes)
-    return _("Check-in closed at %(time)s.", time=format_time(c))
-
-
 async def published_event_for_checkin(slug: str) -> dict[str, Any]:
-    event = await queries.get_event_by_slug(slug[:60])
+    event = await days.get_event_by_slug(slug[:60])
     if event is None or event["status"] != "published":
         raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
     return await cq.event_for_checkin(event["id"])  # type: ignore[return-value]
@@ -233,7 +215,7 @@ class SelfCheckIn(Controller):
         mine = await cq.device_checkin(event["id"], device_of(request))
         if not mine:
             return Redirect(path=f"/e/{event['slug']}/checkin")
-        full = await queries.get_event(event["id"])
+        full = await days.get_event(event["id"])
         view = agenda_view.build(full, await queries.agenda_rows(event["id"]))
         return Template(
             "events/checkin_done.html",
@@ -265,13 +247,6 @@ class SelfCheckIn(Controller):
         )
 
 
-async def load_event(event_id: int) -> dict[str, Any]:
-    event = await cq.event_for_checkin(event_id)
-    if event is None:
-        raise NotFoundException(detail=lazy("No such event."))
-    return event
-
-
 class StaffCheckIn(Controller):
     """What door staff may do, and nothing more: scan, look up, check in."""
 
@@ -280,7 +255,7 @@ class StaffCheckIn(Controller):
     @get("/staff/")
     async def staff_home(self) -> Template:
         """Door staff's start page: the events they can scan tickets for."""
-        return Template("events/staff_home.html", context={"events": await queries.list_published_events()})
+        return Template("events/staff_home.html", context={"events": await days.list_published_events()})
 
     @get("/organiser/events/{event_id:int}/scan")
     async def scanner(self, request: Request, event_id: FromPath[int]) -> Template:
@@ -314,64 +289,6 @@ class StaffCheckIn(Controller):
         return await attendance_out(event)
 
 
-class CheckInApi(Controller):
-    """The scanners' endpoint. Token-only (Authorization: Bearer), so no cookie and no CSRF
-    token: the hot path of the day stays cheap and cannot be driven cross-site."""
-
-    opt = {"exclude_from_auth": True, "exclude_from_csrf": True}
-    # The token check is called in the handler, not declared as a guard: Litestar copies
-    # the route handler for every guard call, which was a tenth of this route's time.
-
-    @post("/api/events/{event_id:int}/checkins", status_code=200, tags=["check-in"])
-    async def check_in(
-        self, request: Request, event_id: FromPath[int], data: JSONBody[CheckInIn]
-    ) -> Response[CheckInOut]:
-        """Idempotent: a repeat answers 200 "already" with the first time, never a second row."""
-        scanner = (await token_user(request, "staff", "organiser")).id
-        event = await load_event(event_id)
-        state = checkin.checkin_state(now(), *checkin_window(event))
-        if state != "open":
-            await cq.log_attempt(event_id, "closed", "ticket", scanner)
-            return Response(CheckInOut(status="closed", message=window_message(event, state)), status_code=409)
-        code = checkin.extract_ticket_code(data.code) if data.code else None
-        if data.code and not code and data.attendee_id is None:
-            await cq.log_attempt(event_id, "invalid", "ticket", scanner, detail=data.code[:8])
-            return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
-        outcome = await cq.check_in_ticket(
-            event_id, code, "manual" if data.attendee_id else "ticket", scanner, data.attendee_id
-        )
-        if outcome.status == "invalid":
-            return Response(CheckInOut(status="invalid", message=_("Not a ticket for this event.")), status_code=404)
-        at = local(event, outcome.checked_in_at)
-        person = PersonOut(id=outcome.attendee_id or 0, name=outcome.name, unit=outcome.unit)
-        if outcome.status == "already":
-            return Response(
-                CheckInOut(
-                    status="already",
-                    message=_("Already checked in at %(time)s.", time=format_time(at)),
-                    checked_in_at=at,
-                    attendee=person,
-                ),
-                status_code=200,
-            )
-        hub_of(request).announce_soon(event_id)  # the projector's count
-        return Response(
-            CheckInOut(status="checked_in", message=_("Checked in."), checked_in_at=at, attendee=person),
-            status_code=201,
-        )
-
-
-async def attendance_out(event: dict[str, Any]) -> AttendanceOut:
-    stats = await cq.attendance(event["id"])
-    buckets = checkin.arrivals_per_bucket([local(event, t) for t in stats["times"]], 5)
-    return AttendanceOut(
-        checked_in=stats["checked_in"],
-        registered=stats["registered"],
-        walk_ins=stats["walk_ins"],
-        arrivals=[[format_time(t), n] for t, n in buckets],
-    )
-
-
 class AttendancePages(Controller):
     path = "/organiser/events/{event_id:int}"
     guards = [organiser_guard]
@@ -379,7 +296,7 @@ class AttendancePages(Controller):
     @get("/attendance")
     async def attendance(self, request: Request, event_id: FromPath[int]) -> Template:
         event = await load_event(event_id)
-        full = await queries.get_event(event_id)
+        full = await days.get_event(event_id)
         opens, closes = checkin_window(event)
         url = f"{public_base(request)}/e/{event['slug']}/checkin"
         return Template(
@@ -450,7 +367,7 @@ class AttendancePages(Controller):
         return Template(
             "events/attendees.html",
             context={
-                "event": await queries.get_event(event_id),
+                "event": await days.get_event(event_id),
                 "rows": rows,
                 "q": q[:50],
                 "mask": checkin.mask_phone,
@@ -486,7 +403,7 @@ class AttendancePages(Controller):
                 "events/attendees.html",
                 status_code=400,
                 context={
-                    "event": await queries.get_event(event_id),
+                    "event": await days.get_event(event_id),
                     "rows": rows,
                     "q": "",
                     "mask": checkin.mask_phone,
@@ -555,7 +472,7 @@ class AttendancePages(Controller):
             "events/import_preview.html",
             status_code=400 if parsed.error else 200,
             context={
-                "event": await queries.get_event(event_id),
+                "event": await days.get_event(event_id),
                 "rows": rows,
                 "valid_count": len(valid),
                 "imported_count": len(imported),

@@ -331,6 +331,18 @@ async def checked_in_at(attendee_id: int) -> dt.datetime | None:
     return row["checked_in_at"] if row else None
 
 
+async def ticket_holders(event_id: int) -> list[dict[str, Any]]:
+    """Everyone registered, by unit then name: who gets a printed ticket."""
+    rows: list[dict[str, Any]] = (
+        await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code)
+        .where(Attendee.event == event_id)
+        .order_by(Attendee.unit)
+        .order_by(Attendee.name)
+        .order_by(Attendee.id)
+    )
+    return rows
+
+
 async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> list[dict[str, Any]]:
     select = (
         Attendee.select(

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from accounts.guards import organiser_guard
 from core.clock import now, zone
 from core.text import clean_text
+from events import days
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.checkin import queries as cq
@@ -239,7 +240,7 @@ class FeedbackResults(Controller):
 
     @get("/")
     async def results(self, event_id: FromPath[int]) -> Template:
-        event = await queries.get_event(event_id)
+        event = await days.get_event(event_id)
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
@@ -287,7 +288,7 @@ class FeedbackResults(Controller):
 
     async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
         """Every rating and comment, with its presentation; hidden comments marked, not dropped."""
-        event = await queries.get_event(event_id)
+        event = await days.get_event(event_id)
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
@@ -319,7 +320,7 @@ class FeedbackResults(Controller):
 
     @post("/settings")
     async def save_settings(self, event_id: FromPath[int], data: FormBody) -> Redirect:
-        event = await queries.get_event(event_id)
+        event = await days.get_event(event_id)
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         try:

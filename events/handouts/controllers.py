@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
 from accounts.guards import organiser_guard
-from events.agenda import queries
+from events import days
 from events.checkin import queries as cq
 from events.handouts import archive as day_archive
 from events.handouts import documents as handout_docs
@@ -137,7 +137,7 @@ class PublicProgramme(Controller):
     @get("/e/{slug:str}/programme.pdf")
     async def programme(self, request: Request, slug: FromPath[str], size: FromQuery[str] = "a4") -> Response[bytes]:
         """The programme anyone may download once the event is published (404 before)."""
-        event: dict[str, Any] | None = await queries.get_event_by_slug(slug[:60])  # not the 2-second copy
+        event: dict[str, Any] | None = await days.get_event_by_slug(slug[:60])  # not the 2-second copy
         if event is None or event["status"] != "published":
             raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
         document = await handout_docs.booklet(event, public_base(request), _size("booklet", size))

@@ -19,7 +19,6 @@ from events.feedback import queries as fq
 from events.feedback import rules as feedback
 from events.handouts import render as handouts
 from events.live import queries as live_queries
-from events.tables import Attendee
 from web.i18n import current_locale
 from web.i18n import gettext as _
 
@@ -97,13 +96,7 @@ async def poster(event: dict[str, Any], base_url: str, size: str = "a4") -> Docu
 
 
 async def tickets(event: dict[str, Any], base_url: str) -> Document:
-    people = (
-        await Attendee.select(Attendee.id, Attendee.name, Attendee.unit, Attendee.ticket_code)
-        .where(Attendee.event == event["id"])
-        .order_by(Attendee.unit)
-        .order_by(Attendee.name)
-        .order_by(Attendee.id)
-    )
+    people = await cq.ticket_holders(event["id"])
     sheets = [people[i : i + TICKETS_PER_SHEET] for i in range(0, len(people), TICKETS_PER_SHEET)]
     context = {
         **_common(event, "a4", base_url),

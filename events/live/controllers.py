@@ -22,8 +22,8 @@ from events.agenda import views as agenda_view
 from events.checkin import queries as cq
 from events.checkin import rules as checkin
 from events.http import hub_of, load_event, published_event
+from events.hub import LiveHub
 from events.live import queries as live_queries
-from events.live.hub import LiveHub
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy

@@ -4,6 +4,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from events import days
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.http import published_event
@@ -17,7 +18,7 @@ class PublicPages(Controller):
 
     @get("/")
     async def home(self) -> Template:
-        return Template("events/home.html", context={"events": await queries.list_published_events()})
+        return Template("events/home.html", context={"events": await days.list_published_events()})
 
     @get("/e/{slug:str}")
     async def agenda_page(self, slug: FromPath[str]) -> Template:

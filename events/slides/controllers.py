@@ -23,6 +23,7 @@ from core.clock import now, zone
 from core.qr import qr_svg
 from core.storage import object_path
 from core.text import clean_text
+from events import days
 from events.agenda import queries
 from events.agenda import views as agenda_view
 from events.feedback import queries as fq
@@ -90,7 +91,7 @@ class PresenterPortal(Controller):
         slots = []
         at = now()
         for row in await sq.presenter_items(presenter["id"]):
-            event = await queries.get_event(row["event"])
+            event = await days.get_event(row["event"])
             if event is None:
                 continue
             slot = await slot_view(event, row["id"])
@@ -263,10 +264,10 @@ class SlidePages(Controller):
     async def new_link(self, event_id: FromPath[int], presenter_id: FromPath[int], data: FormBody) -> Redirect:
         await load_event(event_id)
         await self._presenter_of_event(event_id, presenter_id)
-        days = str(data.get("days", "")).strip()
-        if days and not (days.isdecimal() and 1 <= int(days) <= 365):
+        valid_days = str(data.get("days", "")).strip()
+        if valid_days and not (valid_days.isdecimal() and 1 <= int(valid_days) <= 365):
             raise ClientException(detail=lazy("Valid for: a number of days from 1 to 365, or empty for no expiry."))
-        expires = now() + dt.timedelta(days=int(days)) if days else None
+        expires = now() + dt.timedelta(days=int(valid_days)) if valid_days else None
         await sq.create_link(presenter_id, expires)
         return Redirect(path=f"/organiser/events/{event_id}/slides/#presenter-{presenter_id}")
 

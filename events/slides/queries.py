@@ -13,8 +13,8 @@ from core.clock import now
 from core.db.transactions import integrity_errors, write_transaction
 from core.signing import capability_token, token_id
 from core.storage import object_path
-from events.agenda.queries import touch_event
 from events.caches import forget_event
+from events.days import touch_event
 from events.tables import AgendaItem, Event, SlideVersion
 from presenters.tables import Method, PortalLink, Presenter
 

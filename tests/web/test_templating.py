@@ -95,6 +95,7 @@ async def _every_page(client) -> list[str]:
     from events.slides import queries as sq
     from events.tables import AgendaItem, Attendee, Event
     from presenters.catalog.controllers import CATALOG
+    from presenters.catalog.queries import TABLES
     from presenters.review import queries as rq
     from presenters.tables import Application, Area, PortalLink
     from settings import Settings
@@ -118,7 +119,7 @@ async def _every_page(client) -> list[str]:
         attendee = await Attendee.insert(Attendee(event=event["id"], name="彭强", ticket_code="t" * 32)).returning(
             Attendee.id
         )
-        rows = {kind: (await spec.table.select(spec.table.id).first())["id"] for kind, spec in CATALOG.items()}
+        rows = {kind: (await TABLES[kind].select(TABLES[kind].id).first())["id"] for kind in CATALOG}
         return {
             "event": event,
             "item": item["id"],

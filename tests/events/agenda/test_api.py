@@ -2,6 +2,8 @@
 
 import pytest
 
+from events import days
+
 EVENT = {
     "title": "税心向党·书记说",
     "date": "2026-07-01",
@@ -393,7 +395,6 @@ async def test_deleted_event_is_hidden_and_an_admin_restores_it_through_the_api(
 async def test_event_ids_are_never_reused_after_a_purge(organiser):
     import datetime as dt
 
-    from events.agenda import queries
     from events.tables import Event
 
     first = (await organiser.api("POST", "/api/events/", EVENT)).json()
@@ -406,7 +407,7 @@ async def test_event_ids_are_never_reused_after_a_purge(organiser):
     await organiser.run(
         lambda: Event.update({Event.deleted_at: long_ago}).where(Event.id.is_in([newest["id"], again["id"]]))
     )
-    assert await organiser.run(queries.purge_deleted_events) == 2
+    assert await organiser.run(days.purge_deleted_events) == 2
     later = (await organiser.api("POST", "/api/events/", {**EVENT, "slug": "fourth-day"})).json()
     assert later["id"] > again["id"]
     assert (await organiser.get(f"/api/events/{again['id']}")).status_code == 404

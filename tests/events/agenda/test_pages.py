@@ -1,5 +1,6 @@
 """Organiser pages and the public agenda through AsyncTestClient: HTML forms, Chinese, errors."""
 
+from events import days
 from tests.conftest import make_user, text_of
 
 
@@ -303,7 +304,6 @@ async def test_a_deleted_event_is_hidden_and_an_admin_restores_it_on_the_admin_p
 async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purged(organiser, demo):
     import datetime as dt
 
-    from events.agenda import queries
     from events.tables import AgendaItem, Event
 
     event_id = (await organiser.get("/api/events/")).json()[0]["id"]
@@ -315,7 +315,7 @@ async def test_an_event_deleted_over_30_days_ago_cannot_be_restored_and_is_purge
     assert "税心向党·书记说" not in text_of((await organiser.get("/admin/events/")).text)
     late = await organiser.form(f"/admin/events/{event_id}/restore")
     assert late.status_code == 404 and "30" in text_of(late.text)
-    assert await organiser.run(queries.purge_deleted_events) == 1
+    assert await organiser.run(days.purge_deleted_events) == 1
     assert await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event == event_id)) == 0
     await organiser.form("/login", {"username": "organiser", "password": "correct-horse-1"})
     created = await organiser.api(

@@ -1,4 +1,5 @@
-"""Server-sent updates of the live day. Per app process and event, one watcher reads the
+"""The day's notice board for screens: server-sent updates of the live day, shared by the
+features that change what screens show (check-in counts, the stage). Per app process and event, one watcher reads the
 stage from the database (once a second, or at once when this process changed it) and hands
 the new board to every connected screen; a board is encoded once, whatever the number of
 viewers. Nothing lives only here: another process sees the same database and tells its own
@@ -10,9 +11,9 @@ import asyncio
 import datetime as dt
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
-from events.live import queries as live_queries
+from typing import Any
 
 log = logging.getLogger("showcase.live")
 
@@ -54,7 +55,10 @@ COALESCE = 0.25  # seconds: check-ins of one burst share one message to the othe
 
 
 class LiveHub:
-    def __init__(self, interval: float = 1.0) -> None:
+    def __init__(self, read_stage: Callable[[int], Awaitable[Any]], interval: float = 1.0) -> None:
+        # How a stage is read (events.live.queries.read_stage, handed in by app.py): the hub
+        # carries boards and knows nothing of what is on them.
+        self.read_stage = read_stage
         self.interval = interval
         self._watches: dict[int, _Watch] = {}
         self._redis = None  # with SHOWCASE_REDIS_URL: every process hears of a change at once
@@ -162,7 +166,7 @@ class LiveHub:
                 del self._watches[event_id]
 
     async def _read(self, event_id: int, watch: _Watch) -> None:
-        stage = await live_queries.read_stage(event_id)
+        stage = await self.read_stage(event_id)
         now = dt.datetime.now(dt.UTC)
         for with_count in (True, False):
             if stage is None:
