@@ -10,7 +10,6 @@ from core.cache import TTLCache
 from core.clock import zone
 from events.agenda import queries
 from events.agenda import rules as agenda
-from events.programme.exports import ExportEvent, ExportItem, ExportPerson
 from web.i18n import current_locale, lazy
 from web.i18n import gettext as _
 
@@ -111,43 +110,6 @@ def loss_message(collected: list[Any]) -> str:
         "Regenerating would delete what these presentations have collected: %(items)s. Keep their methods in "
         "the plan, or confirm that this may be deleted.",
         items=_("; ").join(parts),
-    )
-
-
-def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> ExportEvent:
-    items = []
-    for item in view.items:
-        subtitle = " · ".join(x for x in (item.get("unit"), item.get("branch")) if x)
-        persons = (ExportPerson(id=item["presenter_id"], name=item["presenter"]),) if item.get("presenter") else ()
-        items.append(
-            ExportItem(
-                id=item["id"],
-                guid=str(item["guid"]),
-                kind=item["kind"],
-                title=item["display_title"],
-                start=item["start"],
-                duration_minutes=item["duration"],
-                subtitle=subtitle,
-                abstract=item.get("summary") or "",
-                track=item.get("area") or "",
-                persons=persons,
-            )
-        )
-    updated = event.get("updated_at")
-    return ExportEvent(
-        slug=event["slug"],
-        title=event["title"],
-        theme=event["theme"],
-        description=event["description"],
-        venue=event["venue"] or event["title"],
-        timezone=event["timezone"],
-        start=view.start,
-        end=max(view.end, view.planned_end),
-        url=public_url,
-        items=tuple(items),
-        version=str(int(updated.timestamp())) if updated else "1",
-        updated_at=updated,
-        color=event["theme_color"],
     )
 
 

@@ -118,7 +118,7 @@ async def gather(
             ],
         )
     )
-    export = agenda_view.to_export(event, view, public_url)
+    export = exports.to_export(event, view, public_url)
     day.texts["agenda.ics"] = exports.to_ics(export)
     day.texts["schedule.json"] = exports.to_frab_json(export)
     day.texts["schedule.xml"] = exports.to_frab_xml(export)

@@ -32,7 +32,7 @@ class PublicPages(Controller):
     async def _export(self, request: Request, slug: FromPath[str]) -> exports.ExportEvent:
         event = await published_event(slug)
         view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
-        return agenda_view.to_export(event, view, f"{public_base(request)}/e/{event['slug']}")
+        return exports.to_export(event, view, f"{public_base(request)}/e/{event['slug']}")
 
     @get("/e/{slug:str}/agenda.ics")
     async def ics(self, request: Request, slug: FromPath[str]) -> Response[bytes]:

@@ -22,6 +22,7 @@ from icalendar import Event as CalendarEvent
 from lxml import etree
 
 from core.text import clean_text
+from events.agenda.views import AgendaView
 
 SCHEDULE_SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = "Showcase"
@@ -339,3 +340,41 @@ def to_frab_xml(event: ExportEvent) -> bytes:
         for item in day.items:
             _xml_event(room, event, item)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def to_export(event: dict[str, Any], view: AgendaView, public_url: str) -> ExportEvent:
+    """The agenda as the exports take it: timed items with their people, from the page's view."""
+    items = []
+    for item in view.items:
+        subtitle = " · ".join(x for x in (item.get("unit"), item.get("branch")) if x)
+        persons = (ExportPerson(id=item["presenter_id"], name=item["presenter"]),) if item.get("presenter") else ()
+        items.append(
+            ExportItem(
+                id=item["id"],
+                guid=str(item["guid"]),
+                kind=item["kind"],
+                title=item["display_title"],
+                start=item["start"],
+                duration_minutes=item["duration"],
+                subtitle=subtitle,
+                abstract=item.get("summary") or "",
+                track=item.get("area") or "",
+                persons=persons,
+            )
+        )
+    updated = event.get("updated_at")
+    return ExportEvent(
+        slug=event["slug"],
+        title=event["title"],
+        theme=event["theme"],
+        description=event["description"],
+        venue=event["venue"] or event["title"],
+        timezone=event["timezone"],
+        start=view.start,
+        end=max(view.end, view.planned_end),
+        url=public_url,
+        items=tuple(items),
+        version=str(int(updated.timestamp())) if updated else "1",
+        updated_at=updated,
+        color=event["theme_color"],
+    )

@@ -90,3 +90,48 @@ def test_a_path_into_another_feature_is_caught(tmp_path: Path) -> None:
     (tmp_path / "events/feedback/queries.py").write_text("")
     reached = reach(tmp_path, "events.checkin.api")
     assert sorted(m for m in reached if not within(m, "events.checkin", *SHARED)) == ["events.feedback.queries"]
+
+
+def feature_graph(root: Path) -> dict[str, set[str]]:
+    """Which feature folder uses which (events.checkin -> events.agenda), from the imports."""
+
+    def feature(name: str) -> str | None:
+        parts = name.split(".")
+        return ".".join(parts[:2]) if parts[0] in ("events", "presenters", "accounts") and len(parts) > 2 else None
+
+    graph: dict[str, set[str]] = {}
+    for module, targets in imports_of(root).items():
+        here = feature(module)
+        if here:
+            graph.setdefault(here, set()).update(t for t in map(feature, targets) if t and t != here)
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    found, state = [], {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return found
+
+
+def test_features_lean_on_each_other_one_way_only() -> None:
+    """No two features import each other, however indirectly: each can be read (and moved)
+    knowing only those below it."""
+    assert circles(feature_graph(ROOT)) == []
+
+
+def test_a_circle_between_features_is_caught() -> None:
+    assert circles({"events.agenda": {"events.programme"}, "events.programme": {"events.agenda"}}) == [
+        ["events.agenda", "events.programme", "events.agenda"]
+    ]
