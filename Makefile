@@ -77,6 +77,7 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m tools.house_rules
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
