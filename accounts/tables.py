@@ -2,7 +2,8 @@
 
 from piccolo.apps.user.tables import BaseUser
 from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
-from piccolo.table import Table
+
+from core.db.tables import Table
 
 
 class UserRole(Table):

@@ -14,14 +14,15 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
+
+from core.db.tables import Table, VersionedTable
 
 # Imported rather than referenced by string: Piccolo 1.38's auto-migrations write a
 # string reference verbatim as a table name ("presenters.tables.Method"), which fails.
 from presenters.tables import Method, Presenter
 
 
-class Event(Table):
+class Event(VersionedTable):
     """A showcase day (主题党日)."""
 
     title = Varchar(length=100)
@@ -62,7 +63,7 @@ class Event(Table):
     deleted_at = Timestamptz(null=True, default=None)
 
 
-class AgendaItem(Table):
+class AgendaItem(VersionedTable):
     """One entry in an event's running order: a presentation or a segment."""
 
     event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)

@@ -2,10 +2,11 @@
 
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-from piccolo.table import Table
+
+from core.db.tables import Table, VersionedTable
 
 
-class Area(Table):
+class Area(VersionedTable):
     """A work area a method belongs to (党员教育, 党业融合, ...): a managed list."""
 
     name = Varchar(length=50, unique=True)
@@ -13,7 +14,7 @@ class Area(Table):
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
 
 
-class Branch(Table):
+class Branch(VersionedTable):
     """A Party branch (党支部) within a parent unit (bureau)."""
 
     name = Varchar(length=100)
@@ -24,7 +25,7 @@ class Branch(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Method(Table):
+class Method(VersionedTable):
     """A branch work method (支部工作法)."""
 
     title = Varchar(length=100)
@@ -35,7 +36,7 @@ class Method(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Presenter(Table):
+class Presenter(VersionedTable):
     """Someone who presents on stage, usually the branch secretary."""
 
     name = Varchar(length=50)
@@ -69,7 +70,7 @@ class Call(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Application(Table):
+class Application(VersionedTable):
     """One branch's method on the unified application form, and where it stands in the
     three-step review. ``version`` grows with every change: a move is made only against
     the version the reviewer saw, so two reviewers never both move it."""
