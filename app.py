@@ -21,9 +21,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine
 
 from accounts.guards import session_auth
+from core.db.engine import current_engine
 from settings import ROOT, Settings, get_settings
 from web import i18n
 from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
@@ -31,7 +32,7 @@ from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
 from web.middleware import LocaleMiddleware, rate_limit_middleware
 from web.security import security_headers
 from web.site import SitePages
-from web.templating import build_environment
+from web.templating import build_environment, jinja_env
 
 
 def check_settings(settings: Settings) -> None:
@@ -53,24 +54,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Imported here so that PICCOLO_CONF / SHOWCASE_* are read before any table binds its engine.
     from accounts.controllers import LoginPages, UserPages  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.agenda.queries import on_agenda  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.handouts import render as handouts  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from events.live.queries import read_stage  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.routes import ROUTERS as EVENT_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
     from presenters.routes import ROUTERS as PRESENTER_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
 
+    # This app's screens and who tells them of changes; it reads stages the live feature's way.
+    hub = LiveHub(read_stage, interval=settings.live_poll_seconds)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = engine_finder()
+        engine = current_engine()
         # A pool someone else opened (a test harness on its own loop) is theirs to close.
-        owns_pool = engine is not None and engine.engine_type == "postgres" and engine.pool is None
-        if owns_pool:
+        owned: PostgresEngine | None = engine if isinstance(engine, PostgresEngine) and engine.pool is None else None
+        if owned is not None:
             try:
-                await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
-            except (OSError, *DB_DOWN_ERRORS) as exc:
+                await owned.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+            except DB_DOWN_ERRORS as exc:  # OSError among them
                 # Serve anyway: /healthz says 503 and why, pages say the database is away,
                 # and queries connect directly until the next restart brings the pool.
                 logging.getLogger("showcase").error("database unreachable at start-up: %r", exc)
-                owns_pool = False
+                owned = None
         if settings.pdf_warm_up:  # a serving process (tests switch this off)
-            handouts.warm_up_in_background(app.template_engine.engine)
+            handouts.warm_up_in_background(jinja_env(app))
             # Everything loaded so far lives as long as the process: keep it out of the
             # cyclic collector's full passes, which a PDF render (millions of short-lived
             # objects) otherwise pays for again and again (~10% of a first 50-page booklet).
@@ -87,17 +94,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
-            if owns_pool:
-                await engine.close_connection_pool()
+            if owned is not None:
+                await owned.close_connection_pool()
             elif hasattr(engine, "close_pool"):
                 await engine.close_pool()
 
-    from events.handouts import render as handouts  # noqa: PLC0415 -- tables and routes load after the settings are read
-    from events.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
-    from events.live.queries import read_stage  # noqa: PLC0415 -- tables and routes load after the settings are read
-
-    # This app's screens and who tells them of changes; it reads stages the live feature's way.
-    hub = LiveHub(read_stage, interval=settings.live_poll_seconds)
     secret = settings.session_secret()
     auth = session_auth(secret, settings.secure_cookies)
     env = build_environment()

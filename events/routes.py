@@ -1,5 +1,7 @@
 """Every controller of the events app, for app.py."""
 
+from litestar import Controller
+
 from events.agenda.api import DeletedEventsApi, EventsApi
 from events.agenda.controllers import DeletedEvents, EventPages
 from events.checkin.api import CheckInApi
@@ -11,7 +13,7 @@ from events.live.controllers import LivePublic, StagePages
 from events.programme.controllers import PublicPages
 from events.slides.controllers import PresenterPortal, SlidePages
 
-ROUTERS = [
+ROUTERS: list[type[Controller]] = [
     EventPages,
     DeletedEvents,
     PublicPages,

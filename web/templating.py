@@ -6,10 +6,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
+from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import escape
 
 from settings import ROOT
 from web import i18n
+
+
+def jinja_env(app: Litestar) -> Environment:
+    """The app's Jinja environment (create_app configures a JinjaTemplateEngine)."""
+    assert isinstance(app.template_engine, JinjaTemplateEngine), "create_app sets a Jinja template engine"
+    return app.template_engine.engine
 
 
 def filesize(size: int) -> str:

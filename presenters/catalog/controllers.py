@@ -331,4 +331,4 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
     return Api
 
 
-ROUTERS = [CatalogPages, *(make_api(spec) for spec in CATALOG.values())]
+ROUTERS: list[type[Controller]] = [CatalogPages, *(make_api(spec) for spec in CATALOG.values())]
