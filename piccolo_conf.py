@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlparse
 
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 
 from settings import get_settings
 
@@ -25,7 +26,7 @@ def _postgres_config(url: str) -> dict:
 if _settings.uses_postgres:
     from piccolo.engine.postgres import PostgresEngine
 
-    DB = PostgresEngine(config=_postgres_config(_settings.database_url))
+    DB: Engine = PostgresEngine(config=_postgres_config(_settings.database_url))
 else:
     from core.db.engine import ShowcaseSQLiteEngine
 

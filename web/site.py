@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Redirect
-from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
+from core.db.engine import current_engine
 from web import i18n
 from web.routing import PUBLIC, safe_next, settings_of
 
@@ -23,7 +23,7 @@ class SitePages(Controller):
     @get("/healthz", media_type="application/json")
     async def healthz(self, request: Request) -> Response[dict[str, Any]]:
         """503 and why when the database (or, if configured, Redis) cannot be reached."""
-        engine = engine_finder()
+        engine = current_engine()
         try:
             await asyncio.wait_for(engine.run_querystring(QueryString("SELECT 1")), HEALTH_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - report, do not crash, whatever the driver raises

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from core.db.engine import current_engine
@@ -21,7 +21,7 @@ class _GroupCommit:
     """Write jobs of one event loop waiting for the next shared transaction, and whether a
     flush is already writing (it takes what arrives meanwhile)."""
 
-    def __init__(self, flush: Callable[[_GroupCommit], Awaitable[None]]) -> None:
+    def __init__(self, flush: Callable[[_GroupCommit], Coroutine[Any, Any, None]]) -> None:
         self.flush = flush
         self.pending: list[tuple[Callable[[Any], Any], asyncio.Future]] = []
         self.flushing = False
@@ -32,7 +32,9 @@ _group_commits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _
 )
 
 
-async def _enqueue(kind: str, flush: Callable[[_GroupCommit], Awaitable[None]], job: Callable[[Any], Any]) -> Any:
+async def _enqueue(
+    kind: str, flush: Callable[[_GroupCommit], Coroutine[Any, Any, None]], job: Callable[[Any], Any]
+) -> Any:
     loop = asyncio.get_running_loop()
     state = _group_commits.setdefault(loop, {}).get(kind)
     if state is None:

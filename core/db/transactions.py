@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import TransactionType
 from piccolo.query.methods.insert import OnConflictAction
+
+from core.db.engine import current_engine
 
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -37,7 +38,7 @@ async def write_transaction() -> AsyncIterator[None]:
     Other processes still wait on the busy timeout.
     """
 
-    engine = engine_finder()
+    engine = current_engine()
     if engine.engine_type != "sqlite":
         async with engine.transaction():
             yield

@@ -23,6 +23,7 @@ from events.handouts.responses import pdf_response, preview_response
 from events.http import load_event
 from web.i18n import lazy
 from web.routing import PUBLIC, public_base, settings_of
+from web.templating import jinja_env
 
 
 def _size(kind: str, size: str) -> str:
@@ -156,7 +157,7 @@ class DayArchivePages(Controller):
         login; built on disk in a thread and sent from there, then deleted."""
         event = await load_event(event_id)
         base = public_base(request)
-        env = request.app.template_engine.engine
+        env = jinja_env(request.app)
         data_dir = Path(settings_of(request).data_dir)
         cache = handouts.cache_for(data_dir)
 

@@ -9,6 +9,7 @@ from litestar import Request, Response
 from events.handouts import documents as handout_docs
 from events.handouts import render as handouts
 from web.routing import settings_of
+from web.templating import jinja_env
 
 
 async def pdf_response(
@@ -24,7 +25,7 @@ async def pdf_response(
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(b"", status_code=304, headers=headers)
-    env = request.app.template_engine.engine
+    env = jinja_env(request.app)
     cache = handouts.cache_for(settings_of(request).data_dir)
     body = await handout_docs.pdf(env, document, cache)
     return Response(body, media_type="application/pdf", headers=headers)
@@ -33,7 +34,5 @@ async def pdf_response(
 def preview_response(
     request: Request[Any, Any, Any], document: handout_docs.Document, back: str, pdf_url: str
 ) -> Response[str]:
-    html = handout_docs.render_html(
-        request.app.template_engine.engine, document, preview=True, back=back, pdf_url=pdf_url
-    )
+    html = handout_docs.render_html(jinja_env(request.app), document, preview=True, back=back, pdf_url=pdf_url)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
