@@ -4,7 +4,7 @@ none), the attendee's phone, and the day's wall clock."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from litestar import Request
 from litestar.exceptions import NotFoundException
@@ -41,6 +41,12 @@ def device_of(request: Request[Any, Any, Any]) -> str:
     return value if 20 <= len(value) <= 40 and value.replace("-", "").replace("_", "").isalnum() else ""
 
 
+@overload
+def local(event: dict[str, Any], moment: dt.datetime) -> dt.datetime: ...
+@overload
+def local(event: dict[str, Any], moment: None) -> None: ...
+@overload
+def local(event: dict[str, Any], moment: dt.datetime | None) -> dt.datetime | None: ...
 def local(event: dict[str, Any], moment: dt.datetime | None) -> dt.datetime | None:
     """``moment`` on the wall clock of the event's time zone."""
     return moment.astimezone(zone(event["timezone"])) if moment else None
