@@ -50,7 +50,9 @@ class CheckInApi(Controller):
             return Response(
                 CheckInOut(
                     status="already",
-                    message=_("Already checked in at %(time)s.", time=format_time(at)),
+                    message=_("Already checked in at %(time)s.", time=format_time(at))
+                    if at
+                    else _("Already checked in"),
                     checked_in_at=at,
                     attendee=person,
                 ),

@@ -87,11 +87,20 @@ ASK_AGAIN = {
 }
 
 
+async def door_secret(event: dict[str, Any]) -> str:
+    """The event's door secret (made on first use); 404 when the event was deleted meanwhile."""
+    secret = await cq.ensure_door_secret(event)
+    if secret is None:
+        raise NotFoundException(detail=lazy("No such event."))
+    return secret
+
+
 async def published_event_for_checkin(slug: str) -> dict[str, Any]:
     event = await days.get_event_by_slug(slug[:60])
-    if event is None or event["status"] != "published":
+    found = await cq.event_for_checkin(event["id"]) if event is not None and event["status"] == "published" else None
+    if found is None:  # (or deleted since the line above)
         raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
-    return await cq.event_for_checkin(event["id"])  # type: ignore[return-value]
+    return found
 
 
 class SelfCheckIn(Controller):
@@ -123,7 +132,7 @@ class SelfCheckIn(Controller):
             return self._page(event, 403, state=state, message=window_message(event, state))
         response = self._page(event)
         if event["rotating_door_code"]:
-            secret = await cq.ensure_door_secret(event)
+            secret = await door_secret(event)
             verdict = checkin.check_door_code(secret, event["id"], c[:40], now())
             has_pass = unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) == str(
                 event["id"]
@@ -192,10 +201,13 @@ class SelfCheckIn(Controller):
             )
         if outcome.status == "already" and device_of(request) != device:
             # checked in before, from another phone (or by staff): say so, do not loop back
-            at = format_time(local(event, outcome.checked_in_at))
-            return self._page(
-                event, 200, state="already", message=_("%(name)s checked in at %(time)s.", name=outcome.name, time=at)
+            at = local(event, outcome.checked_in_at)  # None: the check-in was undone meanwhile
+            message = (
+                _("%(name)s checked in at %(time)s.", name=outcome.name, time=format_time(at))
+                if at
+                else _("Already checked in")
             )
+            return self._page(event, 200, state="already", message=message)
         if outcome.status == "checked_in":
             hub_of(request).announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
@@ -216,6 +228,8 @@ class SelfCheckIn(Controller):
         if not mine:
             return Redirect(path=f"/e/{event['slug']}/checkin")
         full = await days.get_event(event["id"])
+        if full is None:  # deleted since the check-in
+            raise NotFoundException(detail=lazy("This event does not exist or has not been published yet."))
         view = agenda_view.build(full, await queries.agenda_rows(event["id"]))
         return Template(
             "events/checkin_done.html",
@@ -327,7 +341,7 @@ class AttendancePages(Controller):
             raise ClientException(detail=lazy("Check-in must close after it opens."))
         await cq.update_checkin_settings(event_id, values[0], values[1], data.get("rotating") == "on")
         if data.get("rotating") == "on":
-            await cq.ensure_door_secret(event)
+            await door_secret(event)
         return Redirect(path=f"/organiser/events/{event_id}/attendance")
 
     @get("/door")
@@ -353,7 +367,7 @@ class AttendancePages(Controller):
         event = await load_event(event_id)
         url = f"{public_base(request)}/e/{event['slug']}/checkin"
         if event["rotating_door_code"]:
-            secret = await cq.ensure_door_secret(event)
+            secret = await door_secret(event)
             url += f"?c={checkin.door_code(secret, event_id, checkin.door_window(now()))}"
         svg = qr_svg(url, _("Check-in QR code")).replace("<svg", '<svg xmlns:xlink="http://www.w3.org/1999/xlink"', 0)
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
@@ -488,7 +502,9 @@ class AttendancePages(Controller):
         """Step 2: store the rows the organiser saw, checked again (the page is not trusted)."""
         await load_event(event_id)
         try:
-            people = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
+            people: list[dict[str, str]] = msgspec.json.decode(
+                str(data.get("payload", "[]")).encode(), type=list[dict[str, str]]
+            )
         except msgspec.DecodeError:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
         clean = []

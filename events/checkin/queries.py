@@ -448,14 +448,16 @@ async def not_arrived(event_id: int, limit: int = 500) -> list[dict[str, Any]]:
     )
 
 
-async def ensure_door_secret(event: dict[str, Any]) -> str:
+async def ensure_door_secret(event: dict[str, Any]) -> str | None:
+    """The event's door secret, made now if it has none; None when the event is gone
+    (deleted since the caller loaded it)."""
     if event.get("door_secret"):
         return event["door_secret"]
     secret = checkin.new_door_secret()
     await Event.update({Event.door_secret: secret}).where((Event.id == event["id"]) & (Event.door_secret == ""))
     forget_event(event["id"])
     row = await Event.select(Event.door_secret).where(Event.id == event["id"]).first()
-    return row["door_secret"]
+    return row["door_secret"] if row else None
 
 
 async def update_checkin_settings(

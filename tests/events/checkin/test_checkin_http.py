@@ -534,3 +534,42 @@ async def test_attendance_exports_have_no_formula_and_survive_a_control_characte
     assert xlsx.status_code == 200 and xlsx_cells(xlsx.content)[1][1] == ("雨花区税务局", "s")
     assert csv.status_code == 200 and csv_rows(csv.content)[1][1] == "雨花区税务局"
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"  # the parameter once
+
+
+async def _delete_event(event_id):
+    from events.tables import Event
+
+    await Event.delete().where(Event.id == event_id)
+
+
+async def test_door_code_of_an_event_deleted_meanwhile_is_404(organiser, monkeypatch):
+    """The door QR asks for the secret (made on first use) of an event another request or
+    process deleted after this one loaded it: 404, not a crash on the missing row."""
+    import events.checkin.controllers as controllers
+
+    event = await open_event(organiser)  # no rotation yet, so no door secret
+    loaded = await organiser.run(controllers.cq.event_for_checkin, event["id"])
+    stale = {**loaded, "rotating_door_code": True, "door_secret": ""}
+
+    async def load_then_gone(event_id):
+        return stale
+
+    await organiser.run(_delete_event, event["id"])
+    monkeypatch.setattr(controllers, "load_event", load_then_gone)
+    response = await organiser.get(f"/organiser/events/{event['id']}/door/qr")
+    assert response.status_code == 404
+
+
+async def test_checkin_done_page_of_an_event_deleted_meanwhile_is_404(organiser, monkeypatch):
+    import events.checkin.controllers as controllers
+
+    await open_event(organiser)
+    done = await organiser.form("/e/shuixin-2026/checkin", {"name": "谭玲", "unit": "第一稽查局"})
+    assert done.status_code == 200 and "/checkin/done" in str(done.url)
+
+    async def gone(event_id):  # deleted between the check-in lookup and the agenda
+        return None
+
+    monkeypatch.setattr(controllers.days, "get_event", gone)
+    response = await organiser.get("/e/shuixin-2026/checkin/done")
+    assert response.status_code == 404
