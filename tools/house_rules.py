@@ -220,8 +220,9 @@ class ModuleChecker:
                 if name in ("Settings", "Settings.from_env", "get_settings") and self.module.name not in ENTRY_POINTS:
                     self.add(node, "HR7", f"{name}() outside an entry point")
                 if name == "setattr" and isinstance(func, ast.Name) and node.args:
-                    if (owner := self.dotted(node.args[0])) in self.modules:
-                        self.add(node, "HR8", f"setattr on module {owner}: patches another module's global")
+                    module_name = self.dotted(node.args[0])
+                    if module_name is not None and module_name in self.modules:
+                        self.add(node, "HR8", f"setattr on module {module_name}: patches another module's global")
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     self.patched(target)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litestar.enums import RequestEncodingType
@@ -129,7 +129,10 @@ def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> 
     raise AssertionError(f.kind)
 
 
-def check_year(value: dt.date) -> dt.date:
+D = TypeVar("D", bound=dt.date)  # a date, or a datetime (a subclass)
+
+
+def check_year(value: D) -> D:
     """The value itself when it falls in years 2000–2100 (a datetime too); else ValueError
     with the message for the page or the API."""
     day = value.date() if isinstance(value, dt.datetime) else value

@@ -58,7 +58,7 @@ def lazy(message: str) -> str:
 
 def choose_locale(cookie: str | None, accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
     if cookie in SUPPORTED:
-        return cookie  # type: ignore[return-value]
+        return cookie
     if accept_language:
         wanted = []
         for part in accept_language.split(","):

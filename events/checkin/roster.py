@@ -6,6 +6,7 @@ organiser confirms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.spreadsheets import MAX_BYTES, MAX_ROWS, find_columns, non_empty_lines, read_table  # noqa: F401 - shared limits
@@ -53,7 +54,7 @@ def parse_roster(data: bytes, filename: str = "") -> Roster:
     if len(numbered) - 1 > MAX_ROWS:
         return Roster(rows=[], error="too_many_rows", encoding=encoding)
 
-    def cell(row: list[str], key: str) -> str:
+    def cell(row: Sequence[str], key: str) -> str:
         index = columns.get(key)
         return row[index] if index is not None and index < len(row) else ""
 

@@ -40,7 +40,7 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
     forecast until its time comes; after that, a start not yet made moves with the clock."""
     out: list[Expected] = []
     cursor: dt.datetime | None = None  # when the next item can start
-    now = _clock_for(slots, now)
+    clock = _clock_for(slots, now)  # None: the plan stands
     for slot in slots:
         if slot.skipped:
             at = cursor or slot.planned_start
@@ -57,16 +57,16 @@ def expected(slots: Sequence[Slot], now: dt.datetime) -> list[Expected]:
         if slot.actual_start:
             end = slot.actual_start + length(slot)
             state = "on_stage"
-            if now and now > end:
-                end, state = now, "over_time"
+            if clock and clock > end:
+                end, state = clock, "over_time"
             out.append(Expected(slot.id, slot.actual_start, end, state, _late(slot.actual_start, slot.planned_start)))
             cursor = end
             continue
         # Nothing can start in the past: an item whose time has come but that has not
         # started yet (the day starts late, or the stage is free) is expected now.
         start = (
-            max(cursor or slot.planned_start, slot.planned_start, now)
-            if now
+            max(cursor or slot.planned_start, slot.planned_start, clock)
+            if clock
             else (max(cursor, slot.planned_start) if cursor else slot.planned_start)
         )
         out.append(Expected(slot.id, start, start + length(slot), "coming", _late(start, slot.planned_start)))
@@ -137,7 +137,9 @@ def end_current(slots: Sequence[Slot], now: dt.datetime) -> list[Slot]:
 
 def last_done(slots: Sequence[Slot]) -> Slot | None:
     done = [s for s in slots if s.actual_start and s.actual_end and not s.skipped]
-    return max(done, key=lambda s: (s.actual_end, s.actual_start), default=None)
+    if not done:
+        return None
+    return max(done, key=lambda s: (s.actual_end, s.actual_start))
 
 
 def go_back(slots: Sequence[Slot]) -> list[Slot]:
