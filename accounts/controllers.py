@@ -65,7 +65,7 @@ class UserPages(Controller):
         )
 
     @post("/")
-    async def create(self, request: Request) -> Template:
+    async def create(self, request: Request) -> Template | Redirect:
         form = await request.form()
         username = str(form.get("username", "")).strip()
         wanted = [r for r in form.getall("roles", []) if r in ROLES]

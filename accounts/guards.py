@@ -20,7 +20,7 @@ from core.signing import sign, unsign
 
 async def retrieve_user(session: dict[str, Any], connection: ASGIConnection) -> CurrentUser | None:
     user_id, login_id = session.get("uid"), session.get("sid")
-    if not isinstance(user_id, int):
+    if not isinstance(user_id, int) or not isinstance(login_id, str):  # a session of no login
         return None
     return await user_of_login(user_id, login_id, (user_id, login_id))
 

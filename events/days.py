@@ -5,7 +5,9 @@ purged). No HTTP here."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from core.clock import in_range_day
 from core.db.transactions import StaleVersion, write_transaction
@@ -94,11 +96,16 @@ async def create_event(values: dict[str, Any]) -> int:
 async def update_event(event_id: int, values: dict[str, Any], version: int | None = None) -> bool:
     """Save an edit and bump the event's version. With ``version`` (what the editor loaded)
     the save happens only if nobody saved since; otherwise StaleVersion, nothing written."""
-    values = {**values, "updated_at": dt.datetime.now(dt.UTC), Event.version: Event.version + 1}
+    # Piccolo's update() takes columns and column names alike as keys
+    changes = {
+        **cast(dict[Column | str, Any], values),
+        "updated_at": dt.datetime.now(dt.UTC),
+        Event.version: Event.version + 1,
+    }
     where = (Event.id == event_id) & LIVE
     if version is not None:
         where = where & (Event.version == version)
-    rows = await Event.update(values).where(where).returning(Event.id)
+    rows = await Event.update(changes).where(where).returning(Event.id)
     forget_event(event_id)
     if not rows and version is not None and await Event.exists().where((Event.id == event_id) & LIVE):
         raise StaleVersion(event_id)

@@ -13,7 +13,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger("showcase.live")
 
@@ -61,7 +64,7 @@ class LiveHub:
         self.read_stage = read_stage
         self.interval = interval
         self._watches: dict[int, _Watch] = {}
-        self._redis = None  # with SHOWCASE_REDIS_URL: every process hears of a change at once
+        self._redis: Redis | None = None  # with SHOWCASE_REDIS_URL: every process hears of a change at once
         self._pending: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
 

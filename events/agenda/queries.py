@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from core.cache import TTLCache
 from core.db.transactions import StaleVersion, write_transaction
@@ -84,7 +86,9 @@ async def update_item(event_id: int, item_id: int, values: dict[str, Any], versi
     async with write_transaction():
         where = (AgendaItem.id == item_id) & (AgendaItem.event == event_id)
         rows = (
-            await AgendaItem.update({**values, AgendaItem.version: AgendaItem.version + 1})
+            await AgendaItem.update(
+                {**cast(dict[Column | str, Any], values), AgendaItem.version: AgendaItem.version + 1}
+            )
             .where(where if version is None else where & (AgendaItem.version == version))
             .returning(AgendaItem.id)
         )

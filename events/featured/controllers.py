@@ -183,7 +183,7 @@ class FeaturedPages(Controller):
                 )
         if not errors and await featured.week_taken(week):
             return await self._page(409, {"week_of": _("That week already has its case.")}, raw)
-        if errors:
+        if errors or method_id is None:  # no method: errors says so
             return await self._page(400, errors, raw)
         sha = ""
         if picture:

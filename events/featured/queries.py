@@ -16,9 +16,9 @@ async def issues() -> list[dict[str, Any]]:
             *FeaturedCase.all_columns(),
             FeaturedCase.method.title.as_alias("title"),
             FeaturedCase.method.summary.as_alias("summary"),
-            FeaturedCase.method.branch.name.as_alias("branch"),
-            FeaturedCase.method.branch.unit.as_alias("unit"),
-            FeaturedCase.method.area.name.as_alias("area"),
+            FeaturedCase.method._.branch._.name.as_alias("branch"),
+            FeaturedCase.method._.branch._.unit.as_alias("unit"),
+            FeaturedCase.method._.area._.name.as_alias("area"),
         )
         .order_by(FeaturedCase.week_of)
         .order_by(FeaturedCase.id)

@@ -398,7 +398,9 @@ class ImportPages(Controller):
 
         call, areas = await self._call(call_id)
         try:
-            rows = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str]])
+            rows: list[dict[str, str]] = msgspec.json.decode(
+                str(data.get("payload", "[]")).encode(), type=list[dict[str, str]]
+            )
         except msgspec.DecodeError:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
         choices = {"area": [(i, n) for n, i in areas.items()]}
