@@ -60,7 +60,7 @@ WEASY_ALONE = r"""
 import sys, time, json
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from events.handouts import ASSET_ORIGIN, ASSETS, FONTS_CSS, AssetsOnly
+from events.handouts.render import ASSET_ORIGIN, ASSETS, FONTS_CSS, AssetsOnly
 html = open(sys.argv[1], encoding="utf-8").read()
 times, fonts = [], None
 for n in range(int(sys.argv[2])):
