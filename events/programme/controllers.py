@@ -39,7 +39,7 @@ class PublicPages(Controller):
         data = exports.to_ics(await self._export(request, slug))
         return Response(
             data,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text types itself
             headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'},
         )
 

@@ -234,9 +234,11 @@ def _json_event(event: ExportEvent, item: ExportItem) -> dict[str, Any]:
         "type": EVENT_TYPES.get(item.kind, "other"),
         "language": LANGUAGE,
         "abstract": item.abstract,
-        # "name" without "public_name": the schema's Person is a oneOf, and both would
-        # make it match the frab and the pretalx shape at once, which fails.
-        "persons": [{"id": p.id, "name": p.name} for p in item.persons],
+        "description": item.abstract,  # readers that show a description expect the key on every event
+        # frab's shape, "public_name" (what common schedule readers read for speakers) and no
+        # "name": the schema's Person is a oneOf, and both would match the frab and the
+        # pretalx shape at once, which fails.
+        "persons": [{"id": p.id, "public_name": p.name} for p in item.persons],
         "links": [],
     }
 

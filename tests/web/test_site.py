@@ -20,7 +20,7 @@ async def test_home_lists_published_events(client, demo):
 async def test_ics_export_parses(client, demo):
     response = await client.get("/e/shuixin-2026/agenda.ics")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/calendar")
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"  # one charset, not two
     calendar = icalendar.Calendar.from_ical(response.content)
     summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
     assert "“37℃学习法”" in summaries

@@ -296,7 +296,8 @@ def test_json_talk_titles_and_start_times() -> None:
     assert talks[0]["end"] == "2026-07-01T09:20:00+08:00"
     assert talks[0]["duration"] == "00:15"
     assert talks[0]["track"] == "党员教育" and talks[1]["track"] is None
-    assert talks[0]["persons"] == [{"id": 2, "name": "党建工作科党支部书记"}]
+    # frab's shape (id + public_name): what common schedule readers read for speakers
+    assert talks[0]["persons"] == [{"id": 2, "public_name": "党建工作科党支部书记"}]
     assert [e["type"] for e in events if e["type"] != "talk"] == ["other", "break", "other"]
 
 
@@ -360,3 +361,14 @@ def test_xml_bidi_overrides_in_stored_titles_are_dropped(xml_schema: etree.XMLSc
     document = etree.ElementTree(etree.fromstring(to_frab_xml(_demo_day(spoofed))))
     _assert_xml_valid(xml_schema, document)
     assert document.find("day/room/event[8]").findtext("title") == "五微法作工"
+
+
+def test_json_every_event_carries_a_description(json_validator: jsonschema.protocols.Validator) -> None:
+    """A reader that shows an event's description must find the key on every event, a break
+    or an opening too (one of them crashes on a missing key)."""
+    document = json.loads(to_frab_json(_demo_day()))
+    events = _json_events(document)
+    assert all(isinstance(e.get("description"), str) for e in events)
+    talk = next(e for e in events if e["type"] == "talk")
+    assert talk["description"] == talk["abstract"] != ""
+    _assert_json_valid(json_validator, document)
