@@ -35,4 +35,4 @@ def preview_response(
     request: Request[Any, Any, Any], document: handout_docs.Document, back: str, pdf_url: str
 ) -> Response[str]:
     html = handout_docs.render_html(jinja_env(request.app), document, preview=True, back=back, pdf_url=pdf_url)
-    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
+    return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})  # Litestar adds the charset

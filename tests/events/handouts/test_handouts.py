@@ -286,7 +286,7 @@ async def test_every_character_of_the_demo_day_has_a_glyph_in_the_shipped_fonts(
 async def test_preview_is_the_same_document_as_html(organiser, demo):
     event = await demo_event(organiser)
     page = await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.html")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
     text = text_of(page.text)
     assert all(title in text for title in DEMO_TALKS) and "目录" in text
     assert page.text.count("<svg") == 6 and 'href="/assets/css/print.css"' in page.text
