@@ -89,8 +89,10 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def wrk(url: str, env: dict[str, str], script: str | None = None, body: str | None = None) -> dict:
-    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "10s"]
+def wrk(
+    url: str, env: dict[str, str], script: str | None = None, body: str | None = None, connections: int = 0
+) -> dict:
+    args = ["wrk", "-t1", f"-c{connections or CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", script]
     else:
@@ -261,7 +263,7 @@ def main() -> None:
     import importlib
 
     OUT.mkdir(parents=True, exist_ok=True)
-    parts = os.environ.get("BENCH_PARTS", "throughput,scaleout,handouts,uploads,hostile").split(",")
+    parts = os.environ.get("BENCH_PARTS", "throughput,door,scaleout,handouts,uploads,hostile").split(",")
     for name in ("uploads", "handouts", "hostile"):
         if name in parts:
             part = importlib.import_module(f"bench.{name}")
@@ -272,8 +274,62 @@ def main() -> None:
             print("\n".join(lines) + "\n")
     if "throughput" in parts:
         throughput()
+    if "door" in parts:
+        door()
     if "scaleout" in parts:
         scaleout()
+
+
+DOOR_PHONES = int(os.environ.get("BENCH_DOOR_PHONES", "500"))
+DOOR_TARGET = 0.20
+
+
+def door() -> None:
+    """The door itself: phones posting the self check-in form at once (name and last 4
+    digits, the CSRF token, their device cookie and the pass the rotating door code gave),
+    on SQLite, one process, against the bare endpoint with as many connections."""
+    env, data_dir, facts, codes = fresh_instance("sqlite")
+    bare, bare_url = serve("bench.bare:app", 1, env)
+    try:
+        body = '{"code":"' + "A" * 32 + '"}'
+        wrk(bare_url + "/bare", {}, body=body, connections=DOOR_PHONES)  # warm-up
+        bare_run = wrk(bare_url + "/bare", {}, body=body, connections=DOOR_PHONES)
+    finally:
+        stop(bare)
+    app, app_url = serve("app:create_app", 1, env)
+    try:
+        door_env = {
+            "CSRF": csrf_token(app_url),
+            "PEOPLE": str(codes) + ".door",
+            "SLUG": facts["door_slug"],
+            "DOOR_EVENT": str(facts["door_event"]),
+            "DOOR_PASS": facts["door_pass"],
+        }
+        posts = wrk(app_url, door_env, str(ROOT / "bench" / "door.lua"), connections=DOOR_PHONES)
+    finally:
+        stop(app)
+    checked_in, attempts = db_count(env, facts["door_event"])
+    shutil.rmtree(data_dir, ignore_errors=True)
+    ratio = posts["rps"] / bare_run["rps"]
+    lines = [
+        "# Door benchmark: the self check-in form, posted by phones at once",
+        "",
+        f"wrk -t1 -c{DOOR_PHONES} -d{DURATION}s, loopback, SQLite, one process; each request one registered "
+        "person's phone posting name + last 4 digits with its CSRF token, device cookie and the door pass "
+        "of a rotating door code (answered with the redirect to the done page). One run.",
+        "",
+        "| phones at once | bare rps (p50/p99 ms) | door posts rps (p50/p99 ms) | ratio | non-2xx/3xx | check-ins stored |",
+        "|---|---|---|---|---|---|",
+        f"| {DOOR_PHONES} | {bare_run['rps']} ({bare_run['p50_ms']}/{bare_run['p99_ms']}) | {posts['rps']} "
+        f"({posts['p50_ms']}/{posts['p99_ms']}) | {ratio:.0%} | {posts['non_2xx']} | {checked_in} "
+        f"for {posts['requests']} posts ({attempts} attempts logged) |",
+        "",
+        f"Target: ratio ≥ {DOOR_TARGET:.0%} of bare.",
+    ]
+    if ratio < DOOR_TARGET:
+        lines += ["", f"MISSED: door posts at {ratio:.0%} of bare (target ≥ {DOOR_TARGET:.0%})"]
+    (OUT / "door.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines) + "\n")
 
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")

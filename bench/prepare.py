@@ -186,6 +186,59 @@ def require_throwaway_data_dir() -> None:
         sys.exit("refusing to prepare a benchmark in a PostgreSQL database not named showcase_bench*")
 
 
+DOOR_PHONES = 20000
+
+
+async def door_event(slug: str, phones: int) -> tuple[int, list[str]]:
+    """A published event whose check-in is open now with a rotating door code, and ``phones``
+    registered people with a mobile number each: lines "name<TAB>last 4 digits<TAB>device",
+    what each phone types at the door (and its own device cookie)."""
+    import secrets
+
+    from events.checkin import rules as checkin
+    from events.tables import Attendee, Event
+
+    now = dt.datetime.now(dt.UTC)
+    event_id = (
+        await Event.insert(
+            Event(
+                title="税心向党·书记说（门口）",
+                date=now.date(),
+                start_time=dt.time(9),
+                end_time=dt.time(11),
+                slug=slug,
+                status="published",
+                checkin_opens_at=now - dt.timedelta(hours=2),
+                checkin_closes_at=now + dt.timedelta(hours=2),
+                rotating_door_code=True,
+                door_secret=checkin.new_door_secret(),
+            )
+        ).returning(Event.id)
+    )[0]["id"]
+    lines = []
+    for start in range(0, phones, 2000):
+        people = [(f"到场者{n}", f"138{n:08d}") for n in range(start, min(start + 2000, phones))]
+        await Attendee.insert(
+            *[
+                Attendee(
+                    event=event_id, name=name, unit="芙蓉区税务局", phone=phone, ticket_code=checkin.new_ticket_code()
+                )
+                for name, phone in people
+            ]
+        )
+        lines += [f"{name}\t{phone[-4:]}\t{secrets.token_urlsafe(24)}" for name, phone in people]
+    return event_id, lines
+
+
+def door_pass(event_id: int) -> str:
+    """The cookie a phone gets by opening the door page with the code on the screen (signed
+    with the app's key, valid 10 minutes): what its form post then carries."""
+    from core.signing import sign
+    from settings import Settings
+
+    return sign(Settings().session_secret(), str(event_id), 600)
+
+
 async def main(tickets: int, codes_path: str) -> None:
     import manage
 
@@ -199,7 +252,21 @@ async def main(tickets: int, codes_path: str) -> None:
     items, devices = await feedback_event("bench-feedback", FEEDBACK_PHONES, 4)
     with open(codes_path + ".devices", "w") as fh:
         fh.write("\n".join(devices) + "\n")
-    print(json.dumps({"event_id": event_id, "feedback_slug": "bench-feedback", "feedback_items": items}))
+    door_id, people = await door_event("bench-door", DOOR_PHONES)
+    with open(codes_path + ".door", "w", encoding="utf-8") as fh:
+        fh.write("\n".join(people) + "\n")
+    print(
+        json.dumps(
+            {
+                "event_id": event_id,
+                "feedback_slug": "bench-feedback",
+                "feedback_items": items,
+                "door_slug": "bench-door",
+                "door_event": door_id,
+                "door_pass": door_pass(door_id),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

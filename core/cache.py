@@ -4,9 +4,10 @@ changes made by another process, and a process drops its own entry when it chang
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 # Every cache of the process, so that one call empties them all (a restore, a test's fresh
@@ -25,6 +26,7 @@ class TTLCache:
         self.ttl = ttl
         self.size = size
         self._data: dict[Hashable, tuple[float, Any]] = {}
+        self._loading: dict[Hashable, asyncio.Task[Any]] = {}
         _registry.add(self)
 
     def get(self, key: Hashable) -> Any:
@@ -43,3 +45,26 @@ class TTLCache:
 
     def clear(self) -> None:
         self._data.clear()
+
+    async def get_or_load(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        """The entry, or ``load()``'s answer kept for ``ttl`` (None is not kept). Requests that
+        miss together share one load: when an entry expires under a crowd (500 phones at the
+        door), one query refills it instead of one per waiting request."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        loop = asyncio.get_running_loop()
+        running = self._loading.get(key)
+        if running is None or running.done() or running.get_loop() is not loop:
+            running = loop.create_task(self._load(key, load))
+            self._loading[key] = running
+            running.add_done_callback(
+                lambda task: self._loading.pop(key, None) if self._loading.get(key) is task else None
+            )
+        return await asyncio.shield(running)  # a waiter given up on does not cancel the others' load
+
+    async def _load(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        value = await load()
+        if value is not None:
+            self.put(key, value)
+        return value

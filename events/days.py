@@ -73,11 +73,7 @@ async def get_event_by_slug(slug: str) -> dict[str, Any] | None:
 async def cached_event_by_slug(slug: str) -> dict[str, Any] | None:
     """What every attendee page asks first. A change made by this process is seen at once
     (it drops the entry); one made by another process within 2 seconds."""
-    event = caches.by_slug.get(slug)
-    if event is None:
-        event = await get_event_by_slug(slug)
-        if event is not None:
-            caches.by_slug.put(slug, event)
+    event: dict[str, Any] | None = await caches.by_slug.get_or_load(slug, lambda: get_event_by_slug(slug))
     return event
 
 
