@@ -30,7 +30,7 @@ from web.i18n import gettext as _
 from web.i18n import lazy
 from web.responses import spreadsheet
 from web.routing import settings_of
-from web.uploads import download_document, receive_document
+from web.uploads import download_document, receive_document, receive_form_with_document
 
 PUBLIC = {"exclude_from_auth": True}
 reviewer_guard = requires_role("screener", "approver")
@@ -62,7 +62,7 @@ REASONS = {
     "locked": lazy("Screening has started: the application can no longer be changed."),
 }
 STAGE_NAMES = {
-    "submitted": lazy("self-nominated"),
+    "submitted": lazy("submitted"),
     "returned": lazy("returned for changes"),
     "screened": lazy("screened"),
     "approved": lazy("approved"),
@@ -92,14 +92,49 @@ def attachment_download(request: Request, row: dict[str, Any]) -> Response:
     )
 
 
-def history_helpers(request: Request) -> dict[str, Any]:
+# How the applicant's own page says where the application stands: a sentence, not a code.
+APPLICANT_STATUS = {
+    "submitted": lazy("Submitted, awaiting screening"),
+    "returned": lazy("Returned to you: change it as the note says, then send it back in"),
+    "screened": lazy("Passed screening, awaiting approval"),
+    "approved": lazy("Approved: your method is in the pool agendas are planned from"),
+    "rejected": lazy("Not accepted in this call"),
+}
+# Who moved it, as the applicant is told: the step, never a reviewer's user name.
+ROLE_NAMES = {
+    "applicant": lazy("Applicant"),
+    "screener": lazy("Screening"),
+    "approver": lazy("Approval"),
+    "organiser": lazy("The organisers"),
+}
+
+
+def actor_name(h: dict[str, Any], public: bool = False) -> str:
+    """Who made a move, in words: the applicant, an imported list, a reviewer's user name
+    (``public``: the applicant's page names the step instead)."""
+    if h["actor"] == "applicant":
+        return _(ROLE_NAMES["applicant"])
+    if h["actor"] == "import":
+        return _("imported list")
+    if public:
+        return _(ROLE_NAMES.get(h["role"], ROLE_NAMES["organiser"]))
+    return h["actor"]
+
+
+def history_line(h: dict[str, Any], stages: dict[str, str]) -> str:
+    """One move as words: "申报人 → 已提交", "screener1：已提交 → 退回修改：请补充材料"."""
+    moved = f"{stages.get(h['from_stage'], h['from_stage'])} → " if h["from_stage"] else "→ "
+    actor = actor_name(h) + ("：" if h["from_stage"] else " ")
+    return actor + moved + stages.get(h["to_stage"], h["to_stage"]) + (f"：{h['note']}" if h["note"] else "")
+
+
+def history_helpers(request: Request, public: bool = False) -> dict[str, Any]:
     """Times in the organisation's zone; who moved it, in words; whether an organiser
     changed it on the applicant's behalf (an import is not such a change)."""
     zone = _zone(request)
-    names = {"applicant": _("the applicant"), "import": _("imported list")}
     return {
         "local": lambda moment: moment.astimezone(zone),
-        "actor": lambda h: names.get(h["actor"], h["actor"]),
+        "actor": lambda h: actor_name(h, public),
         "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import",
     }
 
@@ -204,7 +239,9 @@ class ApplicationPages(Controller):
                 "choices": {"area": [(a["id"], a["name"]) for a in areas]},
                 "may_edit": review.applicant_may_edit(row["stage"]),
                 "stages": stage_names(),
-                **history_helpers(request),
+                "status": _(APPLICANT_STATUS[row["stage"]]),
+                "limit_mb": settings_of(request).slides_max_mb,
+                **history_helpers(request, public=True),
                 "saved": request.query_params.get("saved", ""),
             },
         )
@@ -233,6 +270,47 @@ class ApplicationPages(Controller):
         # one link must not be able to fill the disk by uploading again and again.
         await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
         return Redirect(path=f"/a/{token}?saved=attachment")
+
+    @post("/a/{token:str}/save", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    async def save(self, request: Request, token: FromPath[str]) -> Response:
+        """The applicant's one form: the text and, if chosen, an attachment, streamed like
+        slides (the private link is the capability, as for the attachment alone). Whatever is
+        refused, the page comes back with the text as typed: nothing written is lost."""
+        row = await self._mine(request, token)
+        if not review.applicant_may_edit(row["stage"]):
+            return await self._status_page(request, token, row, 409, errors={"_": _(REASONS["locked"])})
+        settings = settings_of(request)
+        stored, file_error, data = await receive_form_with_document(request, settings.data_dir, settings.slides_max_mb)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if file_error or not result.ok:
+            if stored is not None:
+                await rq.forget_unused_file(settings.data_dir, stored.sha256)
+            errors = dict(result.errors)
+            if file_error:
+                errors["file"] = errors["_"] = file_error
+            elif stored is not None:
+                errors["file"] = _("Choose the file again once the fields are corrected.")
+            raw = result.raw if data else None
+            return await self._status_page(request, token, row, 400, raw, errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(
+            row["id"],
+            int(seen) if seen.isdecimal() else -1,
+            result.values,
+            data.get("resubmit") == "yes",
+            attachment=(stored.sha256, stored.filename, stored.kind, stored.size) if stored else None,
+        )
+        if reason:
+            if stored is not None:
+                await rq.forget_unused_file(settings.data_dir, stored.sha256)
+            return await self._status_page(
+                request, token, await self._mine(request, token), 409, result.raw, {"_": _(REASONS[reason])}
+            )
+        if stored is not None:
+            await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
+        return Redirect(path=f"/a/{token}?saved=edit")
 
     @get("/a/{token:str}/attachment")
     async def attachment_file(self, request: Request, token: FromPath[str]) -> Response:
@@ -541,11 +619,7 @@ class Overview(Controller):
                 when(r["updated_at"]),
                 r["summary"],
                 r["highlights"],
-                "\n".join(
-                    f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
-                    + (f"：{h['note']}" if h["note"] else "")
-                    for h in history.get(r["id"], [])
-                ),
+                "\n".join(f"{when(h['at'])} {history_line(h, stages)}" for h in history.get(r["id"], [])),
             ]
             for r in await rq.all_applications()
         ]

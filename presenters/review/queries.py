@@ -213,11 +213,17 @@ async def history(application_id: int) -> list[dict[str, Any]]:
 
 
 async def edit(
-    application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool, organiser: str = ""
+    application_id: int,
+    seen_version: int,
+    values: dict[str, Any],
+    resubmit: bool,
+    organiser: str = "",
+    attachment: tuple[str, str, str, int] | None = None,
 ) -> str | None:
     """The applicant's edit while the application is still theirs (submitted or returned),
     or an organiser's on their behalf (``organiser``: their user name, always written into
-    the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
+    the history); ``attachment`` (sha256, name, kind, size) replaces the attachment in the
+    same write. None when saved, else why not: conflict (it moved meanwhile) or locked."""
     at = now()
     async with write_transaction():
         row = (
@@ -230,14 +236,23 @@ async def edit(
         if not review.applicant_may_edit(row["stage"]):
             return "locked"
         stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
-        await Application.update(
-            {
-                **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
-                Application.stage: stage,
-                Application.version: row["version"] + 1,
-                Application.updated_at: at,
-            }
-        ).where(Application.id == application_id)
+        changes: dict[Any, Any] = {
+            **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+            Application.stage: stage,
+            Application.version: row["version"] + 1,
+            Application.updated_at: at,
+        }
+        if attachment is not None:
+            sha256, name, kind, size = attachment
+            changes.update(
+                {
+                    Application.attachment_sha256: sha256,
+                    Application.attachment_name: name,
+                    Application.attachment_kind: kind,
+                    Application.attachment_size: size,
+                }
+            )
+        await Application.update(changes).where(Application.id == application_id)
         if organiser:
             await ApplicationEvent.insert(
                 ApplicationEvent(
