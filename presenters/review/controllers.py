@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio
 import msgspec
@@ -146,11 +147,6 @@ def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
     base = (request.app.state.get("base_url") or str(request.base_url)).rstrip("/")
     url = f"{base}/a/{rq.application_token(secret_of(request), row)}"
     return {"private_link": url, "private_link_qr": qr_svg(url, _("The applicant's private link"))}
-
-
-def call_state(call: dict[str, Any]) -> str:
-    at = now()
-    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
 
 
 def stage_names() -> dict[str, str]:
@@ -335,31 +331,50 @@ class ApplicationPages(Controller):
         return Redirect(path=f"/a/{token}?saved=edit")
 
 
+def call_state(call: dict[str, Any]) -> str:
+    at = now()
+    if call.get("archived"):
+        return "closed"
+    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
+
+
+def call_filter(value: str) -> int | None:
+    """A ?call= filter: a call's id, or None (every call)."""
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
 class CallPages(Controller):
+    """Calls: open one, edit it, close it early, reopen it, archive it (out of the lists)."""
+
     path = "/organiser/calls"
     guards = [organiser_guard]
 
-    async def _page(self, status: int = 200, raw: dict | None = None, errors: dict | None = None) -> Template:
+    async def _page(
+        self, request: Request, status: int = 200, raw: dict | None = None, errors: dict | None = None
+    ) -> Template:
+        archived = request.query_params.get("archived") == "1"
         return Template(
             "presenters/calls.html",
             status_code=status,
             context={
-                "calls": await rq.list_calls(),
+                "calls": await rq.list_calls(archived),
+                "archived": archived,
+                "archived_count": 0 if archived else len(await rq.list_calls(True)),
+                "states": {c["id"]: call_state(c) for c in await rq.list_calls(archived)},
+                "zone": _zone(request),
                 "fields": CALL_FORM,
                 "raw": raw or {},
                 "errors": errors or {},
                 "areas": await rq.areas(),
                 "counts": await rq.counts(),
                 "stages": stage_names(),
+                "columns": [COLUMN_NAMES[c] for c in COLUMN_NAMES],
+                "required_columns": [COLUMN_NAMES[c] for c in ai.REQUIRED],
             },
         )
 
-    @get("/")
-    async def index(self) -> Template:
-        return await self._page()
-
-    @post("/")
-    async def create(self, request: Request) -> Response:
+    async def _read(self, request: Request) -> tuple[dict[str, Any], list[int], dict[str, str], dict[str, str]]:
+        """The call form: (values with opens_at/closes_at, areas, raw, errors)."""
         form = await request.form()
         result = parse_form(CALL_FORM, form)
         errors = dict(result.errors)
@@ -370,17 +385,110 @@ class CallPages(Controller):
             closes = parse_local_datetime(str(form.get("closes_at", "")), tz)
         except ValueError as exc:
             errors["dates"] = str(exc)
-        if not errors and (opens is None or closes is None or closes <= opens):
+        if not errors.get("dates") and (opens is None or closes is None or closes <= opens):
             errors["dates"] = _("Give an opening and a closing time, the closing one later.")
         areas = [int(a) for a in form.getall("areas", []) if str(a).isdecimal()] if hasattr(form, "getall") else []
+        raw = {**result.raw, "opens_at": str(form.get("opens_at", "")), "closes_at": str(form.get("closes_at", ""))}
+        return {**result.values, "opens_at": opens, "closes_at": closes}, areas, raw, errors
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        values, areas, raw, errors = await self._read(request)
         if errors:
-            return await self._page(
-                400,
-                {**result.raw, "opens_at": str(form.get("opens_at", "")), "closes_at": str(form.get("closes_at", ""))},
-                errors,
-            )
-        await rq.create_call(result.values["title"], result.values["description"] or "", areas, opens, closes)  # type: ignore[arg-type]
+            return await self._page(request, 400, raw, errors)
+        await rq.create_call(
+            values["title"], values["description"] or "", areas, values["opens_at"], values["closes_at"]
+        )
         return Redirect(path="/organiser/calls/")
+
+    async def _call(self, call_id: int) -> dict[str, Any]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call
+
+    def _edit_page(
+        self,
+        request: Request,
+        call: dict[str, Any],
+        areas: list[dict[str, Any]],
+        status: int = 200,
+        raw: dict | None = None,
+        errors: dict | None = None,
+    ) -> Template:
+        tz = _zone(request)
+        raw = raw or {
+            "title": call["title"],
+            "description": call["description"],
+            "opens_at": call["opens_at"].astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": call["closes_at"].astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        }
+        return Template(
+            "presenters/call_edit.html",
+            status_code=status,
+            context={
+                "call": call,
+                "fields": CALL_FORM,
+                "raw": raw,
+                "errors": errors or {},
+                "areas": areas,
+                "chosen": rq.area_ids(call),
+            },
+        )
+
+    @get("/{call_id:int}/edit")
+    async def edit_form(self, request: Request, call_id: FromPath[int]) -> Template:
+        return self._edit_page(request, await self._call(call_id), await rq.areas())
+
+    @post("/{call_id:int}/edit")
+    async def edit(self, request: Request, call_id: FromPath[int]) -> Response:
+        call = await self._call(call_id)
+        values, areas, raw, errors = await self._read(request)
+        if errors:
+            return self._edit_page(request, call, await rq.areas(), 400, raw, errors)
+        await rq.update_call(
+            call_id, values["title"], values["description"] or "", areas, values["opens_at"], values["closes_at"]
+        )
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/close")
+    async def close(self, call_id: FromPath[int]) -> Redirect:
+        """Closed now: the public form says so; what was sent stays."""
+        call = await self._call(call_id)
+        at = now()
+        if call["closes_at"] > at:
+            await rq.set_call_times(call_id, min(call["opens_at"], at), at)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/reopen")
+    async def reopen(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
+        """Open again until the time given (it must be later than now)."""
+        call = await self._call(call_id)
+        try:
+            closes = parse_local_datetime(str(data.get("closes_at", "")), _zone(request))
+        except ValueError as exc:
+            raise ClientException(detail=Said(str(exc))) from None
+        at = now()
+        if closes is None or closes <= at:
+            raise ClientException(detail=Said(_("To reopen a call, give a closing time later than now.")))
+        await rq.set_call_times(call_id, at if call["opens_at"] > at else None, closes)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/archive")
+    async def archive(self, call_id: FromPath[int]) -> Redirect:
+        await self._call(call_id)
+        await rq.set_call_archived(call_id, True)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/unarchive")
+    async def unarchive(self, call_id: FromPath[int]) -> Redirect:
+        await self._call(call_id)
+        await rq.set_call_archived(call_id, False)
+        return Redirect(path="/organiser/calls/?archived=1&saved=1")
 
 
 IMPORT_ERRORS = {
@@ -430,6 +538,19 @@ class ImportPages(Controller):
         if call is None:
             raise NotFoundException(detail=lazy("No such call for methods."))
         return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
+
+    @get("/template.xlsx")
+    async def template(self, call_id: FromPath[int]) -> Response[bytes]:
+        """An .xlsx with the header row and one example row (an area of this call): what the
+        import expects, to fill in rather than guess."""
+        _call, areas = await self._call(call_id)
+        data = await anyio.to_thread.run_sync(ai.template_xlsx, next(iter(areas), "党员教育"))
+        name = "申报名单导入模板.xlsx"
+        return Response(
+            data,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
+        )
 
     @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
     async def preview(
@@ -505,12 +626,17 @@ class Overview(Controller):
     guards = [organiser_guard]
 
     @get("/overview")
-    async def overview(self) -> Template:
-        rows = await rq.all_applications()
+    async def overview(self, call: FromQuery[str] = "") -> Template:
+        """Everything, or (``call``) one call's applications; the exports follow the choice."""
+        call_id = call_filter(call)
+        rows = await rq.all_applications(call_id)
         by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
         return Template(
             "presenters/overview.html",
             context={
+                "calls": await rq.list_calls(),
+                "call_id": call_id,
+                "query": f"?call={call_id}" if call_id else "",
                 "total": len(rows),
                 "by_area": by_area,
                 "by_unit": by_unit,
@@ -589,14 +715,14 @@ class Overview(Controller):
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
     @get("/applications.csv")
-    async def export_csv(self, request: Request) -> Response[bytes]:
-        return await self._export(request, "csv")
+    async def export_csv(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
+        return await self._export(request, "csv", call_filter(call))
 
     @get("/applications.xlsx")
-    async def export_xlsx(self, request: Request) -> Response[bytes]:
-        return await self._export(request, "xlsx")
+    async def export_xlsx(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
+        return await self._export(request, "xlsx", call_filter(call))
 
-    async def _export(self, request: Request, fmt: str) -> Response[bytes]:
+    async def _export(self, request: Request, fmt: str, call_id: int | None) -> Response[bytes]:
 
         stages, history = stage_names(), await rq.all_history()
         zone = _zone(request)
@@ -621,7 +747,7 @@ class Overview(Controller):
                 r["highlights"],
                 "\n".join(f"{when(h['at'])} {history_line(h, stages)}" for h in history.get(r["id"], [])),
             ]
-            for r in await rq.all_applications()
+            for r in await rq.all_applications(call_id)
         ]
         header = [
             _("No."),
@@ -659,19 +785,24 @@ class ReviewPages(Controller):
 
     @get("/")
     async def index(
-        self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "", stage: FromQuery[str] = ""
+        self,
+        request: Request,
+        area: FromQuery[str] = "",
+        unit: FromQuery[str] = "",
+        stage: FromQuery[str] = "",
+        call: FromQuery[str] = "",
     ) -> Template:
         """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
         they decided themselves; no other stage, whatever the query asks for."""
         roles = self._roles(request)
         mine = review.stages_waiting_for(roles)
-        area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
+        area_id, unit, call_id = call_filter(area), unit[:100], call_filter(call)
         if stage == "decided":
             ids = await rq.decided_by(request.user.username, roles)
-            rows, stages = await rq.queue([], area_id, unit, ids=ids), []
+            rows, stages = await rq.queue([], area_id, unit, call_id, ids=ids), []
         else:
             stages = [stage] if stage in mine else mine
-            rows = await rq.queue(stages, area_id, unit)
+            rows = await rq.queue(stages, area_id, unit, call_id)
         names = stage_names()
         return Template(
             "presenters/review_queue.html",
@@ -679,12 +810,15 @@ class ReviewPages(Controller):
                 "rows": rows,
                 "areas": await rq.areas(),
                 "units": await rq.units(),
-                "filters": {"area": area, "unit": unit, "stage": stage},
+                "calls": await rq.list_calls(),
+                "filters": {"area": area, "unit": unit, "stage": stage, "call": call},
                 "stages": names,
                 "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
                 "bulk_actions": [
                     (a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)
                 ],
+                # a checkbox only on what this reviewer can act on from this list
+                "actionable": {s for s in stages if review.actions_for(roles, s)},
                 "saved": request.query_params.get("saved", ""),
                 "failed": request.query_params.get("failed", ""),
             },
