@@ -353,14 +353,15 @@ class CallPages(Controller):
         self, request: Request, status: int = 200, raw: dict | None = None, errors: dict | None = None
     ) -> Template:
         archived = request.query_params.get("archived") == "1"
+        calls = await rq.list_calls(archived)
         return Template(
             "presenters/calls.html",
             status_code=status,
             context={
-                "calls": await rq.list_calls(archived),
+                "calls": calls,
                 "archived": archived,
                 "archived_count": 0 if archived else len(await rq.list_calls(True)),
-                "states": {c["id"]: call_state(c) for c in await rq.list_calls(archived)},
+                "states": {c["id"]: call_state(c) for c in calls},
                 "zone": _zone(request),
                 "fields": CALL_FORM,
                 "raw": raw or {},
