@@ -67,6 +67,7 @@ class Call(Table):
     areas = Varchar(length=200, default="")  # the accepted areas' ids, comma-separated; empty: all
     opens_at = Timestamptz()
     closes_at = Timestamptz()
+    archived = Boolean(default=False)  # out of the default lists; its applications stay
     created_at = Timestamptz(default=TimestamptzNow())
 
 

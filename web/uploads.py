@@ -121,9 +121,15 @@ _writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-write")
 
 
 async def receive_file(
-    request: Request[Any, Any, Any], folder: Path, limit: int, messages: dict[str, str], field_name: str = "file"
+    request: Request[Any, Any, Any],
+    folder: Path,
+    limit: int,
+    messages: dict[str, str],
+    field_name: str = "file",
+    required: bool = True,
 ) -> Received:
-    """Stream the multipart body of ``request`` into a new file under ``folder``.
+    """Stream the multipart body of ``request`` into a new file under ``folder``
+    (``required=False``: a form without a file part gives an empty Received, its fields kept).
 
     ``messages`` gives the user's-language text for: too_big, not_multipart, broken, no_file.
     Raises UploadError (413 too big, 400 otherwise) and leaves nothing on disk."""
@@ -171,6 +177,8 @@ async def receive_file(
                     if len(value) > MAX_FIELD:
                         raise UploadError(400, messages["broken"])
         parser.close()
+        if sink is None and not required:
+            return Received(path, "", 0, "", fields)
         if sink is None:
             raise UploadError(400, messages["no_file"])
         digest = await sink.finish()
@@ -240,6 +248,34 @@ async def receive_document(
         if error.status in (413, 507):
             raise ClientException(status_code=error.status, detail=Said(error.message)) from None
         return None, error.message
+    return await _keep_document(received, data_dir, messages)
+
+
+async def receive_form_with_document(
+    request: Request[Any, Any, Any], data_dir: Path, limit_mb: float
+) -> tuple[StoredDocument | None, str, dict[str, str]]:
+    """A streamed form whose document is optional: (document or None, the user's-language
+    reason it was refused or "", the form's other fields). No file chosen is no document and
+    no error; the fields come back even when the document is refused."""
+    messages = upload_messages(limit_mb)
+    try:
+        received = await receive_file(
+            request, upload_folder(data_dir), int(limit_mb * 1024 * 1024), messages, required=False
+        )
+    except UploadError as error:
+        if error.status in (413, 507):
+            raise ClientException(status_code=error.status, detail=Said(error.message)) from None
+        return None, error.message, {}
+    if received.size == 0 and not received.filename:
+        received.discard()
+        return None, "", received.fields
+    stored, reason = await _keep_document(received, data_dir, messages)
+    return stored, reason, received.fields
+
+
+async def _keep_document(
+    received: Received, data_dir: Path, messages: dict[str, str]
+) -> tuple[StoredDocument | None, str]:
     try:
         if received.size == 0:
             return None, messages["empty"]

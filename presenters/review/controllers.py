@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio
 import msgspec
@@ -30,7 +31,7 @@ from web.i18n import gettext as _
 from web.i18n import lazy
 from web.responses import spreadsheet
 from web.routing import settings_of
-from web.uploads import download_document, receive_document
+from web.uploads import download_document, receive_document, receive_form_with_document
 
 PUBLIC = {"exclude_from_auth": True}
 reviewer_guard = requires_role("screener", "approver")
@@ -62,7 +63,7 @@ REASONS = {
     "locked": lazy("Screening has started: the application can no longer be changed."),
 }
 STAGE_NAMES = {
-    "submitted": lazy("self-nominated"),
+    "submitted": lazy("submitted"),
     "returned": lazy("returned for changes"),
     "screened": lazy("screened"),
     "approved": lazy("approved"),
@@ -92,14 +93,49 @@ def attachment_download(request: Request, row: dict[str, Any]) -> Response:
     )
 
 
-def history_helpers(request: Request) -> dict[str, Any]:
+# How the applicant's own page says where the application stands: a sentence, not a code.
+APPLICANT_STATUS = {
+    "submitted": lazy("Submitted, awaiting screening"),
+    "returned": lazy("Returned to you: change it as the note says, then send it back in"),
+    "screened": lazy("Passed screening, awaiting approval"),
+    "approved": lazy("Approved: your method is in the pool agendas are planned from"),
+    "rejected": lazy("Not accepted in this call"),
+}
+# Who moved it, as the applicant is told: the step, never a reviewer's user name.
+ROLE_NAMES = {
+    "applicant": lazy("Applicant"),
+    "screener": lazy("Screening"),
+    "approver": lazy("Approval"),
+    "organiser": lazy("The organisers"),
+}
+
+
+def actor_name(h: dict[str, Any], public: bool = False) -> str:
+    """Who made a move, in words: the applicant, an imported list, a reviewer's user name
+    (``public``: the applicant's page names the step instead)."""
+    if h["actor"] == "applicant":
+        return _(ROLE_NAMES["applicant"])
+    if h["actor"] == "import":
+        return _("imported list")
+    if public:
+        return _(ROLE_NAMES.get(h["role"], ROLE_NAMES["organiser"]))
+    return h["actor"]
+
+
+def history_line(h: dict[str, Any], stages: dict[str, str]) -> str:
+    """One move as words: "申报人 → 已提交", "screener1：已提交 → 退回修改：请补充材料"."""
+    moved = f"{stages.get(h['from_stage'], h['from_stage'])} → " if h["from_stage"] else "→ "
+    actor = actor_name(h) + ("：" if h["from_stage"] else " ")
+    return actor + moved + stages.get(h["to_stage"], h["to_stage"]) + (f"：{h['note']}" if h["note"] else "")
+
+
+def history_helpers(request: Request, public: bool = False) -> dict[str, Any]:
     """Times in the organisation's zone; who moved it, in words; whether an organiser
     changed it on the applicant's behalf (an import is not such a change)."""
     zone = _zone(request)
-    names = {"applicant": _("the applicant"), "import": _("imported list")}
     return {
         "local": lambda moment: moment.astimezone(zone),
-        "actor": lambda h: names.get(h["actor"], h["actor"]),
+        "actor": lambda h: actor_name(h, public),
         "on_behalf": lambda h: h["role"] == "organiser" and h["actor"] != "import",
     }
 
@@ -111,11 +147,6 @@ def private_link(request: Request, row: dict[str, Any]) -> dict[str, str]:
     base = (request.app.state.get("base_url") or str(request.base_url)).rstrip("/")
     url = f"{base}/a/{rq.application_token(secret_of(request), row)}"
     return {"private_link": url, "private_link_qr": qr_svg(url, _("The applicant's private link"))}
-
-
-def call_state(call: dict[str, Any]) -> str:
-    at = now()
-    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
 
 
 def stage_names() -> dict[str, str]:
@@ -204,7 +235,9 @@ class ApplicationPages(Controller):
                 "choices": {"area": [(a["id"], a["name"]) for a in areas]},
                 "may_edit": review.applicant_may_edit(row["stage"]),
                 "stages": stage_names(),
-                **history_helpers(request),
+                "status": _(APPLICANT_STATUS[row["stage"]]),
+                "limit_mb": settings_of(request).slides_max_mb,
+                **history_helpers(request, public=True),
                 "saved": request.query_params.get("saved", ""),
             },
         )
@@ -234,6 +267,47 @@ class ApplicationPages(Controller):
         await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
         return Redirect(path=f"/a/{token}?saved=attachment")
 
+    @post("/a/{token:str}/save", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    async def save(self, request: Request, token: FromPath[str]) -> Response:
+        """The applicant's one form: the text and, if chosen, an attachment, streamed like
+        slides (the private link is the capability, as for the attachment alone). Whatever is
+        refused, the page comes back with the text as typed: nothing written is lost."""
+        row = await self._mine(request, token)
+        if not review.applicant_may_edit(row["stage"]):
+            return await self._status_page(request, token, row, 409, errors={"_": _(REASONS["locked"])})
+        settings = settings_of(request)
+        stored, file_error, data = await receive_form_with_document(request, settings.data_dir, settings.slides_max_mb)
+        call = await rq.get_call(row["call"]) or {}
+        areas = await rq.call_areas(call) if call else []
+        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        if file_error or not result.ok:
+            if stored is not None:
+                await rq.forget_unused_file(settings.data_dir, stored.sha256)
+            errors = dict(result.errors)
+            if file_error:
+                errors["file"] = errors["_"] = file_error
+            elif stored is not None:
+                errors["file"] = _("Choose the file again once the fields are corrected.")
+            raw = result.raw if data else None
+            return await self._status_page(request, token, row, 400, raw, errors)
+        seen = str(data.get("version", ""))
+        reason = await rq.edit(
+            row["id"],
+            int(seen) if seen.isdecimal() else -1,
+            result.values,
+            data.get("resubmit") == "yes",
+            attachment=(stored.sha256, stored.filename, stored.kind, stored.size) if stored else None,
+        )
+        if reason:
+            if stored is not None:
+                await rq.forget_unused_file(settings.data_dir, stored.sha256)
+            return await self._status_page(
+                request, token, await self._mine(request, token), 409, result.raw, {"_": _(REASONS[reason])}
+            )
+        if stored is not None:
+            await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
+        return Redirect(path=f"/a/{token}?saved=edit")
+
     @get("/a/{token:str}/attachment")
     async def attachment_file(self, request: Request, token: FromPath[str]) -> Response:
         return attachment_download(request, await self._mine(request, token))
@@ -257,31 +331,51 @@ class ApplicationPages(Controller):
         return Redirect(path=f"/a/{token}?saved=edit")
 
 
+def call_state(call: dict[str, Any]) -> str:
+    at = now()
+    if call.get("archived"):
+        return "closed"
+    return "not_yet" if at < call["opens_at"] else "closed" if at >= call["closes_at"] else "open"
+
+
+def call_filter(value: str) -> int | None:
+    """A ?call= filter: a call's id, or None (every call)."""
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
 class CallPages(Controller):
+    """Calls: open one, edit it, close it early, reopen it, archive it (out of the lists)."""
+
     path = "/organiser/calls"
     guards = [organiser_guard]
 
-    async def _page(self, status: int = 200, raw: dict | None = None, errors: dict | None = None) -> Template:
+    async def _page(
+        self, request: Request, status: int = 200, raw: dict | None = None, errors: dict | None = None
+    ) -> Template:
+        archived = request.query_params.get("archived") == "1"
+        calls = await rq.list_calls(archived)
         return Template(
             "presenters/calls.html",
             status_code=status,
             context={
-                "calls": await rq.list_calls(),
+                "calls": calls,
+                "archived": archived,
+                "archived_count": 0 if archived else len(await rq.list_calls(True)),
+                "states": {c["id"]: call_state(c) for c in calls},
+                "zone": _zone(request),
                 "fields": CALL_FORM,
                 "raw": raw or {},
                 "errors": errors or {},
                 "areas": await rq.areas(),
                 "counts": await rq.counts(),
                 "stages": stage_names(),
+                "columns": [COLUMN_NAMES[c] for c in COLUMN_NAMES],
+                "required_columns": [COLUMN_NAMES[c] for c in ai.REQUIRED],
             },
         )
 
-    @get("/")
-    async def index(self) -> Template:
-        return await self._page()
-
-    @post("/")
-    async def create(self, request: Request) -> Response:
+    async def _read(self, request: Request) -> tuple[dict[str, Any], list[int], dict[str, str], dict[str, str]]:
+        """The call form: (values with opens_at/closes_at, areas, raw, errors)."""
         form = await request.form()
         result = parse_form(CALL_FORM, form)
         errors = dict(result.errors)
@@ -292,17 +386,110 @@ class CallPages(Controller):
             closes = parse_local_datetime(str(form.get("closes_at", "")), tz)
         except ValueError as exc:
             errors["dates"] = str(exc)
-        if not errors and (opens is None or closes is None or closes <= opens):
+        if not errors.get("dates") and (opens is None or closes is None or closes <= opens):
             errors["dates"] = _("Give an opening and a closing time, the closing one later.")
         areas = [int(a) for a in form.getall("areas", []) if str(a).isdecimal()] if hasattr(form, "getall") else []
+        raw = {**result.raw, "opens_at": str(form.get("opens_at", "")), "closes_at": str(form.get("closes_at", ""))}
+        return {**result.values, "opens_at": opens, "closes_at": closes}, areas, raw, errors
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/")
+    async def create(self, request: Request) -> Response:
+        values, areas, raw, errors = await self._read(request)
         if errors:
-            return await self._page(
-                400,
-                {**result.raw, "opens_at": str(form.get("opens_at", "")), "closes_at": str(form.get("closes_at", ""))},
-                errors,
-            )
-        await rq.create_call(result.values["title"], result.values["description"] or "", areas, opens, closes)  # type: ignore[arg-type]
+            return await self._page(request, 400, raw, errors)
+        await rq.create_call(
+            values["title"], values["description"] or "", areas, values["opens_at"], values["closes_at"]
+        )
         return Redirect(path="/organiser/calls/")
+
+    async def _call(self, call_id: int) -> dict[str, Any]:
+        call = await rq.get_call(call_id)
+        if call is None:
+            raise NotFoundException(detail=lazy("No such call for methods."))
+        return call
+
+    def _edit_page(
+        self,
+        request: Request,
+        call: dict[str, Any],
+        areas: list[dict[str, Any]],
+        status: int = 200,
+        raw: dict | None = None,
+        errors: dict | None = None,
+    ) -> Template:
+        tz = _zone(request)
+        raw = raw or {
+            "title": call["title"],
+            "description": call["description"],
+            "opens_at": call["opens_at"].astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": call["closes_at"].astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        }
+        return Template(
+            "presenters/call_edit.html",
+            status_code=status,
+            context={
+                "call": call,
+                "fields": CALL_FORM,
+                "raw": raw,
+                "errors": errors or {},
+                "areas": areas,
+                "chosen": rq.area_ids(call),
+            },
+        )
+
+    @get("/{call_id:int}/edit")
+    async def edit_form(self, request: Request, call_id: FromPath[int]) -> Template:
+        return self._edit_page(request, await self._call(call_id), await rq.areas())
+
+    @post("/{call_id:int}/edit")
+    async def edit(self, request: Request, call_id: FromPath[int]) -> Response:
+        call = await self._call(call_id)
+        values, areas, raw, errors = await self._read(request)
+        if errors:
+            return self._edit_page(request, call, await rq.areas(), 400, raw, errors)
+        await rq.update_call(
+            call_id, values["title"], values["description"] or "", areas, values["opens_at"], values["closes_at"]
+        )
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/close")
+    async def close(self, call_id: FromPath[int]) -> Redirect:
+        """Closed now: the public form says so; what was sent stays."""
+        call = await self._call(call_id)
+        at = now()
+        if call["closes_at"] > at:
+            await rq.set_call_times(call_id, min(call["opens_at"], at), at)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/reopen")
+    async def reopen(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
+        """Open again until the time given (it must be later than now)."""
+        call = await self._call(call_id)
+        try:
+            closes = parse_local_datetime(str(data.get("closes_at", "")), _zone(request))
+        except ValueError as exc:
+            raise ClientException(detail=Said(str(exc))) from None
+        at = now()
+        if closes is None or closes <= at:
+            raise ClientException(detail=Said(_("To reopen a call, give a closing time later than now.")))
+        await rq.set_call_times(call_id, at if call["opens_at"] > at else None, closes)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/archive")
+    async def archive(self, call_id: FromPath[int]) -> Redirect:
+        await self._call(call_id)
+        await rq.set_call_archived(call_id, True)
+        return Redirect(path="/organiser/calls/?saved=1")
+
+    @post("/{call_id:int}/unarchive")
+    async def unarchive(self, call_id: FromPath[int]) -> Redirect:
+        await self._call(call_id)
+        await rq.set_call_archived(call_id, False)
+        return Redirect(path="/organiser/calls/?archived=1&saved=1")
 
 
 IMPORT_ERRORS = {
@@ -352,6 +539,19 @@ class ImportPages(Controller):
         if call is None:
             raise NotFoundException(detail=lazy("No such call for methods."))
         return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
+
+    @get("/template.xlsx")
+    async def template(self, call_id: FromPath[int]) -> Response[bytes]:
+        """An .xlsx with the header row and one example row (an area of this call): what the
+        import expects, to fill in rather than guess."""
+        _call, areas = await self._call(call_id)
+        data = await anyio.to_thread.run_sync(ai.template_xlsx, next(iter(areas), "党员教育"))
+        name = "申报名单导入模板.xlsx"
+        return Response(
+            data,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
+        )
 
     @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
     async def preview(
@@ -427,12 +627,17 @@ class Overview(Controller):
     guards = [organiser_guard]
 
     @get("/overview")
-    async def overview(self) -> Template:
-        rows = await rq.all_applications()
+    async def overview(self, call: FromQuery[str] = "") -> Template:
+        """Everything, or (``call``) one call's applications; the exports follow the choice."""
+        call_id = call_filter(call)
+        rows = await rq.all_applications(call_id)
         by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
         return Template(
             "presenters/overview.html",
             context={
+                "calls": await rq.list_calls(),
+                "call_id": call_id,
+                "query": f"?call={call_id}" if call_id else "",
                 "total": len(rows),
                 "by_area": by_area,
                 "by_unit": by_unit,
@@ -511,14 +716,14 @@ class Overview(Controller):
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
     @get("/applications.csv")
-    async def export_csv(self, request: Request) -> Response[bytes]:
-        return await self._export(request, "csv")
+    async def export_csv(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
+        return await self._export(request, "csv", call_filter(call))
 
     @get("/applications.xlsx")
-    async def export_xlsx(self, request: Request) -> Response[bytes]:
-        return await self._export(request, "xlsx")
+    async def export_xlsx(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
+        return await self._export(request, "xlsx", call_filter(call))
 
-    async def _export(self, request: Request, fmt: str) -> Response[bytes]:
+    async def _export(self, request: Request, fmt: str, call_id: int | None) -> Response[bytes]:
 
         stages, history = stage_names(), await rq.all_history()
         zone = _zone(request)
@@ -541,13 +746,9 @@ class Overview(Controller):
                 when(r["updated_at"]),
                 r["summary"],
                 r["highlights"],
-                "\n".join(
-                    f"{when(h['at'])} {h['actor']} {stages.get(h['from_stage'], '')}→{stages.get(h['to_stage'], '')}"
-                    + (f"：{h['note']}" if h["note"] else "")
-                    for h in history.get(r["id"], [])
-                ),
+                "\n".join(f"{when(h['at'])} {history_line(h, stages)}" for h in history.get(r["id"], [])),
             ]
-            for r in await rq.all_applications()
+            for r in await rq.all_applications(call_id)
         ]
         header = [
             _("No."),
@@ -585,19 +786,24 @@ class ReviewPages(Controller):
 
     @get("/")
     async def index(
-        self, request: Request, area: FromQuery[str] = "", unit: FromQuery[str] = "", stage: FromQuery[str] = ""
+        self,
+        request: Request,
+        area: FromQuery[str] = "",
+        unit: FromQuery[str] = "",
+        stage: FromQuery[str] = "",
+        call: FromQuery[str] = "",
     ) -> Template:
         """What waits for the reviewer's step (or one of their steps), or (stage=decided) what
         they decided themselves; no other stage, whatever the query asks for."""
         roles = self._roles(request)
         mine = review.stages_waiting_for(roles)
-        area_id, unit = int(area) if area.isdecimal() else None, unit[:100]
+        area_id, unit, call_id = call_filter(area), unit[:100], call_filter(call)
         if stage == "decided":
             ids = await rq.decided_by(request.user.username, roles)
-            rows, stages = await rq.queue([], area_id, unit, ids=ids), []
+            rows, stages = await rq.queue([], area_id, unit, call_id, ids=ids), []
         else:
             stages = [stage] if stage in mine else mine
-            rows = await rq.queue(stages, area_id, unit)
+            rows = await rq.queue(stages, area_id, unit, call_id)
         names = stage_names()
         return Template(
             "presenters/review_queue.html",
@@ -605,12 +811,15 @@ class ReviewPages(Controller):
                 "rows": rows,
                 "areas": await rq.areas(),
                 "units": await rq.units(),
-                "filters": {"area": area, "unit": unit, "stage": stage},
+                "calls": await rq.list_calls(),
+                "filters": {"area": area, "unit": unit, "stage": stage, "call": call},
                 "stages": names,
                 "stage_choices": [(s, names[s]) for s in mine] if len(mine) > 1 else [],
                 "bulk_actions": [
                     (a.name, _(ACTION_NAMES[a.name])) for s in stages for a in review.actions_for(roles, s)
                 ],
+                # a checkbox only on what this reviewer can act on from this list
+                "actionable": {s for s in stages if review.actions_for(roles, s)},
                 "saved": request.query_params.get("saved", ""),
                 "failed": request.query_params.get("failed", ""),
             },

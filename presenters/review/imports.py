@@ -108,3 +108,46 @@ def parse_round(data: bytes, areas: dict[str, int], filename: str = "") -> Round
                 row.errors.append(("area", "unknown_area"))
         rows.append(row)
     return Round(rows=rows)
+
+
+# The template offered for download: the columns in the order the form asks, one example row.
+TEMPLATE_COLUMNS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
+TEMPLATE_EXAMPLE = {
+    "branch_name": "党建工作科党支部",
+    "unit": "芙蓉区税务局",
+    "secretary": "谭玲",
+    "contact": "13800001111",
+    "title": "“37℃学习法”",
+    "summary": "以“37℃”的温度开展党员学习，让学习有温度、交流有热度。",
+    "highlights": "学习有温度、交流有热度",
+}
+
+
+def template_xlsx(area: str, rows: int = 500) -> bytes:
+    """The import template: the header row (Chinese, the first name each column is known by),
+    one example row in ``area``, and every cell of the first ``rows`` rows formatted as text,
+    so a phone number typed in keeps all its digits."""
+    import io  # noqa: PLC0415 -- only for the template download
+
+    import openpyxl  # noqa: PLC0415 -- openpyxl is loaded only where a workbook is written
+    from openpyxl.styles import Font  # noqa: PLC0415 -- as above
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "申报名单"
+    example = {**TEMPLATE_EXAMPLE, "area": area}
+    for col, key in enumerate(TEMPLATE_COLUMNS, start=1):
+        head = sheet.cell(row=1, column=col, value=HEADERS[key][0])
+        head.font = Font(bold=True)
+        sheet.cell(row=2, column=col, value=example[key])
+        for row in range(1, rows + 1):
+            cell = sheet.cell(row=row, column=col)
+            cell.number_format = "@"
+            cell.data_type = "s" if cell.value is not None else cell.data_type
+        letter = head.column_letter
+        sheet.column_dimensions[letter].width = 40 if key in ("summary", "highlights") else 18
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -45,8 +45,41 @@ async def get_call(call_id: int) -> dict[str, Any] | None:
     return await Call.select().where(Call.id == call_id).first()
 
 
-async def list_calls() -> list[dict[str, Any]]:
-    return await Call.select().order_by(Call.opens_at, ascending=False)
+async def list_calls(archived: bool = False) -> list[dict[str, Any]]:
+    """The calls in use (``archived``: the archived ones instead), newest first."""
+    return await Call.select().where(Call.archived == archived).order_by(Call.opens_at, ascending=False)
+
+
+async def update_call(
+    call_id: int, title: str, description: str, areas: list[int], opens_at: dt.datetime, closes_at: dt.datetime
+) -> bool:
+    """False when there is no such call."""
+    rows = (
+        await Call.update(
+            {
+                Call.title: title,
+                Call.description: description,
+                Call.areas: ",".join(map(str, sorted(areas))),
+                Call.opens_at: opens_at,
+                Call.closes_at: closes_at,
+            }
+        )
+        .where(Call.id == call_id)
+        .returning(Call.id)
+    )
+    return bool(rows)
+
+
+async def set_call_times(call_id: int, opens_at: dt.datetime | None, closes_at: dt.datetime) -> bool:
+    """Close early (closes now) or reopen (closes later; opens now if it had not opened)."""
+    changes: dict[Any, Any] = {Call.closes_at: closes_at}
+    if opens_at is not None:
+        changes[Call.opens_at] = opens_at
+    return bool(await Call.update(changes).where(Call.id == call_id).returning(Call.id))
+
+
+async def set_call_archived(call_id: int, archived: bool) -> bool:
+    return bool(await Call.update({Call.archived: archived}).where(Call.id == call_id).returning(Call.id))
 
 
 async def call_areas(call: dict[str, Any]) -> list[dict[str, Any]]:
@@ -213,11 +246,17 @@ async def history(application_id: int) -> list[dict[str, Any]]:
 
 
 async def edit(
-    application_id: int, seen_version: int, values: dict[str, Any], resubmit: bool, organiser: str = ""
+    application_id: int,
+    seen_version: int,
+    values: dict[str, Any],
+    resubmit: bool,
+    organiser: str = "",
+    attachment: tuple[str, str, str, int] | None = None,
 ) -> str | None:
     """The applicant's edit while the application is still theirs (submitted or returned),
     or an organiser's on their behalf (``organiser``: their user name, always written into
-    the history). None when saved, else why not: conflict (it moved meanwhile) or locked."""
+    the history); ``attachment`` (sha256, name, kind, size) replaces the attachment in the
+    same write. None when saved, else why not: conflict (it moved meanwhile) or locked."""
     at = now()
     async with write_transaction():
         row = (
@@ -230,14 +269,23 @@ async def edit(
         if not review.applicant_may_edit(row["stage"]):
             return "locked"
         stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
-        await Application.update(
-            {
-                **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
-                Application.stage: stage,
-                Application.version: row["version"] + 1,
-                Application.updated_at: at,
-            }
-        ).where(Application.id == application_id)
+        changes: dict[Any, Any] = {
+            **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+            Application.stage: stage,
+            Application.version: row["version"] + 1,
+            Application.updated_at: at,
+        }
+        if attachment is not None:
+            sha256, name, kind, size = attachment
+            changes.update(
+                {
+                    Application.attachment_sha256: sha256,
+                    Application.attachment_name: name,
+                    Application.attachment_kind: kind,
+                    Application.attachment_size: size,
+                }
+            )
+        await Application.update(changes).where(Application.id == application_id)
         if organiser:
             await ApplicationEvent.insert(
                 ApplicationEvent(
@@ -400,12 +448,16 @@ async def counts() -> dict[str, int]:
     return {r["stage"]: r["n"] for r in rows}
 
 
-async def all_applications() -> list[dict[str, Any]]:
-    return await Application.select(
+async def all_applications(call: int | None = None) -> list[dict[str, Any]]:
+    """Every application (``call``: of that call only)."""
+    query = Application.select(
         *Application.all_columns(),
         Application.area.name.as_alias("area_name"),
         Application.call.title.as_alias("call_title"),
     ).order_by(Application.id)
+    if call:
+        query = query.where(Application.call == call)
+    return await query
 
 
 async def all_history() -> dict[int, list[dict[str, Any]]]:

@@ -45,7 +45,7 @@ def test_apply_screen_approve_then_plan_it(live_server, call_id, browser):
     phone.fill("#summary", "以支部为引擎，带动业务攻坚。")
     phone.click("button:has-text('提交申报')")
     phone.wait_for_url(re.compile(r"/a/\d+-[\w-]+\?saved=new"))
-    assert "自荐" in phone.inner_text("main")
+    assert "已提交，待初审" in phone.inner_text("main")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     private_link = phone.url.split("?")[0]
 
@@ -129,4 +129,4 @@ def test_a_returned_application_reaches_its_applicant_again(live_server, call_id
     again.fill("#highlights", "补充：三个阶段")
     again.click("button:has-text('保存修改')")
     again.wait_for_url(re.compile(r"\?saved=edit"))
-    assert "自荐" in again.inner_text("main")  # sent back in for screening
+    assert "已提交，待初审" in again.inner_text("main")  # sent back in for screening

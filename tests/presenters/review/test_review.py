@@ -106,7 +106,7 @@ async def test_apply_screen_approve_and_the_method_is_in_the_pool(client, demo):
     assert page.status_code == 200 and "统一申报表" in text_of(page.text)
     link = await apply(client, call, area)
     mine = text_of((await client.get(link)).text)
-    assert "自荐" in mine and "“37℃学习法”" in mine
+    assert "已提交，待初审" in mine and "“37℃学习法”" in mine
 
     await log_in_as(client, "screener1", "screener")
     queue = text_of((await client.get("/review/")).text)
@@ -288,7 +288,7 @@ async def test_overview_counts_and_export_with_history(client, demo):
     rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "序号" and len(rows) == 4
     returned = next(r for r in rows[1:] if r[0] == first)
-    assert returned[8] == "退回修改" and "自荐→退回修改：请补充材料" in returned[13] and "screener1" in returned[13]
+    assert returned[8] == "退回修改" and "已提交 → 退回修改：请补充材料" in returned[13] and "screener1" in returned[13]
     csv_text = (await client.get("/organiser/calls/applications.csv")).content.decode("utf-8-sig")
     assert "工作法2" in csv_text and "天心区税务局" in csv_text
 
