@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.methods.insert import OnConflictAction
 
@@ -343,10 +343,10 @@ async def ticket_holders(event_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _attendee_search(event_id: int, query: str) -> Any | None:
+def _attendee_search(event_id: int, query: str) -> Combinable | None:
     """Which registrations a search means (a where clause), or None: nobody (digits that
     are not a whole last four find no one, a masked number must stay masked)."""
-    where = Attendee.event == event_id
+    where: Combinable = Attendee.event == event_id
     if query:
         last4 = checkin.last4_query(query)
         if last4 is None:
