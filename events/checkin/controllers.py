@@ -34,6 +34,7 @@ from web.responses import spreadsheet
 from web.routing import PUBLIC, public_base, settings_of
 
 DOOR_PASS_MINUTES = 10
+ATTENDEES_PER_PAGE = 200  # rows on one page of the registrations
 
 FIELD_ERRORS = {
     "name_required": lazy("Please enter your name."),
@@ -376,22 +377,36 @@ class AttendancePages(Controller):
 
     # -- registrations ------------------------------------------------------------------
 
-    @get("/attendees")
-    async def attendees(self, event_id: FromPath[int], q: FromQuery[str] = "") -> Template:
-        event = await load_event(event_id)
-        rows = await cq.list_attendees(event_id, checkin.clean_text(q)[:50])
-        return Template(
-            "events/attendees.html",
-            context={
-                "event": await days.get_event(event_id),
-                "rows": rows,
-                "q": q[:50],
-                "mask": checkin.mask_phone,
-                "local": lambda m: local(event, m),
-                "errors": {},
-                "raw": {},
-            },
+    async def _attendees_page(
+        self, event: dict[str, Any], q: str = "", page: str = "", status: int = 200, **context: Any
+    ) -> Template:
+        """One page of the registrations (or of a search in them), with the links to the others."""
+        query = checkin.clean_text(q)[:50]
+        total = await cq.count_attendees(event["id"], query)
+        pages = max(1, -(-total // ATTENDEES_PER_PAGE))
+        number = min(max(int(page), 1), pages) if page.strip().isdigit() and len(page) < 9 else 1
+        rows = await cq.list_attendees(
+            event["id"], query, limit=ATTENDEES_PER_PAGE, offset=(number - 1) * ATTENDEES_PER_PAGE
         )
+        values = {
+            "event": await days.get_event(event["id"]),
+            "rows": rows,
+            "total": total,
+            "page": number,
+            "pages": pages,
+            "first": (number - 1) * ATTENDEES_PER_PAGE + 1,
+            "q": q[:50],
+            "mask": checkin.mask_phone,
+            "local": lambda m: local(event, m),
+            "errors": {},
+            "raw": {},
+        }
+        values.update(context)
+        return Template("events/attendees.html", context=values, status_code=status)
+
+    @get("/attendees")
+    async def attendees(self, event_id: FromPath[int], q: FromQuery[str] = "", page: FromQuery[str] = "") -> Template:
+        return await self._attendees_page(await load_event(event_id), q, page)
 
     @post("/attendees")
     async def add_attendee(self, event_id: FromPath[int], data: FormBody) -> Response:
@@ -414,20 +429,7 @@ class AttendancePages(Controller):
         if person["email"] and ("@" not in person["email"] or len(person["email"]) > 100):
             errors["email"] = _(FIELD_ERRORS["email_invalid"])
         if errors:
-            rows = await cq.list_attendees(event_id)
-            return Template(
-                "events/attendees.html",
-                status_code=400,
-                context={
-                    "event": await days.get_event(event_id),
-                    "rows": rows,
-                    "q": "",
-                    "mask": checkin.mask_phone,
-                    "local": lambda m: local(event, m),
-                    "errors": errors,
-                    "raw": person,
-                },
-            )
+            return await self._attendees_page(event, status=400, errors=errors, raw=person)
         await cq.add_attendees(event_id, [person])
         return Redirect(path=f"/organiser/events/{event_id}/attendees")
 

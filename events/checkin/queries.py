@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.methods.insert import OnConflictAction
 
@@ -415,8 +415,26 @@ async def ticket_holders(event_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> list[dict[str, Any]]:
-    select = (
+def _attendee_search(event_id: int, query: str) -> Combinable | None:
+    """Which registrations a search means (a where clause), or None: nobody (digits that
+    are not a whole last four find no one, a masked number must stay masked)."""
+    where: Combinable = Attendee.event == event_id
+    if query:
+        last4 = checkin.last4_query(query)
+        if last4 is None:
+            where &= Attendee.name.like(f"%{query.replace('%', '').replace('_', '')}%")
+        elif last4:
+            where &= Attendee.phone.like(f"%{last4}")
+        else:
+            return None
+    return where
+
+
+async def list_attendees(event_id: int, query: str = "", limit: int = 2000, offset: int = 0) -> list[dict[str, Any]]:
+    where = _attendee_search(event_id, query)
+    if where is None:
+        return []
+    rows = await (
         Attendee.select(
             Attendee.id,
             Attendee.name,
@@ -427,28 +445,26 @@ async def list_attendees(event_id: int, query: str = "", limit: int = 2000) -> l
             Attendee.ticket_code,
             Attendee.created_at,
         )
-        .where(Attendee.event == event_id)
+        .where(where)
         .order_by(Attendee.id)
         .limit(limit)
+        .offset(offset)
     )
-    if query:
-        last4 = checkin.last4_query(query)
-        if last4 is None:
-            select = select.where(Attendee.name.like(f"%{query.replace('%', '').replace('_', '')}%"))
-        elif last4:
-            select = select.where(Attendee.phone.like(f"%{last4}"))
-        else:
-            return []  # digits, but not a whole last four: a masked number must stay masked
-    rows = await select
-    checked = await checkins_by_attendee(event_id)
-    for row in rows:
-        row["checked_in_at"] = checked.get(row["id"])
+    if rows:
+        ids = [r["id"] for r in rows]
+        checked = await CheckIn.select(CheckIn.attendee, CheckIn.checked_in_at).where(
+            (CheckIn.event == event_id) & (CheckIn.attendee >= min(ids)) & (CheckIn.attendee <= max(ids))
+        )
+        at = {r["attendee"]: r["checked_in_at"] for r in checked}
+        for row in rows:
+            row["checked_in_at"] = at.get(row["id"])
     return rows
 
 
-async def checkins_by_attendee(event_id: int) -> dict[int, dt.datetime]:
-    rows = await CheckIn.select(CheckIn.attendee, CheckIn.checked_in_at).where(CheckIn.event == event_id)
-    return {r["attendee"]: r["checked_in_at"] for r in rows}
+async def count_attendees(event_id: int, query: str = "") -> int:
+    """How many registrations a search finds (everyone without one)."""
+    where = _attendee_search(event_id, query)
+    return 0 if where is None else await Attendee.count().where(where)
 
 
 async def add_attendees(event_id: int, people: Sequence[dict[str, str]]) -> int:

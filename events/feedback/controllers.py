@@ -287,13 +287,15 @@ class FeedbackResults(Controller):
         return await self._export(event_id, "xlsx")
 
     async def _export(self, event_id: int, fmt: str) -> Response[bytes]:
-        """Every rating and comment, with its presentation; hidden comments marked, not dropped."""
+        """Every rating and comment, with its presentation; then, in rows labelled as such,
+        each phone's overall rating of the day with its audience-choice vote, the votes each
+        presentation got and the day's average. Hidden comments marked, not dropped."""
         event = await days.get_event(event_id)
         if event is None:
             raise NotFoundException(detail=lazy("No such event."))
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
         titles = {i["id"]: (i["display_title"], i.get("unit") or "", i.get("branch") or "") for i in view.items}
-        rows = [
+        rows: list[list[object]] = [
             [
                 *titles.get(r["item"], ("", "", "")),
                 r["rating"],
@@ -304,6 +306,45 @@ class FeedbackResults(Controller):
             for r in await fq.all_feedback(event_id)
         ]
         header = [_("Method"), _("Unit"), _("Branch"), _("Rating"), _("Comment"), _("Hidden"), _("Time")]
+        votes = await fq.all_votes(event_id)
+        rows += [
+            [],
+            [_("Overall rating of the day and audience choice (one row per phone)")],
+            [
+                _("Audience choice"),
+                _("Unit"),
+                _("Branch"),
+                _("Overall rating of the day"),
+                _("Comment"),
+                _("Hidden"),
+                _("Time"),
+            ],
+        ]
+        rows += [
+            [
+                *titles.get(v["choice"], ("", "", "")),
+                v["rating"] if v["rating"] else "",
+                v["comment"],
+                _("hidden") if v["hidden"] else "",
+                local(event, v["updated_at"]).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for v in votes
+        ]
+        counts = {i: sum(1 for v in votes if v["choice"] == i) for i in titles}
+        rows += [[], [_("Audience-choice votes")], [_("Method"), _("Unit"), _("Branch"), _("Votes")]]
+        talks = [i["id"] for i in view.items if i["kind"] == "presentation"]
+        rows += [[*titles[i], counts[i]] for i in sorted(talks, key=lambda i: -counts[i])]
+        overall = feedback.summarise([v["rating"] for v in votes if v["rating"]])
+        rows += [
+            [],
+            [
+                _("Overall rating of the day (average)"),
+                "",
+                "",
+                overall.mean if overall.mean is not None else "",
+                _("%(n)s ratings", n=overall.count),
+            ],
+        ]
         return await spreadsheet(f"feedback-{event['slug']}", header, rows, fmt, sheet_title="评价")
 
     @post("/{feedback_id:int}/hidden")

@@ -165,9 +165,13 @@ async def my_vote(event_id: int, device: str) -> dict[str, Any] | None:
 
 
 async def all_votes(event_id: int) -> list[dict[str, Any]]:
-    return await EventVote.select(
-        EventVote.id, EventVote.choice, EventVote.rating, EventVote.comment, EventVote.hidden
-    ).where(EventVote.event == event_id)
+    return (
+        await EventVote.select(
+            EventVote.id, EventVote.choice, EventVote.rating, EventVote.comment, EventVote.hidden, EventVote.updated_at
+        )
+        .where(EventVote.event == event_id)
+        .order_by(EventVote.id)
+    )
 
 
 async def set_vote_hidden(event_id: int, vote_id: int, hidden: bool) -> bool:

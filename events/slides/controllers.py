@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from accounts.guards import organiser_guard
@@ -213,7 +213,9 @@ class SlidePages(Controller):
     guards = [organiser_guard]
 
     @get("/")
-    async def index(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def index(self, request: Request, event_id: FromPath[int], made: FromQuery[str] = "") -> Template:
+        """The slides of every presentation; ``made`` names the presenter whose portal link
+        was just created, shown first, ready to send."""
         event = await load_event(event_id)
         view = agenda_view.build(event, await queries.agenda_rows(event_id))
         talks = [i for i in view.items if i["kind"] == "presentation"]
@@ -224,6 +226,7 @@ class SlidePages(Controller):
         secret = request.app.state["secret"]
         base = public_base(request)
         portal = {pid: f"{base}/p/{sq.link_token(secret, link['id'], link['nonce'])}" for pid, link in links.items()}
+        new = int(made) if made.isdecimal() and len(made) < 12 and int(made) in portal else None
         return Template(
             "events/slides.html",
             context={
@@ -233,6 +236,8 @@ class SlidePages(Controller):
                 "limits": limits,
                 "links": links,
                 "portal": portal,
+                "new": new,
+                "new_talks": [t for t in talks if new is not None and t["presenter_id"] == new],
                 "qr": qr_svg,
                 "local": lambda m: local(event, m),
                 "format_date": format_date,
@@ -269,7 +274,7 @@ class SlidePages(Controller):
             raise ClientException(detail=lazy("Valid for: a number of days from 1 to 365, or empty for no expiry."))
         expires = now() + dt.timedelta(days=int(valid_days)) if valid_days else None
         await sq.create_link(presenter_id, expires)
-        return Redirect(path=f"/organiser/events/{event_id}/slides/#presenter-{presenter_id}")
+        return Redirect(path=f"/organiser/events/{event_id}/slides/?made={presenter_id}#new-link")
 
     @post("/links/{presenter_id:int}/revoke")
     async def revoke(self, event_id: FromPath[int], presenter_id: FromPath[int]) -> Redirect:
