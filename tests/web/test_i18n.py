@@ -100,3 +100,16 @@ def test_runtime_translation_keeps_placeholders_usable():
 )
 def test_choose_locale(cookie, accept_language, expected):
     assert i18n.choose_locale(cookie, accept_language) == expected
+
+
+def test_no_message_is_translated_twice() -> None:
+    """Translations are appended by several hands: a second entry for the same text would
+    silently win over the first (two words for one thing across the pages)."""
+    import collections
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "locales/zh_Hans_CN/LC_MESSAGES/messages.po").read_text("utf-8")
+    entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"$', text, re.M)
+    twice = [m for m, n in collections.Counter(entries).items() if n > 1 and m[1]]
+    assert twice == []
