@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from accounts.guards import organiser_guard, requires_role
 from core.clock import zone
 from core.db.transactions import StaleVersion
+from core.wording import joined, person_label, unit_and_branch
 from events import days
 from events.agenda import queries
 from events.agenda import rules as agenda
@@ -68,8 +69,8 @@ async def item_choices() -> dict[str, list[tuple[Any, str]]]:
     presenters = await catalog.list_presenters()
     return {
         "kinds": [(k, _(agenda_view.KIND_LABELS[k])) for k in agenda.KINDS],
-        "methods": [(m["id"], f"{m['title']} — {m['unit']} {m['branch']}") for m in methods],
-        "presenters": [(p["id"], f"{p['name']}（{p['role'] or '-'}，{p['unit'] or ''}）") for p in presenters],
+        "methods": [(m["id"], joined(m["title"], unit_and_branch(m["unit"], m["branch"]))) for m in methods],
+        "presenters": [(p["id"], person_label(p["name"], p["role"], p["unit"])) for p in presenters],
     }
 
 

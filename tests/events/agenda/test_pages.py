@@ -358,3 +358,27 @@ async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner
     page = await organiser.get(portal)
     assert page.status_code == 200 and not re.search(rf"/summary/{slots['items'][0]}\b", page.text)
     assert (await organiser.form(f"{portal}/summary/{slots['items'][0]}", {"summary": "改"})).status_code == 404
+
+
+async def test_agenda_warning_quotes_a_quoted_method_title_once(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    method = next(m for m in (await organiser.get("/api/methods/")).json() if m["title"] == "“五微”工作法")
+    await organiser.api(
+        "POST",
+        f"/api/events/{event_id}/agenda/items",
+        {"kind": "presentation", "duration": 10, "method_id": method["id"]},
+    )
+    page = text_of((await organiser.get(f"/organiser/events/{event_id}")).text)
+    assert "“‘五微’工作法”尚未指定汇报人。" in page
+    assert "““" not in page and "””" not in page
+    warnings = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["warnings"]
+    assert "“‘五微’工作法”尚未指定汇报人。" in [w["message"] for w in warnings]
+
+
+async def test_presenter_choices_read_name_role_unit_without_nested_brackets(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    page = (await organiser.get(f"/organiser/events/{event_id}")).text
+    assert ">罗亿成 · 党建工作科科长 · 宁乡市税务局</option>" in page
+    assert ">曾辉 · 党委书记、局长 · 长沙市税务局第二税务分局</option>" in page
+    assert ">彭强 · 支部书记 · 雨花区税务局</option>" in page
+    assert "（-，" not in page and "，）" not in page
