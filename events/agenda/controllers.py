@@ -34,7 +34,13 @@ EVENT_FIELDS = (
     Field("venue", lazy("Venue"), required=False, max_length=200),
     Field("description", lazy("Description"), kind="textarea", required=False, max_length=5000),
     Field("theme_color", lazy("Theme colour"), kind="color"),
-    Field("slug", lazy("Public address"), kind="slug", help=lazy("Used in the public link: /e/<address>")),
+    Field(
+        "slug",
+        lazy("Public address"),
+        kind="slug",
+        required=False,
+        help=lazy("Used in the public link: /e/<address>. Leave empty to make one from the title."),
+    ),
 )
 
 ITEM_FIELDS = (

@@ -382,3 +382,25 @@ async def test_presenter_choices_read_name_role_unit_without_nested_brackets(org
     assert ">曾辉 · 党委书记、局长 · 长沙市税务局第二税务分局</option>" in page
     assert ">彭强 · 支部书记 · 雨花区税务局</option>" in page
     assert "（-，" not in page and "，）" not in page
+
+
+async def test_event_form_without_an_address_makes_one_from_the_chinese_title(organiser):
+    form = {
+        "title": "税心向党·书记说",
+        "date": "2026-07-01",
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "timezone": "Asia/Shanghai",
+        "theme_color": "#b71c1c",
+        "slug": "",
+    }
+    response = await organiser.form("/organiser/events/new", form)
+    assert response.status_code == 200, text_of(response.text)
+    edit = (await organiser.get(f"{response.url.path}/edit")).text
+    assert 'value="shui-xin-xiang-dang-shu-ji-shuo"' in edit
+    again = await organiser.form("/organiser/events/new", form)
+    assert again.status_code == 200, text_of(again.text)
+    slugs = sorted(e["slug"] for e in (await organiser.get("/api/events/")).json())
+    assert slugs == ["shui-xin-xiang-dang-shu-ji-shuo", "shui-xin-xiang-dang-shu-ji-shuo-2"]
+    new_form = text_of((await organiser.get("/organiser/events/new")).text)
+    assert "留空" in new_form
