@@ -404,3 +404,24 @@ async def test_event_form_without_an_address_makes_one_from_the_chinese_title(or
     assert slugs == ["shui-xin-xiang-dang-shu-ji-shuo", "shui-xin-xiang-dang-shu-ji-shuo-2"]
     new_form = text_of((await organiser.get("/organiser/events/new")).text)
     assert "留空" in new_form
+
+
+async def test_removing_an_agenda_item_asks_first(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    items = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+    talk = next(i for i in items if i["title"] == "“三小”工作法")
+    dashboard = (await organiser.get(f"/organiser/events/{event_id}")).text
+    assert f'href="/organiser/events/{event_id}/items/{talk["id"]}/delete"' in dashboard
+    # One click on the old button no longer removes anything: it leads to the question.
+    first = await organiser.form(f"/organiser/events/{event_id}/items/{talk['id']}/delete", {})
+    assert first.status_code == 200
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == len(items)
+    page = await organiser.get(f"/organiser/events/{event_id}/items/{talk['id']}/delete")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "“‘三小’工作法”" in text and "09:30" in text and "从议程中移除" in text and "取消" in text
+    done = await organiser.form(f"/organiser/events/{event_id}/items/{talk['id']}/delete", {"confirm": "yes"})
+    assert done.status_code == 200
+    left = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+    assert talk["id"] not in [i["id"] for i in left] and len(left) == len(items) - 1
+    assert (await organiser.get(f"/organiser/events/{event_id}/items/{talk['id']}/delete")).status_code == 404
