@@ -10,7 +10,8 @@ from typing import Any, cast
 from piccolo.columns import Column
 
 from core.clock import in_range_day
-from core.db.transactions import StaleVersion, write_transaction
+from core.db.transactions import StaleVersion, integrity_errors, write_transaction
+from core.slugs import slugify, with_suffix
 from events import caches
 from events.caches import forget_event
 from events.tables import Event
@@ -84,14 +85,43 @@ async def slug_taken(slug: str, except_id: int | None = None) -> bool:
     return await query
 
 
+async def free_slug(title: str) -> str:
+    """An address made from ``title`` that no event (deleted ones included) uses yet:
+    shui-xin-xiang-dang-shu-ji-shuo, then shui-xin-xiang-dang-shu-ji-shuo-2, -3 ..."""
+    base = slugify(title)
+    # every candidate begins with the base's first 40 characters (suffixes cut the base's end)
+    rows = await Event.select(Event.slug).where(Event.slug.like(f"{base[:40]}%"))
+    taken = {r["slug"] for r in rows}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = with_suffix(base, n)
+    return candidate
+
+
 async def create_event(values: dict[str, Any]) -> int:
-    rows = await Event.insert(Event(**values)).returning(Event.id)
-    return rows[0]["id"]
+    """Insert an event. Without a slug, one is made from the title; if another event takes
+    that address in the meantime, the next free one is tried (a title is never refused)."""
+    if values.get("slug"):
+        rows = await Event.insert(Event(**values)).returning(Event.id)
+        return rows[0]["id"]
+    tries = 5
+    while True:
+        tries -= 1
+        try:
+            event = Event(**{**values, "slug": await free_slug(values["title"])})
+            rows = await Event.insert(event).returning(Event.id)
+            return rows[0]["id"]
+        except integrity_errors():
+            if not tries:
+                raise
 
 
 async def update_event(event_id: int, values: dict[str, Any], version: int | None = None) -> bool:
     """Save an edit and bump the event's version. With ``version`` (what the editor loaded)
     the save happens only if nobody saved since; otherwise StaleVersion, nothing written."""
+    if "slug" in values and not values["slug"]:  # left empty: the event keeps its address
+        values = {k: v for k, v in values.items() if k != "slug"}
     # Piccolo's update() takes columns and column names alike as keys
     changes = {
         **cast(dict[Column | str, Any], values),

@@ -89,6 +89,11 @@
         var start = el.querySelector(".js-start"), end = el.querySelector(".js-end");
         if (start && start.textContent !== row[1]) start.textContent = row[1];
         if (end && end.textContent !== row[2]) end.textContent = row[2];
+        var length = el.querySelector(".js-minutes"); // the length, with minutes added on the day
+        if (length && typeof row[5] === "number" && row[3] !== "skipped") {
+          var text = fill(length.getAttribute("data-format"), row[5]);
+          if (length.textContent !== text) length.textContent = text;
+        }
         var planned = el.querySelector(".js-planned");
         if (planned) planned.hidden = planned.getAttribute("data-start") === row[1];
         var opens = el.querySelector(".js-opens"); // "not yet" on the feedback list: open once it starts

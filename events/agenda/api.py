@@ -78,7 +78,7 @@ async def event_values(data: EventIn, event_id: int | None, default_zone: str) -
     end = dt.time.fromisoformat(data.end_time)
     if end <= start:
         raise invalid("end_time", _("The end time must be after the start time."))
-    if await days.slug_taken(data.slug, event_id):
+    if data.slug and await days.slug_taken(data.slug, event_id):
         raise ClientException(
             status_code=409,
             detail=_("This address is already used by another event."),

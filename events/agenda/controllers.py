@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from accounts.guards import organiser_guard, requires_role
 from core.clock import zone
 from core.db.transactions import StaleVersion
+from core.wording import joined, person_label, quoted, unit_and_branch
 from events import days
 from events.agenda import queries
 from events.agenda import rules as agenda
@@ -33,7 +34,13 @@ EVENT_FIELDS = (
     Field("venue", lazy("Venue"), required=False, max_length=200),
     Field("description", lazy("Description"), kind="textarea", required=False, max_length=5000),
     Field("theme_color", lazy("Theme colour"), kind="color"),
-    Field("slug", lazy("Public address"), kind="slug", help=lazy("Used in the public link: /e/<address>")),
+    Field(
+        "slug",
+        lazy("Public address"),
+        kind="slug",
+        required=False,
+        help=lazy("Used in the public link: /e/<address>. Leave empty to make one from the title."),
+    ),
 )
 
 ITEM_FIELDS = (
@@ -68,8 +75,8 @@ async def item_choices() -> dict[str, list[tuple[Any, str]]]:
     presenters = await catalog.list_presenters()
     return {
         "kinds": [(k, _(agenda_view.KIND_LABELS[k])) for k in agenda.KINDS],
-        "methods": [(m["id"], f"{m['title']} — {m['unit']} {m['branch']}") for m in methods],
-        "presenters": [(p["id"], f"{p['name']}（{p['role'] or '-'}，{p['unit'] or ''}）") for p in presenters],
+        "methods": [(m["id"], joined(m["title"], unit_and_branch(m["unit"], m["branch"]))) for m in methods],
+        "presenters": [(p["id"], person_label(p["name"], p["role"], p["unit"])) for p in presenters],
     }
 
 
@@ -230,11 +237,33 @@ class EventPages(Controller):
             raise NotFoundException(detail=lazy("No such agenda item."))
         return Redirect(path=f"/organiser/events/{event_id}#item-{item_id}")
 
+    @get("/events/{event_id:int}/items/{item_id:int}/delete")
+    async def confirm_delete_item(self, event_id: FromPath[int], item_id: FromPath[int]) -> Template:
+        """Removing an item asks first, naming it and what it has collected."""
+        event = await load_event(event_id)
+        rows = await queries.agenda_rows(event_id)
+        view = agenda_view.build(event, rows)
+        item = next((i for i in view.items if i["id"] == item_id), None)
+        if item is None:
+            raise NotFoundException(detail=lazy("No such agenda item."))
+        held = await queries.collected([r for r in rows if r["id"] == item_id])
+        return Template(
+            "events/item_delete.html",
+            context={
+                "event": event,
+                "item": item,
+                "quoted_title": quoted(item["display_title"]),
+                "held": held[0] if held else None,
+            },
+        )
+
     @post("/events/{event_id:int}/items/{item_id:int}/delete")
-    async def delete_item(self, event_id: FromPath[int], item_id: FromPath[int]) -> Redirect:
+    async def delete_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Redirect:
+        if data.get("confirm") != "yes":  # not confirmed (an old page's button): ask first
+            return Redirect(path=f"/organiser/events/{event_id}/items/{item_id}/delete", status_code=303)
         if not await queries.delete_item(event_id, item_id):
             raise NotFoundException(detail=lazy("No such agenda item."))
-        return Redirect(path=f"/organiser/events/{event_id}#agenda")
+        return Redirect(path=f"/organiser/events/{event_id}#agenda", status_code=303)
 
     @post("/events/{event_id:int}/items/{item_id:int}/move")
     async def move_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Redirect:

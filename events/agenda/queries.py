@@ -151,6 +151,11 @@ class WouldLose(Exception):
         self.collected = collected
 
 
+async def collected(rows: Sequence[dict[str, Any]]) -> list[Collected]:
+    """Of ``rows``, the items that hold feedback, votes or slides, and how many of each."""
+    return await _collected(rows)
+
+
 async def _collected(rows: Sequence[dict[str, Any]]) -> list[Collected]:
     ids = [r["id"] for r in rows]
     if not ids:

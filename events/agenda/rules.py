@@ -105,11 +105,14 @@ def warnings(timed: Sequence[TimedSlot], planned_end: dt.datetime) -> list[Warni
     if timed and timed[-1].end > planned_end:
         overrun = int((timed[-1].end - planned_end).total_seconds() // 60)
         found.append(Warning(code="overrun", minutes=overrun))
-    presenters = Counter(t.slot.presenter_id for t in timed if t.slot.presenter_id is not None)
+    # Only presenting twice is a duplicate: a leader who opens the day or gives remarks may
+    # also present a method.
+    talks = [t for t in timed if t.slot.kind == "presentation" and t.slot.presenter_id is not None]
+    presenters = Counter(t.slot.presenter_id for t in talks)
     for presenter_id, count in sorted(presenters.items()):
         if count > 1:
-            ids = tuple(t.slot.id for t in timed if t.slot.presenter_id == presenter_id)
-            label = next(t.slot.label for t in timed if t.slot.presenter_id == presenter_id)
+            ids = tuple(t.slot.id for t in talks if t.slot.presenter_id == presenter_id)
+            label = next(t.slot.label for t in talks if t.slot.presenter_id == presenter_id)
             found.append(Warning(code="presenter_twice", item_ids=ids, label=label))
     for t in timed:
         if t.slot.kind != "presentation":

@@ -10,6 +10,17 @@ from core.text import clean_fields
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
 HourMinute = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$", examples=["shuixin-2026"])]
+# Optional on the way in: empty or left out, an event gets an address made from its title
+# (pinyin for Chinese, -2, -3 ... when taken), and an edit keeps the address it has.
+OptionalSlug = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(?:[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9]))?$",
+        examples=["shuixin-2026"],
+        description="The public address, /e/<slug>. Empty or left out: made from the title (pinyin for a "
+        "Chinese title, then -2, -3 ... if taken) when the event is created, and kept as it is on an edit.",
+    ),
+]
 Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
@@ -26,13 +37,13 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True):
     date: dt.date
     start_time: HourMinute
     end_time: HourMinute
-    slug: Slug
     theme: Annotated[str, msgspec.Meta(max_length=200)] = ""
     timezone: Annotated[str, msgspec.Meta(max_length=50)] = ""  # empty: the default zone (SHOWCASE_TIMEZONE)
     venue: Annotated[str, msgspec.Meta(max_length=200)] = ""
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     theme_color: Color = "#b71c1c"
     status: Literal["draft", "published"] = "draft"
+    slug: OptionalSlug | None = None
     version: Version | None = None
 
     def __post_init__(self) -> None:

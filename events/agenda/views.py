@@ -8,6 +8,7 @@ from typing import Any
 
 from core.cache import TTLCache
 from core.clock import zone
+from core.wording import quoted
 from events.agenda import queries
 from events.agenda import rules as agenda
 from web.i18n import current_locale, lazy
@@ -87,7 +88,7 @@ def warning_message(warning: agenda.Warning) -> str:
     if warning.code == "presenter_twice":
         return _("%(name)s presents more than once.", name=warning.label)
     if warning.code == "missing_presenter":
-        return _("“%(title)s” has no presenter yet.", title=warning.label)
+        return _("%(title)s has no presenter yet.", title=quoted(warning.label))
     if warning.code == "missing_method":
         return _("A presentation has no method chosen yet.")
     return warning.code

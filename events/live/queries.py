@@ -183,7 +183,10 @@ async def reset(event_id: int) -> None:
 
 
 def expected_by_id(board: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return {row[0]: {"start": row[1], "end": row[2], "state": row[3], "late": row[4]} for row in board["items"]}
+    return {
+        row[0]: {"start": row[1], "end": row[2], "state": row[3], "late": row[4], "minutes": row[5]}
+        for row in board["items"]
+    }
 
 
 # Attendees' pages read the stage at most once a second per process; the stream keeps

@@ -206,6 +206,7 @@ def board(slots: Sequence[Slot], presentations: set[int], now: dt.datetime, tz: 
     encoding serves every viewer: the projector, the stage control and attendees' phones
     hold the titles already and look them up by id."""
     forecast = expected(slots, now)
+    lengths = {s.id: int(length(s).total_seconds() // 60) for s in slots}  # with minutes added on the day
     current, following = on_stage(slots), next_up(slots)
     ends = None
     if current and current.actual_start:
@@ -225,6 +226,7 @@ def board(slots: Sequence[Slot], presentations: set[int], now: dt.datetime, tz: 
                 e.end.astimezone(tz).strftime("%H:%M"),
                 e.state,
                 e.late_minutes,
+                lengths[e.id],
             ]
             for e in forecast
         ],

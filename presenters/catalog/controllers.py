@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard
 from core.db.transactions import StaleVersion, integrity_errors
+from core.wording import joined, quoted, without_unit
 from presenters.catalog import queries
 from presenters.catalog.schemas import (
     AreaIn,
@@ -134,7 +135,7 @@ async def choice_lists() -> dict[str, list[tuple[Any, str]]]:
     branches = await queries.list_branches()
     areas = await queries.list_areas()
     return {
-        "branches": [(b["id"], f"{b['unit']} · {b['name']}") for b in branches],
+        "branches": [(b["id"], joined(b["unit"], without_unit(b["name"], b["unit"]))) for b in branches],
         "areas": [(a["id"], a["name"]) for a in areas],
     }
 
@@ -267,7 +268,7 @@ class CatalogPages(Controller):
         if row is None:
             raise NotFoundException()
         reason = await in_use(spec, row_id, on_agenda)
-        label = row.get("title") or row.get("name") or ""
+        label = quoted(row.get("title") or row.get("name") or "")
         return Template(
             "presenters/catalog_delete.html",
             context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""},

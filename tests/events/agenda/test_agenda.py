@@ -64,6 +64,27 @@ def test_warnings_presenter_twice_names_both_items():
     assert [(w.code, w.item_ids, w.label) for w in found] == [("presenter_twice", (1, 3), "彭强")]
 
 
+def test_warnings_a_speech_and_a_presentation_by_one_person_are_no_duplicate():
+    """Leaders often open the day and present a method too: only presenting twice is warned."""
+    slots = [
+        Slot(1, "opening", 10, presenter_id=5, label="彭强"),
+        Slot(2, "remarks", 10, presenter_id=5, label="彭强"),
+        Slot(3, "presentation", 20, presenter_id=5, method_id=1, label="彭强"),
+        Slot(4, "closing", 10, presenter_id=5, label="彭强"),
+    ]
+    assert agenda.warnings(agenda.timetable(START, slots), START + dt.timedelta(hours=3)) == []
+
+
+def test_warnings_presenter_twice_names_only_the_presentations():
+    slots = [
+        Slot(1, "remarks", 10, presenter_id=5, label="彭强"),
+        Slot(2, "presentation", 20, presenter_id=5, method_id=1, label="彭强"),
+        Slot(3, "presentation", 20, presenter_id=5, method_id=2, label="彭强"),
+    ]
+    found = agenda.warnings(agenda.timetable(START, slots), START + dt.timedelta(hours=3))
+    assert [(w.code, w.item_ids) for w in found] == [("presenter_twice", (2, 3))]
+
+
 def test_warnings_method_without_presenter_and_missing_method():
     slots = [Slot(1, "presentation", 20, method_id=3, label="37℃学习法"), Slot(2, "presentation", 20)]
     found = agenda.warnings(agenda.timetable(START, slots), START + dt.timedelta(hours=3))

@@ -441,3 +441,27 @@ async def test_manage_purge_deleted_removes_events_deleted_over_30_days_ago(orga
     assert "1 event" in done.stdout
     count = await organiser.run(lambda: AgendaItem.count().where(AgendaItem.event.is_in([old["id"], recent["id"]])))
     assert count == 1  # the recent one is still restorable, with its agenda
+
+
+async def test_api_event_without_slug_gets_one_from_its_chinese_title_unique(organiser):
+    body = {k: v for k, v in EVENT.items() if k != "slug"}
+    first = await organiser.api("POST", "/api/events/", body)
+    assert first.status_code == 201, first.text
+    assert first.json()["slug"] == "shui-xin-xiang-dang-shu-ji-shuo"
+    assert first.json()["public_url"].endswith("/e/shui-xin-xiang-dang-shu-ji-shuo")
+    second = await organiser.api("POST", "/api/events/", {**body, "slug": ""})
+    assert second.status_code == 201, second.text
+    assert second.json()["slug"] == "shui-xin-xiang-dang-shu-ji-shuo-2"
+    third = await organiser.api("POST", "/api/events/", body)
+    assert third.json()["slug"] == "shui-xin-xiang-dang-shu-ji-shuo-3"
+    # An edit without a slug keeps the public address it has (links are already out).
+    edited = await organiser.api("PUT", f"/api/events/{second.json()['id']}", {**body, "title": "另一个标题"})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["slug"] == "shui-xin-xiang-dang-shu-ji-shuo-2"
+
+
+async def test_api_schema_documents_the_slug_as_optional(organiser):
+    schema = (await organiser.get("/api/schema/openapi.json")).json()
+    event_in = schema["components"]["schemas"]["EventIn"]
+    assert "slug" not in event_in.get("required", [])
+    assert "title" in str(event_in["properties"]["slug"]).lower()

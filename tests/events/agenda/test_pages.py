@@ -358,3 +358,70 @@ async def test_a_deleted_event_is_gone_from_every_page_its_links_and_the_scanner
     page = await organiser.get(portal)
     assert page.status_code == 200 and not re.search(rf"/summary/{slots['items'][0]}\b", page.text)
     assert (await organiser.form(f"{portal}/summary/{slots['items'][0]}", {"summary": "改"})).status_code == 404
+
+
+async def test_agenda_warning_quotes_a_quoted_method_title_once(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    method = next(m for m in (await organiser.get("/api/methods/")).json() if m["title"] == "“五微”工作法")
+    await organiser.api(
+        "POST",
+        f"/api/events/{event_id}/agenda/items",
+        {"kind": "presentation", "duration": 10, "method_id": method["id"]},
+    )
+    page = text_of((await organiser.get(f"/organiser/events/{event_id}")).text)
+    assert "“‘五微’工作法”尚未指定汇报人。" in page
+    assert "““" not in page and "””" not in page
+    warnings = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["warnings"]
+    assert "“‘五微’工作法”尚未指定汇报人。" in [w["message"] for w in warnings]
+
+
+async def test_presenter_choices_read_name_role_unit_without_nested_brackets(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    page = (await organiser.get(f"/organiser/events/{event_id}")).text
+    assert ">罗亿成 · 党建工作科科长 · 宁乡市税务局</option>" in page
+    assert ">曾辉 · 党委书记、局长 · 长沙市税务局第二税务分局</option>" in page
+    assert ">彭强 · 支部书记 · 雨花区税务局</option>" in page
+    assert "（-，" not in page and "，）" not in page
+
+
+async def test_event_form_without_an_address_makes_one_from_the_chinese_title(organiser):
+    form = {
+        "title": "税心向党·书记说",
+        "date": "2026-07-01",
+        "start_time": "09:00",
+        "end_time": "11:30",
+        "timezone": "Asia/Shanghai",
+        "theme_color": "#b71c1c",
+        "slug": "",
+    }
+    response = await organiser.form("/organiser/events/new", form)
+    assert response.status_code == 200, text_of(response.text)
+    edit = (await organiser.get(f"{response.url.path}/edit")).text
+    assert 'value="shui-xin-xiang-dang-shu-ji-shuo"' in edit
+    again = await organiser.form("/organiser/events/new", form)
+    assert again.status_code == 200, text_of(again.text)
+    slugs = sorted(e["slug"] for e in (await organiser.get("/api/events/")).json())
+    assert slugs == ["shui-xin-xiang-dang-shu-ji-shuo", "shui-xin-xiang-dang-shu-ji-shuo-2"]
+    new_form = text_of((await organiser.get("/organiser/events/new")).text)
+    assert "留空" in new_form
+
+
+async def test_removing_an_agenda_item_asks_first(organiser, demo):
+    event_id = (await organiser.get("/api/events/")).json()[0]["id"]
+    items = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+    talk = next(i for i in items if i["title"] == "“三小”工作法")
+    dashboard = (await organiser.get(f"/organiser/events/{event_id}")).text
+    assert f'href="/organiser/events/{event_id}/items/{talk["id"]}/delete"' in dashboard
+    # One click on the old button no longer removes anything: it leads to the question.
+    first = await organiser.form(f"/organiser/events/{event_id}/items/{talk['id']}/delete", {})
+    assert first.status_code == 200
+    assert len((await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]) == len(items)
+    page = await organiser.get(f"/organiser/events/{event_id}/items/{talk['id']}/delete")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "“‘三小’工作法”" in text and "09:30" in text and "从议程中移除" in text and "取消" in text
+    done = await organiser.form(f"/organiser/events/{event_id}/items/{talk['id']}/delete", {"confirm": "yes"})
+    assert done.status_code == 200
+    left = (await organiser.get(f"/api/events/{event_id}/agenda")).json()["items"]
+    assert talk["id"] not in [i["id"] for i in left] and len(left) == len(items) - 1
+    assert (await organiser.get(f"/organiser/events/{event_id}/items/{talk['id']}/delete")).status_code == 404

@@ -136,8 +136,8 @@ def test_the_board_is_language_neutral_and_carries_clock_times():
     board = live.board(slots, {2, 3, 4}, at(6), T0.tzinfo)
     assert board["day"] == "live" and board["on"] == 1 and board["next"] == 2 and board["late"] == 5
     assert board["ends"] == int((at(5) + dt.timedelta(minutes=12)).timestamp() * 1000)
-    assert board["items"][0] == [1, "09:05", "09:17", "on_stage", 5]
-    assert board["items"][1] == [2, "09:17", "09:37", "coming", 7]
+    assert board["items"][0] == [1, "09:05", "09:17", "on_stage", 5, 12]  # last: its length, extended
+    assert board["items"][1] == [2, "09:17", "09:37", "coming", 7, 20]
 
 
 def test_a_day_that_has_not_started_on_time_runs_late_with_the_clock():

@@ -231,3 +231,28 @@ async def test_feedback_on_a_talk_opens_when_it_really_starts_on_a_late_day(orga
     assert refused.status_code == 403 and "开始" in text_of(refused.text)
     await stage(organiser, event["id"], "next")  # now talk 2 is on stage
     assert (await organiser.form(f"/e/shuixin-2026/feedback/{ids[1]}", {"rating": "5"})).status_code == 200
+
+
+def shown_slot(html: str, item_id: int) -> tuple[str, str, str]:
+    """One item on the public agenda: its shown start, end and length."""
+    block = re.search(rf'data-item-id="{item_id}">(.*?)</li>', html, re.S).group(1)
+    start = re.search(r'class="js-start">(\d\d:\d\d)<', block).group(1)
+    end = re.search(r'class="muted js-end">(\d\d:\d\d)<', block).group(1)
+    length = text_of(re.search(r'<p class="duration[^"]*"[^>]*>(.*?)</p>', block, re.S).group(1)).strip()
+    return start, end, length
+
+
+async def test_plus_five_minutes_shows_the_new_length_and_end_on_the_public_agenda(organiser):
+    event, ids = await live_day(organiser)
+    assert shown_slot((await organiser.get("/e/shuixin-2026")).text, ids[0])[2] == "20分钟"
+    await stage(organiser, event["id"], "next")
+    start, end, length = shown_slot((await organiser.get("/e/shuixin-2026")).text, ids[0])
+    assert length == "20分钟" and minutes(end) - minutes(start) in (20, 20 - 1440)
+    await stage(organiser, event["id"], "extend", minutes="5")
+    page = (await organiser.get("/e/shuixin-2026")).text
+    start, end, length = shown_slot(page, ids[0])
+    assert length == "25分钟"
+    assert (minutes(end) - minutes(start)) % 1440 == 25
+    assert shown_slot(page, ids[1])[2] == "20分钟"  # the next talk keeps its own length
+    board = json.loads(re.search(r'<script type="application/json" id="live-board">(.*?)</script>', page).group(1))
+    assert [row[5] for row in board["items"]][:2] == [25, 20]  # the live page updates it from here

@@ -166,3 +166,16 @@ async def test_catalog_api_stale_version_is_409(organiser):
     )
     assert stale.status_code == 409
     assert (await organiser.get(f"/api/branches/{branch['id']}")).json()["secretary"] == "甲"
+
+
+async def test_delete_question_quotes_a_quoted_title_once_and_branch_choices_name_the_unit_once(organiser):
+    branch = (
+        await organiser.api("POST", "/api/branches/", {"name": "宁乡市税务局党建工作科党支部", "unit": "宁乡市税务局"})
+    ).json()
+    method = (
+        await organiser.api("POST", "/api/methods/", {"title": "“五个一”学习法", "branch_id": branch["id"]})
+    ).json()
+    page = (await organiser.get(f"/organiser/catalog/methods/{method['id']}/delete")).text
+    assert "“‘五个一’学习法”" in page and "「" not in page and "““" not in page
+    form = (await organiser.get("/organiser/catalog/methods/new")).text
+    assert ">宁乡市税务局 · 党建工作科党支部</option>" in form
