@@ -4,6 +4,10 @@ its scripts)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -13,6 +17,20 @@ BUDGETS = {  # path -> most bytes a first load may transfer
     "/e/shuixin-2026": 25 * 1024,
     "/e/shuixin-2026/feedback": 25 * 1024,
 }
+
+
+async def open_the_day() -> None:
+    """The demo day under way (it started ten minutes ago): the door is open, the agenda live."""
+    from events.tables import Event
+
+    start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) - dt.timedelta(minutes=10)
+    await Event.update(
+        {
+            Event.date: start.date(),
+            Event.start_time: start.time().replace(second=0, microsecond=0),
+            Event.end_time: dt.time(23, 59),
+        }
+    ).where(Event.slug == "shuixin-2026")
 
 
 def first_load_bytes(browser, url: str) -> tuple[int, dict[str, int]]:
@@ -42,6 +60,8 @@ def first_load_bytes(browser, url: str) -> tuple[int, dict[str, int]]:
 
 @pytest.mark.parametrize("path", list(BUDGETS))
 def test_a_public_page_fits_its_byte_budget_on_first_load(live_server, browser, path):
+    with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
+        pool.submit(asyncio.run, open_the_day()).result()
     total, sizes = first_load_bytes(browser, f"{live_server}{path}")
     print(f"\n{path}: {total} bytes", sizes)
     assert total <= BUDGETS[path], f"{path}: {total} bytes over the wire, budget {BUDGETS[path]}: {sizes}"
