@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/healthz"],
+            exclude=["/healthz", "^/assets/"],  # assets are public and cached: no cookie with them
         ),
         exception_handlers={HTTPException: http_error, Exception: server_error},
         openapi_config=OpenAPIConfig(title="Showcase API", version="1.0.0", path="/api/schema"),

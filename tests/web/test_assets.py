@@ -10,6 +10,8 @@ from pathlib import Path
 
 import brotli
 
+from tests.conftest import Client
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -72,6 +74,12 @@ async def test_pages_link_versioned_assets_that_browsers_keep_for_a_year(client,
         response = await client.get(link)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable", link
+        # A shared cache (a carrier's proxy) may keep it for everyone: no one's cookie with it.
+        fresh = await Client(app=client.app, base_url="http://testserver.local").__aenter__()
+        try:
+            assert "set-cookie" not in (await fresh.get(link)).headers, link
+        finally:
+            await fresh.__aexit__(None, None, None)
 
 
 async def test_unversioned_or_outdated_asset_requests_are_revalidated(client):
