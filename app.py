@@ -27,6 +27,7 @@ from accounts.guards import session_auth
 from core.db.engine import current_engine
 from settings import ROOT, Settings, get_settings
 from web import i18n
+from web.assets import asset_caching, compression_config
 from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
 from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
 from web.middleware import LocaleMiddleware, rate_limit_middleware
@@ -126,7 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
             rate_limit_middleware(settings),
         ],
-        before_send=[security_headers(settings.secure_cookies)],
+        before_send=[security_headers(settings.secure_cookies), asset_caching],
+        compression_config=compression_config(),
         before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(
@@ -135,7 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/healthz"],
+            exclude=["/healthz", "^/assets/"],  # assets are public and cached: no cookie with them
         ),
         exception_handlers={HTTPException: http_error, Exception: server_error},
         openapi_config=OpenAPIConfig(title="Showcase API", version="1.0.0", path="/api/schema"),

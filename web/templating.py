@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from settings import ROOT
 from web import i18n
+from web.assets import asset
 
 
 def jinja_env(app: Litestar) -> Environment:
@@ -60,5 +61,6 @@ def build_environment() -> Environment:
         current_locale=i18n.current_locale.get,
         html_lang=i18n.html_lang,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+        asset=asset,  # asset("css/app.css"): the URL with its version, kept a year by browsers
     )
     return env

@@ -119,3 +119,29 @@ def test_two_hundred_viewers_each_get_every_update():
     print(
         f"\n{VIEWERS} viewers: from pressing (login, page, post) to the last screen: start {result['first']:.2f} s, extension {result['second']:.2f} s"
     )
+
+
+async def first_event(base: str) -> tuple[httpx.Headers, bytes, float]:
+    """A phone that accepts compressed answers opens the stream: its headers, the first
+    bytes as sent, and how long the first event took."""
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(10)) as client:
+        started = time.monotonic()
+        headers = {"Accept": "text/event-stream", "Accept-Encoding": "gzip, deflate, br"}
+        async with client.stream("GET", "/e/shuixin-2026/live", headers=headers) as response:
+            assert response.status_code == 200
+            received = b""
+            async for chunk in response.aiter_raw():
+                received += chunk
+                if re.search(rb"^data: .*\r?\n", received, re.M):
+                    return response.headers, received, time.monotonic() - started
+    raise AssertionError("the stream ended before its first event")
+
+
+def test_a_phone_accepting_compression_gets_the_first_event_at_once_and_uncompressed():
+    asyncio.run(prepare())
+    with app_servers(1, {"SHOWCASE_PDF_WARM_UP": "0"}) as (base,):
+        headers, received, seconds = asyncio.run(first_event(base))
+    assert "content-encoding" not in headers and headers["content-type"].startswith("text/event-stream")
+    board = json.loads(re.search(rb"^data: (.*)\r?$", received, re.M).group(1))
+    assert board["day"] == "before" and board["items"]  # the board, readable as sent
+    assert seconds < 2, f"first event after {seconds:.2f} s"
