@@ -35,7 +35,15 @@ async def prepare_day() -> dict[str, str]:
     from settings import Settings
 
     now = dt.datetime.now(dt.UTC)
-    start = now.astimezone(CHINA) - dt.timedelta(hours=1)
+    durations = [
+        r["duration"]
+        for r in await AgendaItem.select(AgendaItem.duration)
+        .where(AgendaItem.event.slug == "shuixin-2026")
+        .order_by(AgendaItem.position)
+        .limit(2)
+    ]
+    # On time: the day started so that the opening and the first talk are done, to the minute.
+    start = (now.astimezone(CHINA) - dt.timedelta(minutes=sum(durations) + 5)).replace(second=0, microsecond=0)
     await Event.update(
         {
             Event.date: start.date(),
@@ -48,9 +56,9 @@ async def prepare_day() -> dict[str, str]:
         }
     ).where(Event.slug == "shuixin-2026")
     event = await Event.select(Event.id, Event.live_version).where(Event.slug == "shuixin-2026").first()
-    for minutes_ago in (60, 40, 20):  # opening and the first talk done, the second talk on stage
+    for offset in (0, durations[0], sum(durations)):  # opening and the first talk done, the second on stage
         version = (await Event.select(Event.live_version).where(Event.id == event["id"]).first())["live_version"]
-        assert await lq.act(event["id"], "next", version, now - dt.timedelta(minutes=minutes_ago)) == "ok"
+        assert await lq.act(event["id"], "next", version, start + dt.timedelta(minutes=offset)) == "ok"
     talk = (
         await AgendaItem.select(AgendaItem.id, AgendaItem.presenter, AgendaItem.method)
         .where((AgendaItem.event == event["id"]) & (AgendaItem.kind == "presentation"))
@@ -126,6 +134,7 @@ def visit_every_page(page, base: str, day: dict[str, str], attendee: tuple[str, 
 
     check("/e/shuixin-2026")
     assert page.locator("li.slot.state-done").count() >= 2  # finished items are on the page
+    assert "按时进行" in page.inner_text("#live-late")  # and the on-time banner
     check("/e/shuixin-2026/checkin")
     page.fill("#name", attendee[0])
     page.fill("#last4", attendee[1])
