@@ -287,7 +287,7 @@ async def test_preview_is_the_same_document_as_html(organiser, demo):
     event = await demo_event(organiser)
     page = await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    text = text_of(page.text)
+    text = squash(text_of(page.text))  # a title may be in spans that keep parts of it on one line
     assert all(title in text for title in DEMO_TALKS) and "目录" in text
     assert page.text.count("<svg") == 6 and 'href="/assets/css/print.css"' in page.text
     assert (await organiser.get(f"/organiser/events/{event['id']}/handouts/")).status_code == 200
