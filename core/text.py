@@ -66,3 +66,60 @@ def clean_fields(record: object, multi_line: Iterable[str] = (), required: Itera
             if name in needed and not value.strip():
                 raise ValueError(f"`{name}` holds no visible text")
             setattr(record, name, value)
+
+
+# -- where a title may break across lines -------------------------------------------------
+# Chinese has no spaces: a browser or WeasyPrint may break between any two characters, so a
+# title in “…” splits ("“红色引擎·党建+纳税服 / 务”") and a last line may hold two characters
+# ("期）" alone). WeasyPrint knows neither ``word-break: keep-all`` nor ``line-break``, so the
+# parts to keep whole are marked, and printed in ``white-space: nowrap`` spans (the
+# ``keep_together`` template filter; assets/js/live-day.js does the same on the projector).
+
+LONGEST_KEPT = 14  # characters, quotes included: a longer “…” title may still break (it must, to fit)
+TAIL = 3  # the last characters always share a line
+_QUOTED = re.compile(r"“[^“”]{1,98}”")
+_WORD_AFTER = re.compile(r"[\u4e00-\u9fff]{1,3}")
+_LAST_BRACKETS = re.compile(r"[（(][^（()）]{1,6}[）)]$")
+
+
+def keep_together(text: str, longest: int = LONGEST_KEPT, tail: bool = True) -> list[tuple[str, bool]]:
+    """``text`` in runs, each with whether it must stay on one line: quoted titles of at most
+    ``longest`` characters and, with ``tail``, the last ``TAIL`` characters (or a closing
+    bracket group such as "（第二期）")."""
+    if tail and len(text) <= TAIL + 1:
+        return [(text, True)] if text else []
+    spans = []
+    for match in _QUOTED.finditer(text):
+        start, end = match.span()
+        if end - start > longest:
+            continue
+        # "“三小”工作法": the closing quote holds on to what follows it, so keep the word too.
+        word = _WORD_AFTER.match(text, end)
+        if word and word.end() - start <= longest and word.end() < len(text) - 1:
+            end = word.end()
+        spans.append((start, end))
+    if not tail:
+        return _runs(text, spans)
+    bracket = _LAST_BRACKETS.search(text)
+    tail_start = min(bracket.start() if bracket else len(text) - TAIL, len(text) - TAIL)
+    while tail_start > 0 and text[tail_start] in "”）)」』》〉】、，。：；！？·":
+        tail_start -= 1  # never open a line with closing punctuation
+    # A quoted title that reaches into the tail joins it.
+    kept: list[tuple[int, int]] = [(s, e) for s, e in spans if e <= tail_start]
+    overlapping = [s for s, e in spans if e > tail_start]
+    kept.append((min([tail_start, *overlapping]), len(text)))
+    return _runs(text, kept)
+
+
+def _runs(text: str, kept: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    runs: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in kept:
+        if start > at:
+            runs.append((text[at:start], False))
+        if end > start:
+            runs.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        runs.append((text[at:], False))
+    return runs

@@ -8,8 +8,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
-from markupsafe import escape
+from markupsafe import Markup, escape
 
+from core.text import LONGEST_KEPT, keep_together
 from settings import ROOT
 from web import i18n
 from web.assets import asset
@@ -26,6 +27,19 @@ def filesize(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / 1048576:.1f} MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+def unbroken(text: Any, longest: int = LONGEST_KEPT, tail: bool = True) -> Markup:
+    """A title with its short “…” titles and its last characters in nowrap spans, so that a
+    line never breaks inside them (core.text.keep_together says which; ``longest``: the
+    longest quoted title kept whole, less in a narrow table column; ``tail``: keep the last
+    characters together, which a narrow column may have no room for)."""
+    if text is None:
+        return Markup("")
+    return Markup("").join(
+        Markup('<span class="nobr">%s</span>') % part if kept else escape(part)
+        for part, kept in keep_together(str(text), longest, tail)
+    )
 
 
 @pass_context
@@ -53,6 +67,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["filesize"] = filesize
+    env.filters["unbroken"] = unbroken
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(gettext=_gettext, ngettext=_ngettext)  # the escaping versions of both
     env.globals.update(

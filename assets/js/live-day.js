@@ -31,6 +31,49 @@
     if (el && el.textContent !== value) el.textContent = value;
     return el;
   }
+  // A title's short “…” titles (with the word they name) and its last characters in nowrap
+  // spans, so that no line breaks inside them: the same rule as core/text.py keep_together.
+  var LONGEST_KEPT = 14, TAIL = 3;
+  function keepTogether(value) {
+    if (value.length <= TAIL + 1) return value ? [[value, true]] : [];
+    var spans = [], quoted = /\u201c[^\u201c\u201d]{1,98}\u201d/g, m;
+    while ((m = quoted.exec(value))) {
+      var start = m.index, end = m.index + m[0].length;
+      if (end - start > LONGEST_KEPT) continue;
+      var word = /^[\u4e00-\u9fff]{1,3}/.exec(value.slice(end));
+      if (word && end + word[0].length - start <= LONGEST_KEPT && end + word[0].length < value.length - 1) end += word[0].length;
+      spans.push([start, end]);
+    }
+    var bracket = /[\uff08(][^\uff08()\uff09]{1,6}[\uff09)]$/.exec(value);
+    var tailStart = Math.min(bracket ? bracket.index : value.length - TAIL, value.length - TAIL);
+    while (tailStart > 0 && "\u201d\uff09)\u300d\u300f\u300b\u3009\u3011\u3001\uff0c\u3002\uff1a\uff1b\uff01\uff1f\u00b7".indexOf(value.charAt(tailStart)) >= 0) tailStart -= 1;
+    var kept = spans.filter(function (s) { return s[1] <= tailStart; });
+    spans.forEach(function (s) { if (s[1] > tailStart) tailStart = Math.min(tailStart, s[0]); });
+    kept.push([tailStart, value.length]);
+    var runs = [], at = 0;
+    kept.forEach(function (s) {
+      if (s[0] > at) runs.push([value.slice(at, s[0]), false]);
+      if (s[1] > s[0]) runs.push([value.slice(s[0], s[1]), true]);
+      at = s[1];
+    });
+    return runs;
+  }
+  function setTitle(id, value) {
+    var el = document.getElementById(id);
+    if (!el || el.textContent === value) return el;
+    el.textContent = "";
+    keepTogether(value).forEach(function (run) {
+      if (!run[1]) { el.appendChild(document.createTextNode(run[0])); return; }
+      var span = document.createElement("span");
+      span.className = "nobr";
+      span.textContent = run[0];
+      el.appendChild(span);
+    });
+    // The projector's title has room for two lines: rather a break inside a quote than a
+    // last line cut off.
+    if (el.scrollHeight > el.clientHeight * 1.25) el.textContent = value; // a third line (not just tall glyphs)
+    return el;
+  }
   function show(id, visible) {
     var el = document.getElementById(id);
     if (el) el.hidden = !visible;
@@ -136,7 +179,7 @@
       label = ""; title = p.getAttribute("data-idle");
     }
     text("now-label", label);
-    var heading = text("now-title", title);
+    var heading = setTitle("now-title", title);
     if (heading) heading.classList.toggle("hang", title.charAt(0) === "\u201c");
     text("now-who", who);
     text("now-presenter", presenter ? fill(p.getAttribute("data-presenter"), presenter) : "");
@@ -159,7 +202,7 @@
         if (tpl) holder.appendChild(document.importNode(tpl.content, true));
         holder.setAttribute("data-for", String(board.rate));
       }
-      text("rate-title", rate.t);
+      setTitle("rate-title", rate.t);
     }
   }
 

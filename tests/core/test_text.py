@@ -137,3 +137,19 @@ async def test_nul_in_a_search_is_refused_not_searched(organiser):
     assert (await organiser.get(f"/organiser/events/{event['id']}/attendees", params={"q": "彭"})).status_code == 200
     in_path = await organiser.get("/e/shuixin%00-2026")
     assert in_path.status_code == 400 and "无法保存" in text_of(in_path.text)
+
+
+def test_keep_together_keeps_short_quoted_titles_their_word_and_the_tail():
+    from core.text import keep_together
+
+    assert keep_together("“纳税服务五个一”学习法之提升纳税人满意度的实践（第二期）") == [
+        ("“纳税服务五个一”学习法", True),
+        ("之提升纳税人满意度的实践", False),
+        ("（第二期）", True),
+    ]
+    assert keep_together("学习法之提升纳税人满意度的实践二期")[-1] == ("践二期", True)
+    assert keep_together("“37℃学习法”") == [("“37℃学习法”", True)]
+    assert keep_together("") == []
+    # a quote longer than the limit may break (it must, to fit a narrow column)
+    assert ("“红色引擎·党建+纳税服务”", True) not in keep_together("的“红色引擎·党建+纳税服务”工作法", longest=9)
+    assert "".join(p for p, _ in keep_together("a“b”c“d”e（f）", longest=4)) == "a“b”c“d”e（f）"

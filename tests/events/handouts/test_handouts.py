@@ -287,7 +287,7 @@ async def test_preview_is_the_same_document_as_html(organiser, demo):
     event = await demo_event(organiser)
     page = await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.html")
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
-    text = text_of(page.text)
+    text = squash(text_of(page.text))  # a title may be in spans that keep parts of it on one line
     assert all(title in text for title in DEMO_TALKS) and "目录" in text
     assert page.text.count("<svg") == 6 and 'href="/assets/css/print.css"' in page.text
     assert (await organiser.get(f"/organiser/events/{event['id']}/handouts/")).status_code == 200
@@ -453,3 +453,59 @@ def test_rare_name_characters_have_glyphs_in_the_shipped_fonts():
     assert len([u for u in range(0x30000, 0x3134B) if u in rare]) >= 3000  # Extension G: most of it
     assert (folder / "rare" / "COPYRIGHT-Hanazono.txt").is_file()
     assert (folder / "rare" / "COPYRIGHT-BabelStoneHan.txt").is_file()
+
+
+LONG_DAY = "“纳税服务五个一”学习法之提升纳税人满意度的实践（第二期）"
+SHORT_TAIL_DAY = "“纳税服务五个一”学习法之提升纳税人满意度的实践二期"  # ends "二期" alone on A5 before
+LONG_TALK = "基层党建与业务融合的“红色引擎·党建+纳税服务”工作法（第二期）"
+
+
+def title_lines(page: str, title: str) -> list[str]:
+    """The lines (as pdftotext lays them out) that together print ``title``, and nothing else."""
+    lines = [squash(line) for line in page.splitlines() if squash(line)]
+    for first in range(len(lines)):
+        run = ""
+        for last in range(first, len(lines)):
+            run += lines[last]
+            if run == title:
+                return lines[first : last + 1]
+            if not title.startswith(run):
+                break
+    raise AssertionError(f"{title} not found whole in:\n{page}")
+
+
+def quoted_titles_whole(lines: list[str]) -> bool:
+    """No line ends inside a “…” title."""
+    open_quote = False
+    for line in lines[:-1]:
+        for char in line:
+            open_quote = True if char == "“" else False if char == "”" else open_quote
+        if open_quote:
+            return False
+    return True
+
+
+@pytest.mark.parametrize(("size", "day_title"), [("a4", LONG_DAY), ("a5", LONG_DAY), ("a5", SHORT_TAIL_DAY)])
+async def test_long_titles_print_without_a_quoted_title_split_or_a_lonely_tail(organiser, demo, size, day_title):
+    """A title in “…” stays on one line when it fits on one, and the cover title never ends
+    on a line of two characters ("期）" alone)."""
+    from events.tables import AgendaItem, Event
+    from presenters.tables import Method
+
+    event = await demo_event(organiser)
+
+    async def retitle():
+        await Event.update({Event.title: day_title}).where(Event.id == event["id"])
+        talk = await AgendaItem.select(AgendaItem.method).where(AgendaItem.id == event["talks"][0]).first()
+        await Method.update({Method.title: LONG_TALK}).where(Method.id == talk["method"])
+
+    await organiser.run(retitle)
+    pdf = (await organiser.get(f"/organiser/events/{event['id']}/handouts/booklet.pdf?size={size}")).content
+    pages = pdftools.pages(pdf)
+    cover = title_lines(pages[0], day_title)
+    assert len(cover) > 1 and quoted_titles_whole(cover), cover
+    assert len(cover[-1]) > 2, cover
+    talk_page = next(p for p in pages if squash(p).startswith("第1个展示"))
+    talk = title_lines(talk_page, LONG_TALK)
+    assert quoted_titles_whole(talk), talk
+    assert len(talk[-1]) > 2, talk
