@@ -14,27 +14,34 @@ from urllib.parse import urlparse
 FEEDBACK_PHONES = 6000
 
 
+async def open_event(slug: str, title: str, **settings: object) -> int:
+    """A published event of today whose check-in opened two hours ago and closes in two."""
+    from events.tables import Event
+
+    now = dt.datetime.now(dt.UTC)
+    rows = await Event.insert(
+        Event(
+            title=title,
+            date=now.date(),
+            start_time=dt.time(9),
+            end_time=dt.time(11),
+            slug=slug,
+            status="published",
+            checkin_opens_at=now - dt.timedelta(hours=2),
+            checkin_closes_at=now + dt.timedelta(hours=2),
+            **settings,
+        )
+    ).returning(Event.id)
+    return int(rows[0]["id"])
+
+
 async def open_event_with_tickets(slug: str, tickets: int) -> tuple[int, list[str]]:
     """A published event whose check-in is open now, with ``tickets`` registered attendees.
     Shared by the benchmark and the burst tests."""
     from events.checkin import rules as checkin
-    from events.tables import Attendee, Event
+    from events.tables import Attendee
 
-    now = dt.datetime.now(dt.UTC)
-    event_id = (
-        await Event.insert(
-            Event(
-                title="税心向党·书记说",
-                date=now.date(),
-                start_time=dt.time(9),
-                end_time=dt.time(11),
-                slug=slug,
-                status="published",
-                checkin_opens_at=now - dt.timedelta(hours=2),
-                checkin_closes_at=now + dt.timedelta(hours=2),
-            )
-        ).returning(Event.id)
-    )[0]["id"]
+    event_id = await open_event(slug, "税心向党·书记说")
     codes = [checkin.new_ticket_code() for _ in range(tickets)]
     for start in range(0, tickets, 2000):
         await Attendee.insert(
@@ -196,25 +203,11 @@ async def door_event(slug: str, phones: int) -> tuple[int, list[str]]:
     import secrets
 
     from events.checkin import rules as checkin
-    from events.tables import Attendee, Event
+    from events.tables import Attendee
 
-    now = dt.datetime.now(dt.UTC)
-    event_id = (
-        await Event.insert(
-            Event(
-                title="税心向党·书记说（门口）",
-                date=now.date(),
-                start_time=dt.time(9),
-                end_time=dt.time(11),
-                slug=slug,
-                status="published",
-                checkin_opens_at=now - dt.timedelta(hours=2),
-                checkin_closes_at=now + dt.timedelta(hours=2),
-                rotating_door_code=True,
-                door_secret=checkin.new_door_secret(),
-            )
-        ).returning(Event.id)
-    )[0]["id"]
+    event_id = await open_event(
+        slug, "税心向党·书记说（门口）", rotating_door_code=True, door_secret=checkin.new_door_secret()
+    )
     lines = []
     for start in range(0, phones, 2000):
         people = [(f"到场者{n}", f"138{n:08d}") for n in range(start, min(start + 2000, phones))]
