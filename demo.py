@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from events.tables import AgendaItem, Event
-from presenters.tables import Area, Branch, Method, Presenter
+from presenters.tables import Area, Branch, Method, Presenter, Unit
 
 AREAS = ["党员教育", "党业融合", "监督管理", "组织建设", "文化建设"]
 
@@ -54,19 +54,47 @@ OTHERS = [
 ]
 
 
+# The city bureau and the bureaus under it, as the report names them: (name, short name).
+CITY = ("国家税务总局长沙市税务局", "市局")
+BUREAUS = [
+    ("芙蓉区税务局", "芙蓉区"),
+    ("天心区税务局", "天心区"),
+    ("开福区税务局", "开福区"),
+    ("雨花区税务局", "雨花区"),
+    ("望城区税务局", "望城区"),
+    ("长沙县税务局", "长沙县"),
+    ("宁乡市税务局", "宁乡市"),
+    ("长沙市税务局第二税务分局", "第二税务分局"),
+    ("长沙市税务局第一稽查局", "第一稽查局"),
+]
+
+
+async def load_units() -> dict[str, int]:
+    """The tree of units: the city bureau with its bureaus under it; ids by name."""
+    city = (await Unit.insert(Unit(name=CITY[0], short_name=CITY[1])).returning(Unit.id))[0]["id"]
+    ids = {CITY[0]: city}
+    for position, (name, short) in enumerate(BUREAUS, start=1):
+        rows = await Unit.insert(Unit(name=name, short_name=short, parent=city, position=position)).returning(Unit.id)
+        ids[name] = rows[0]["id"]
+    return ids
+
+
 async def load_demo() -> bool:
     """Load the demo day into an empty database; returns False if anything is there already."""
-    if await Event.count() or await Branch.count():
+    if await Event.count() or await Branch.count() or await Unit.count():
         return False
     areas = {}
     for position, name in enumerate(AREAS, start=1):
         rows = await Area.insert(Area(name=name, position=position)).returning(Area.id)
         areas[name] = rows[0]["id"]
+    units = await load_units()
     talks = []
     for unit, branch, secretary, title, area, summary in PRESENTING:
-        branch_id = (await Branch.insert(Branch(name=branch, unit=unit, secretary=secretary)).returning(Branch.id))[0][
-            "id"
-        ]
+        branch_id = (
+            await Branch.insert(Branch(name=branch, unit=unit, org_unit=units[unit], secretary=secretary)).returning(
+                Branch.id
+            )
+        )[0]["id"]
         method_id = (
             await Method.insert(Method(title=title, area=areas[area], summary=summary, branch=branch_id)).returning(
                 Method.id
@@ -79,9 +107,11 @@ async def load_demo() -> bool:
         )[0]["id"]
         talks.append((method_id, presenter_id))
     for unit, branch, secretary in OTHERS:
-        branch_id = (await Branch.insert(Branch(name=branch, unit=unit, secretary=secretary)).returning(Branch.id))[0][
-            "id"
-        ]
+        branch_id = (
+            await Branch.insert(Branch(name=branch, unit=unit, org_unit=units[unit], secretary=secretary)).returning(
+                Branch.id
+            )
+        )[0]["id"]
         await Presenter.insert(Presenter(name=secretary, role="支部书记", branch=branch_id))
     await Presenter.insert(Presenter(name="罗亿成", role="党建工作科科长（宁乡市税务局）"))
     await Presenter.insert(Presenter(name="曾辉", role="党委书记、局长（长沙市税务局第二税务分局）"))

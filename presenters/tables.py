@@ -14,11 +14,24 @@ class Area(VersionedTable):
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
 
 
+class Unit(VersionedTable):
+    """A unit of the organisation: the city bureau, its grassroots bureaus, their sub-units.
+    Branches belong to one; a reviewer's role is held at one and reaches its subtree."""
+
+    name = Varchar(length=100)
+    short_name = Varchar(length=30, default="")
+    parent = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, index=True)
+    position = Integer(default=0)
+    version = Integer(default=1)  # bumped by every edit; a stale save is refused
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Branch(VersionedTable):
     """A Party branch (党支部) within a parent unit (bureau)."""
 
     name = Varchar(length=100)
-    unit = Varchar(length=100)
+    unit = Varchar(length=100)  # the unit's name as shown; ``org_unit`` is the unit itself
+    org_unit = ForeignKey(references=Unit, on_delete=OnDelete.restrict, null=True, index=True)
     secretary = Varchar(length=50, default="")
     contact = Varchar(length=100, default="")
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
@@ -79,6 +92,7 @@ class Application(VersionedTable):
     call = ForeignKey(references=Call, on_delete=OnDelete.cascade, index=True)
     branch_name = Varchar(length=100)
     unit = Varchar(length=100)
+    org_unit = ForeignKey(references=Unit, on_delete=OnDelete.restrict, null=True, index=True)
     secretary = Varchar(length=50)
     contact = Varchar(length=100)
     title = Varchar(length=100)
