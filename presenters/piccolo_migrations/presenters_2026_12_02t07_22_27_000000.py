@@ -17,7 +17,7 @@ CITY = "市局"
 class Unit(Table, tablename="unit"):
     name = Varchar(length=100)
     short_name = Varchar(length=30, default="")
-    parent = Integer(null=True)
+    parent = Integer(null=True, default=None)
     position = Integer(default=0)
     version = Integer(default=1)
     created_at = Timestamptz(default=TimestamptzNow())
