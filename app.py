@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from events.live.queries import read_stage  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.routes import ROUTERS as EVENT_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
     from presenters.routes import ROUTERS as PRESENTER_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from presenters.units.queries import unit_choices  # noqa: PLC0415 -- tables and routes load after the settings are read
 
     # This app's screens and who tells them of changes; it reads stages the live feature's way.
     hub = LiveHub(read_stage, interval=settings.live_poll_seconds)
@@ -118,7 +119,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         # What one app needs of another is handed in here: the catalog (presenters) asks
         # events whether a method or presenter is on an agenda before deleting it.
-        dependencies={"on_agenda": Provide(lambda: on_agenda, sync_to_thread=False)},
+        # The admin's user pages (accounts) offer the organisation's units (presenters) likewise.
+        dependencies={
+            "on_agenda": Provide(lambda: on_agenda, sync_to_thread=False),
+            "unit_choices": Provide(lambda: unit_choices, sync_to_thread=False),
+        },
         on_app_init=[auth.on_app_init],
         # Unknown Host names first (400, nothing else runs); then the locale, so a 429 page is
         # in the user's language.

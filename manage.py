@@ -93,7 +93,9 @@ async def create_user(username: str, password: str, *roles: str, iterations: int
         username=username, password=password, email=f"{username}@showcase.invalid", active=True
     )
     for role in roles:
-        await UserRole.insert(UserRole(user=user.id, role=role))
+        # "screener@12": the role at unit 12 (and its subtree); a bare role: everywhere
+        name, _, unit = role.partition("@")
+        await UserRole.insert(UserRole(user=user.id, role=name, unit=int(unit) if unit else None))
     return user.id
 
 

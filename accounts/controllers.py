@@ -5,16 +5,18 @@ is stored."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts import queries as accounts
 from accounts.guards import API_TOKEN_HOURS, issue_api_token, requires_role, user_of
-from accounts.rules import ROLES
+from accounts.rules import ROLES, SCOPED_ROLES
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
@@ -30,16 +32,28 @@ ROLE_NAMES = {
 }
 
 
+# The organisation's units as (id, indented name), in tree order: the presenters app's
+# knowledge, handed in by app.py (Provide) as ``unit_choices``; accounts imports none of it.
+NO_UNIT = -1  # a unit a form names that is not there
+UnitChoices = NamedDependency[Callable[[], Awaitable[list[tuple[int, str]]]]]
+
+
 class UserPages(Controller):
     path = "/admin/users"
     guards = [requires_role("admin")]
 
-    async def _page(self, request: Request, status: int = 200, **extra: Any) -> Template:
-        users, roles = await accounts.list_users()
+    async def _page(self, request: Request, unit_choices: Any, status: int = 200, **extra: Any) -> Template:
+        users, roles, scoped = await accounts.list_users()
+        units = await unit_choices()
         context = {
             "users": users,
             "roles": roles,
+            "scoped": scoped,
+            "units": units,
+            "unit_names": {i: label.strip("\u3000") for i, label in units},
             "all_roles": [(r, _(ROLE_NAMES[r])) for r in ROLES],
+            "scoped_roles": [(r, _(ROLE_NAMES[r])) for r in SCOPED_ROLES],
+            "role_names": {r: _(ROLE_NAMES[r]) for r in ROLES},
             "me": request.user.id,
             "errors": {},
             "raw": {},
@@ -50,12 +64,12 @@ class UserPages(Controller):
         return Template("accounts/users.html", context=context, status_code=status)
 
     @get("/")
-    async def index(self, request: Request) -> Template:
+    async def index(self, request: Request, unit_choices: UnitChoices) -> Template:
         """A password made by the last post is shown here once, then forgotten (it travels
         in the encrypted session cookie for this one redirect), so a reload never makes
         another one."""
         shown = request.session.pop("shown", None) if request.session else None
-        return await self._page(request, shown=shown, saved=request.query_params.get("saved", ""))
+        return await self._page(request, unit_choices, shown=shown, saved=request.query_params.get("saved", ""))
 
     def _done(self, request: Request, anchor: str = "", shown: dict | None = None, saved: str = "") -> Redirect:
         if shown:
@@ -65,23 +79,36 @@ class UserPages(Controller):
         )
 
     @post("/")
-    async def create(self, request: Request) -> Template | Redirect:
+    async def create(self, request: Request, unit_choices: UnitChoices) -> Template | Redirect:
         form = await request.form()
         username = str(form.get("username", "")).strip()
         wanted = [r for r in form.getall("roles", []) if r in ROLES]
+        unit = await self._unit_of(form.get("unit"), unit_choices)
+        if unit == NO_UNIT:
+            return await self._page(request, unit_choices, 400, errors={"_": _("No such unit.")})
         if not USERNAME.match(username):
             return await self._page(
                 request,
+                unit_choices,
                 400,
                 errors={"username": _("3–40 letters, digits, dots, hyphens or underscores.")},
                 raw={"username": username[:40]},
             )
         if await accounts.username_taken(username):
             return await self._page(
-                request, 409, errors={"username": _("This username is taken.")}, raw={"username": username}
+                request,
+                unit_choices,
+                409,
+                errors={"username": _("This username is taken.")},
+                raw={"username": username},
             )
         password = accounts.new_password()
-        user_id = await accounts.create_account(username, await accounts.hashed(password), wanted)
+        everywhere = [r for r in wanted if unit is None or r not in SCOPED_ROLES]
+        user_id = await accounts.create_account(username, await accounts.hashed(password), everywhere)
+        if unit is not None:
+            for role in wanted:
+                if role in SCOPED_ROLES:
+                    await accounts.grant_at(user_id, role, unit)
         return self._done(request, f"user-{user_id}", shown={"username": username, "password": password})
 
     async def _user(self, user_id: int) -> dict[str, Any]:
@@ -90,23 +117,61 @@ class UserPages(Controller):
             raise NotFoundException(detail=lazy("No such user."))
         return row
 
+    async def _unit_of(self, value: object, unit_choices: Any) -> int | None:
+        """The unit a form names: None for the whole organisation, NO_UNIT for one that is not there."""
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if not text.isdecimal() or len(text) > 12:
+            return NO_UNIT
+        unit = int(text)
+        return unit if unit in {i for i, _label in await unit_choices()} else NO_UNIT
+
     @post("/{user_id:int}/roles")
-    async def set_roles(self, request: Request, user_id: FromPath[int]) -> Response:
+    async def set_roles(self, request: Request, user_id: FromPath[int], unit_choices: UnitChoices) -> Response:
         await self._user(user_id)
         form = await request.form()
         wanted = {r for r in form.getall("roles", []) if r in ROLES}
         if user_id == request.user.id and "admin" not in wanted:
             return await self._page(
-                request, 409, errors={"_": _("You cannot take away your own admin role: ask another admin.")}
+                request,
+                unit_choices,
+                409,
+                errors={"_": _("You cannot take away your own admin role: ask another admin.")},
             )
         await accounts.set_roles(user_id, wanted)
         return self._done(request, f"user-{user_id}", saved="roles")
 
+    @post("/{user_id:int}/grants")
+    async def grant(self, request: Request, user_id: FromPath[int], unit_choices: UnitChoices) -> Response:
+        """A review role at one unit: it reaches that unit and every unit under it."""
+        await self._user(user_id)
+        form = await request.form()
+        role = str(form.get("role", ""))
+        unit = await self._unit_of(form.get("unit"), unit_choices)
+        if role not in SCOPED_ROLES or unit is None or unit == NO_UNIT:
+            return await self._page(
+                request, unit_choices, 400, errors={"_": _("Choose a role and the unit it is held at.")}
+            )
+        await accounts.grant_at(user_id, role, unit)
+        return self._done(request, f"user-{user_id}", saved="roles")
+
+    @post("/{user_id:int}/grants/{grant_id:int}/delete")
+    async def revoke(self, request: Request, user_id: FromPath[int], grant_id: FromPath[int]) -> Response:
+        await self._user(user_id)
+        if not await accounts.revoke_grant(user_id, grant_id):
+            raise NotFoundException(detail=lazy("No such role."))
+        return self._done(request, f"user-{user_id}", saved="roles")
+
     @post("/{user_id:int}/active")
-    async def set_active(self, request: Request, user_id: FromPath[int], data: FormBody) -> Response:
+    async def set_active(
+        self, request: Request, user_id: FromPath[int], data: FormBody, unit_choices: UnitChoices
+    ) -> Response:
         await self._user(user_id)
         if user_id == request.user.id:
-            return await self._page(request, 409, errors={"_": _("You cannot switch off your own account.")})
+            return await self._page(
+                request, unit_choices, 409, errors={"_": _("You cannot switch off your own account.")}
+            )
         active = data.get("active") == "yes"
         await accounts.set_active(user_id, active)
         return self._done(request, f"user-{user_id}", saved="access")

@@ -21,8 +21,13 @@ async def load_user(user_id: int) -> CurrentUser | None:
     user = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active).where(BaseUser.id == user_id).first()
     if not user or not user["active"]:
         return None
-    rows = await UserRole.select(UserRole.role).where(UserRole.user == user_id)
-    return CurrentUser(id=user["id"], username=user["username"], roles=frozenset(r["role"] for r in rows))
+    rows = await UserRole.select(UserRole.role, UserRole.unit).where(UserRole.user == user_id)
+    return CurrentUser(
+        id=user["id"],
+        username=user["username"],
+        roles=frozenset(r["role"] for r in rows),
+        grants=frozenset((r["role"], r["unit"]) for r in rows),
+    )
 
 
 # The user's name and roles, keyed by (user id, login id): a fresh login always reads the
@@ -151,15 +156,20 @@ def forget_users() -> None:
     _users.clear()
 
 
-async def list_users() -> tuple[list[dict[str, Any]], dict[int, set[str]]]:
-    """Every account, by name, and the roles of each."""
+async def list_users() -> tuple[list[dict[str, Any]], dict[int, set[str]], dict[int, list[dict[str, Any]]]]:
+    """Every account, by name; the roles each holds for the whole organisation; and the roles
+    each holds at a unit (id, role, unit)."""
     users = await BaseUser.select(BaseUser.id, BaseUser.username, BaseUser.active, BaseUser.last_login).order_by(
         BaseUser.username
     )
     roles: dict[int, set[str]] = {}
-    for row in await UserRole.select(UserRole.user, UserRole.role):
-        roles.setdefault(row["user"], set()).add(row["role"])
-    return users, roles
+    scoped: dict[int, list[dict[str, Any]]] = {}
+    for row in await UserRole.select(UserRole.id, UserRole.user, UserRole.role, UserRole.unit).order_by(UserRole.id):
+        if row["unit"] is None:
+            roles.setdefault(row["user"], set()).add(row["role"])
+        else:
+            scoped.setdefault(row["user"], []).append(row)
+    return users, roles, scoped
 
 
 async def username_taken(username: str) -> bool:
@@ -185,11 +195,54 @@ async def get_account(user_id: int) -> dict[str, Any] | None:
 
 
 async def set_roles(user_id: int, roles: set[str]) -> None:
+    """The roles held for the whole organisation; roles held at a unit stay as they are."""
     async with write_transaction():
-        await UserRole.delete().where(UserRole.user == user_id)
+        await UserRole.delete().where((UserRole.user == user_id) & UserRole.unit.is_null())
         for role in sorted(roles):
             await UserRole.insert(UserRole(user=user_id, role=role))
     forget_users()
+
+
+async def grant_at(user_id: int, role: str, unit: int) -> bool:
+    """The role at this unit (and so its subtree); False when it is held there already."""
+    async with write_transaction():
+        if await UserRole.exists().where(
+            (UserRole.user == user_id) & (UserRole.role == role) & (UserRole.unit == unit)
+        ):
+            return False
+        await UserRole.insert(UserRole(user=user_id, role=role, unit=unit))
+    forget_users()
+    return True
+
+
+async def revoke_grant(user_id: int, grant_id: int) -> bool:
+    gone = (
+        await UserRole.delete()
+        .where((UserRole.id == grant_id) & (UserRole.user == user_id) & UserRole.unit.is_not_null())
+        .returning(UserRole.id)
+    )
+    forget_users()
+    return bool(gone)
+
+
+async def move_grants(source: int, target: int) -> None:
+    """Roles held at ``source`` are held at ``target`` from now (a merge of units); a grant
+    the person already holds at the target is not made twice."""
+    rows = await UserRole.select(UserRole.id, UserRole.user, UserRole.role).where(UserRole.unit == source)
+    held = {
+        (r["user"], r["role"])
+        for r in await UserRole.select(UserRole.user, UserRole.role).where(UserRole.unit == target)
+    }
+    for row in rows:
+        if (row["user"], row["role"]) in held:
+            await UserRole.delete().where(UserRole.id == row["id"])
+        else:
+            await UserRole.update({UserRole.unit: target}).where(UserRole.id == row["id"])
+    forget_users()
+
+
+async def grants_at(unit: int) -> int:
+    return await UserRole.count().where(UserRole.unit == unit)
 
 
 async def set_active(user_id: int, active: bool) -> None:

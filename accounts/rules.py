@@ -8,11 +8,29 @@ from dataclasses import dataclass
 ROLES = ("organiser", "staff", "screener", "approver", "admin")
 
 
+# Roles that review or oversee applications: they are granted at a unit and see its subtree.
+SCOPED_ROLES = ("organiser", "screener", "approver")
+
+Grant = tuple[str, int | None]  # (role, unit id); unit None: the whole organisation
+
+
 @dataclass(frozen=True)
 class CurrentUser:
     id: int
     username: str
     roles: frozenset[str]
+    grants: frozenset[Grant] = frozenset()
+
+    def units_for(self, *roles: str) -> frozenset[int] | None:
+        """The units at which this person holds any of these roles; None when one of them is
+        held for the whole organisation. Empty: held nowhere."""
+        units: set[int] = set()
+        for role, unit in self.grants:
+            if role in roles:
+                if unit is None:
+                    return None
+                units.add(unit)
+        return frozenset(units)
 
     def has(self, *roles: str) -> bool:
         """Only the roles granted: managing users (admin) opens no review and no organiser page."""

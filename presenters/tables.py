@@ -20,7 +20,7 @@ class Unit(VersionedTable):
 
     name = Varchar(length=100)
     short_name = Varchar(length=30, default="")
-    parent = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, index=True)
+    parent: ForeignKey = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, index=True)
     position = Integer(default=0)
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())

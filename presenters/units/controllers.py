@@ -252,7 +252,9 @@ class UnitPages(Controller):
     @post("/import/confirm")
     async def import_confirm(self, data: FormBody) -> Redirect:
         try:
-            raw = msgspec.json.decode(str(data.get("payload", "[]")).encode(), type=list[dict[str, str | int]])
+            raw: list[dict[str, str | int]] = msgspec.json.decode(
+                str(data.get("payload", "[]")).encode(), type=list[dict[str, str | int]]
+            )
         except msgspec.DecodeError:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
         if len(raw) > MAX_UNITS:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
+from accounts import queries as accounts
+from accounts.rules import CurrentUser
 from core.db.transactions import StaleVersion, write_transaction
 from presenters.tables import Application, Branch, Unit
 from presenters.units.rules import ImportRow, Node, Tree, merge_problem, move_problem
@@ -99,10 +100,9 @@ async def _rename_labels(unit_id: int, name: str) -> None:
     await Application.update({Application.unit: name}).where(Application.org_unit == unit_id)
 
 
-async def merge_units(source: int, target: int, also: Iterable[Any] = ()) -> dict[str, int]:
-    """Fold ``source`` into ``target``: its sub-units, branches and applications (and rows of
-    ``also``: tables with an ``org_unit`` column from other apps, such as role grants) move to
-    the target, then the source is deleted. Counts of what moved."""
+async def merge_units(source: int, target: int) -> dict[str, int]:
+    """Fold ``source`` into ``target``: its sub-units, branches, applications and the roles
+    held at it move to the target, then the source is deleted. Counts of what moved."""
     async with write_transaction():
         tree = await load_tree()
         problem = merge_problem(tree, source, target)
@@ -126,8 +126,7 @@ async def merge_units(source: int, target: int, also: Iterable[Any] = ()) -> dic
                 .returning(Application.id)
             ),
         }
-        for table in also:
-            await table.update({table.org_unit: target}).where(table.org_unit == source)
+        await accounts.move_grants(source, target)
         await Unit.delete().where(Unit.id == source)
         return moved
 
@@ -141,6 +140,7 @@ async def delete_unit(unit_id: int) -> None:
             await Unit.exists().where(Unit.parent == unit_id)
             or await Branch.exists().where(Branch.org_unit == unit_id)
             or await Application.exists().where(Application.org_unit == unit_id)
+            or await accounts.grants_at(unit_id)
         ):
             raise UnitRefused("not-empty")
         await Unit.delete().where(Unit.id == unit_id)
@@ -193,3 +193,38 @@ async def find_unit(name: str) -> int | None:
     if row is None:
         row = await Unit.select(Unit.id).where(Unit.short_name == text).order_by(Unit.id).first()
     return int(row["id"]) if row else None
+
+
+Scope = frozenset[int] | None  # the units a viewer reaches; None: the whole organisation
+
+
+async def scope_of(user: CurrentUser | None, *roles: str) -> Scope:
+    """The units the user reaches through these roles: each unit they are held at, with its
+    subtree. Empty for nobody; None when one of them is held for the whole organisation."""
+    if user is None:
+        return frozenset()
+    units = user.units_for(*roles)
+    if units is None:
+        return None
+    if not units:
+        return frozenset()
+    return frozenset((await load_tree()).reach(units))
+
+
+async def roles_at(user: CurrentUser | None, unit: int | None) -> set[str]:
+    """The roles the user holds over this unit (at it or above it, or everywhere). An
+    application of no unit is reached only by roles held for the whole organisation."""
+    if user is None:
+        return set()
+    held = {role for role, at in user.grants if at is None}
+    scoped = {(role, at) for role, at in user.grants if at is not None}
+    if unit is not None and scoped:
+        tree = await load_tree()
+        above = {unit, *tree.ancestors(unit)}
+        held |= {role for role, at in scoped if at in above}
+    return held
+
+
+async def unit_choices() -> list[tuple[int, str]]:
+    """Every unit as (id, indented name), in tree order: for a select."""
+    return [(n.id, "\u3000" * depth + n.name) for n, depth in (await load_tree()).flat()]
