@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from accounts.tables import UserRole
 from presenters.tables import Unit
-from tests.conftest import make_user, text_of
 from tests.accounts.test_admin import log_in
+from tests.conftest import make_user, text_of
 
 
 async def unit_id(client, name: str) -> int:
