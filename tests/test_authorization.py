@@ -37,6 +37,8 @@ RULES: list[tuple[str, str, set[str]]] = [
     # a deleted event is restored by an admin only (organisers delete; admins undo, 30 days)
     (r"^/api/events/deleted$|^/api/events/\{event_id:int\}/restore$", "*", {"admin"}),
     (r"^/admin/", "*", {"admin"}),
+    # the tree of units: organisers and admins (who grant roles at its units) edit it
+    (r"^/organiser/units", "*", {"organiser", "admin"}),
     (r"^/organiser|^/api/", "*", {"organiser"}),
 ]
 
@@ -55,7 +57,7 @@ async def world(client) -> dict:
     from events.slides import queries as sq
     from events.tables import AgendaItem, Attendee, Event
     from presenters.review import queries as rq
-    from presenters.tables import Area, PortalLink
+    from presenters.tables import Area, PortalLink, Unit
     from settings import Settings
 
     await load_demo()
@@ -104,6 +106,8 @@ async def world(client) -> dict:
         "vote_id": 1,
         "user_id": 1,
         "case_id": 1,
+        "unit_id": (await Unit.select(Unit.id).where(Unit.parent.is_not_null()).first())["id"],
+        "grant_id": 1,
         "version_id": version,
         "file_path": "css/app.css",
         "path": "openapi.json",

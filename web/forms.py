@@ -34,7 +34,9 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 class Field:
     name: str
     label: str  # an English msgid; the page translates it
-    kind: str = "text"  # text, textarea, int, date, time, select, color, slug, timezone
+    kind: str = (
+        "text"  # text, suggest (text with suggestions), textarea, int, date, time, select, color, slug, timezone
+    )
     required: bool = True
     max_length: int = 100
     minimum: int = 0
@@ -82,7 +84,7 @@ def parse_form(
 
 
 def _convert(f: Field, text: str, choices: Sequence[tuple[Any, str]] | None) -> Any:
-    if f.kind in ("text", "textarea"):
+    if f.kind in ("text", "textarea", "suggest"):
         if len(text) > f.max_length:
             raise ValueError(_("At most %(n)s characters (this has %(m)s).", n=f.max_length, m=len(text)))
         return text

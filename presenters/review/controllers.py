@@ -25,8 +25,9 @@ from core.text import clean_text
 from presenters.review import imports as ai
 from presenters.review import queries as rq
 from presenters.review import rules as review
+from presenters.units.queries import Scope, find_unit, has_units, roles_at, scope_of, unit_suggestions
 from web.errors import Said
-from web.forms import Field, FormBody, parse_form, parse_local_datetime
+from web.forms import Field, FormBody, FormResult, parse_form, parse_local_datetime
 from web.i18n import gettext as _
 from web.i18n import lazy
 from web.responses import spreadsheet
@@ -34,11 +35,24 @@ from web.routing import settings_of
 from web.uploads import download_document, receive_document, receive_form_with_document
 
 PUBLIC = {"exclude_from_auth": True}
-reviewer_guard = requires_role("screener", "approver")
+REVIEW_ROLES = ("screener", "approver")
+reviewer_guard = requires_role(*REVIEW_ROLES)
+
+
+async def organiser_scope(request: Request) -> Scope:
+    """The units whose applications this organiser oversees (None: the whole organisation)."""
+    return await scope_of(request.user, "organiser")
+
 
 APPLICATION_FORM = [
     Field("branch_name", lazy("Party branch"), max_length=100),
-    Field("unit", lazy("Parent unit"), max_length=100),
+    Field(
+        "unit",
+        lazy("Parent unit"),
+        kind="suggest",
+        max_length=100,
+        help=lazy("Type part of its name or short name, then pick it."),
+    ),
     Field("secretary", lazy("Branch secretary"), max_length=50),
     Field("contact", lazy("Contact (phone or e-mail)"), max_length=100),
     Field("title", lazy("Method title"), max_length=100),
@@ -183,7 +197,7 @@ class ApplicationPages(Controller):
                 "raw": raw or {},
                 "errors": errors or {},
                 "zone": _zone(request),
-                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+                "choices": await form_choices(areas),
             },
         )
 
@@ -197,7 +211,7 @@ class ApplicationPages(Controller):
         if call_state(call) != "open":
             return await self._form_page(request, call, 403, errors={"_": _("This call is not open for applications.")})
         areas = await rq.call_areas(call)
-        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        result = await application_form(data, areas)
         if not result.ok:
             return await self._form_page(request, call, 400, result.raw, result.errors)
         row = await rq.submit(call_id, result.values)
@@ -232,7 +246,7 @@ class ApplicationPages(Controller):
                 "fields": APPLICATION_FORM,
                 "raw": raw,
                 "errors": errors or {},
-                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+                "choices": await form_choices(areas),
                 "may_edit": review.applicant_may_edit(row["stage"]),
                 "stages": stage_names(),
                 "status": _(APPLICANT_STATUS[row["stage"]]),
@@ -279,7 +293,7 @@ class ApplicationPages(Controller):
         stored, file_error, data = await receive_form_with_document(request, settings.data_dir, settings.slides_max_mb)
         call = await rq.get_call(row["call"]) or {}
         areas = await rq.call_areas(call) if call else []
-        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        result = await application_form(data, areas)
         if file_error or not result.ok:
             if stored is not None:
                 await rq.forget_unused_file(settings.data_dir, stored.sha256)
@@ -317,7 +331,7 @@ class ApplicationPages(Controller):
         row = await self._mine(request, token)
         call = await rq.get_call(row["call"]) or {}
         areas = await rq.call_areas(call) if call else []
-        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        result = await application_form(data, areas)
         if not result.ok:
             return await self._status_page(request, token, row, 400, result.raw, result.errors)
         seen = str(data.get("version", ""))
@@ -329,6 +343,46 @@ class ApplicationPages(Controller):
                 request, token, await self._mine(request, token), 409, result.raw, {"_": _(REASONS[reason])}
             )
         return Redirect(path=f"/a/{token}?saved=edit")
+
+
+async def application_form(data: Any, areas: list[dict[str, Any]]) -> FormResult:
+    """The application form's fields, the unit among them as the tree of units knows it (by
+    its name or short name). While there is a tree, a unit outside it is refused: the
+    application would reach no bureau's reviewers."""
+    result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+    if "unit" in result.errors or "unit" not in result.values:
+        return result
+    found = await find_unit(result.values["unit"])
+    if found is not None:
+        result.values["org_unit"], result.values["unit"] = found
+        result.raw["unit"] = found[1]
+    elif await has_units():
+        result.errors["unit"] = _("This unit is not in the list: type part of its name or short name and pick it.")
+    else:
+        result.values["org_unit"] = None
+    return result
+
+
+async def resolve_units(rows: list[ai.Row]) -> None:
+    """Each imported row's unit as the tree knows it; while there is a tree, a row naming a
+    unit outside it is an error of that row."""
+    known: dict[str, tuple[int, str] | None] = {}
+    tree = await has_units()
+    for row in rows:
+        text = row.values.get("unit", "")
+        if not text:
+            continue
+        if text not in known:
+            known[text] = await find_unit(text)
+        found = known[text]
+        if found is not None:
+            row.values["unit"] = found[1]
+        elif tree:
+            row.errors.append(("unit", "unknown_unit"))
+
+
+async def form_choices(areas: list[dict[str, Any]]) -> dict[str, list[tuple[Any, str]]]:
+    return {"area": [(a["id"], a["name"]) for a in areas], "unit": await unit_suggestions()}
 
 
 def call_state(call: dict[str, Any]) -> str:
@@ -367,7 +421,7 @@ class CallPages(Controller):
                 "raw": raw or {},
                 "errors": errors or {},
                 "areas": await rq.areas(),
-                "counts": await rq.counts(),
+                "counts": await rq.counts(scope=await organiser_scope(request)),
                 "stages": stage_names(),
                 "columns": [COLUMN_NAMES[c] for c in COLUMN_NAMES],
                 "required_columns": [COLUMN_NAMES[c] for c in ai.REQUIRED],
@@ -496,6 +550,7 @@ IMPORT_ERRORS = {
     "missing": lazy("not filled in"),
     "too_long": lazy("too long"),
     "unknown_area": lazy("not an area of this call"),
+    "unknown_unit": lazy("not a unit in the list of units (its full name or short name)"),
     "mangled_number": lazy(
         "the spreadsheet program turned this into a number (like 1.38073E+10) and digits may be lost: format the column as text and export again"
     ),
@@ -568,6 +623,7 @@ class ImportPages(Controller):
             file_error = _(
                 FILE_ERRORS[parsed.error], columns="、".join(COLUMN_NAMES[c] for c in parsed.missing_columns)
             )
+        await resolve_units(parsed.rows)
         present = await rq.applications_in_call(call_id)
         imported = {r.line for r in parsed.valid if rq.same_application(r.values) in present}  # skipped, not errors
         rows = [
@@ -603,10 +659,10 @@ class ImportPages(Controller):
             )
         except msgspec.DecodeError:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
-        choices = {"area": [(i, n) for n, i in areas.items()]}
+        area_rows = [{"id": i, "name": n} for n, i in areas.items()]
         clean = []
         for row in rows[:5000]:
-            result = parse_form(APPLICATION_FORM, row, choices)
+            result = await application_form(row, area_rows)
             if not result.ok or ai.clean_contact(str(result.values.get("contact") or ""))[1]:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(result.values)
@@ -627,10 +683,10 @@ class Overview(Controller):
     guards = [organiser_guard]
 
     @get("/overview")
-    async def overview(self, call: FromQuery[str] = "") -> Template:
+    async def overview(self, request: Request, call: FromQuery[str] = "") -> Template:
         """Everything, or (``call``) one call's applications; the exports follow the choice."""
         call_id = call_filter(call)
-        rows = await rq.all_applications(call_id)
+        rows = await rq.all_applications(call_id, scope=await organiser_scope(request))
         by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
         return Template(
             "presenters/overview.html",
@@ -647,8 +703,9 @@ class Overview(Controller):
             },
         )
 
-    async def _application(self, application_id: int) -> dict[str, Any]:
-        row = await rq.get_application(application_id)
+    async def _application(self, request: Request, application_id: int) -> dict[str, Any]:
+        """The application if this organiser's units reach it; else 404, as if there were none."""
+        row = await rq.get_application(application_id, scope=await organiser_scope(request))
         if row is None:
             raise NotFoundException(detail=lazy("No such application."))
         return row
@@ -675,7 +732,7 @@ class Overview(Controller):
                 "fields": APPLICATION_FORM,
                 "raw": raw or {k: str(row[k] or "") for k in rq.APPLICATION_FIELDS},
                 "errors": errors or {},
-                "choices": {"area": [(a["id"], a["name"]) for a in areas]},
+                "choices": await form_choices(areas),
                 "may_edit": review.applicant_may_edit(row["stage"]),
                 "saved": request.query_params.get("saved", ""),
                 **history_helpers(request),
@@ -685,20 +742,20 @@ class Overview(Controller):
 
     @get("/applications/{application_id:int}")
     async def application(self, request: Request, application_id: FromPath[int]) -> Template:
-        return await self._view(request, await self._application(application_id))
+        return await self._view(request, await self._application(request, application_id))
 
     @get("/applications/{application_id:int}/attachment")
     async def application_attachment(self, request: Request, application_id: FromPath[int]) -> Response:
-        return attachment_download(request, await self._application(application_id))
+        return attachment_download(request, await self._application(request, application_id))
 
     @post("/applications/{application_id:int}")
     async def edit_on_behalf(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         """An organiser's edit for the applicant (who may have lost the link, or sent the
         changes by mail), recorded in the history under the organiser's name."""
-        row = await self._application(application_id)
+        row = await self._application(request, application_id)
         call = await rq.get_call(row["call"]) or {}
         areas = await rq.call_areas(call) if call else []
-        result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
+        result = await application_form(data, areas)
         if not result.ok:
             return await self._view(request, row, 400, result.raw, result.errors)
         seen = str(data.get("version", ""))
@@ -711,7 +768,7 @@ class Overview(Controller):
         )
         if reason:
             return await self._view(
-                request, await self._application(application_id), 409, result.raw, {"_": _(REASONS[reason])}
+                request, await self._application(request, application_id), 409, result.raw, {"_": _(REASONS[reason])}
             )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
@@ -725,7 +782,8 @@ class Overview(Controller):
 
     async def _export(self, request: Request, fmt: str, call_id: int | None) -> Response[bytes]:
 
-        stages, history = stage_names(), await rq.all_history()
+        scope = await organiser_scope(request)
+        stages, history = stage_names(), await rq.all_history(scope=scope)
         zone = _zone(request)
 
         def when(moment: Any) -> str:
@@ -748,7 +806,7 @@ class Overview(Controller):
                 r["highlights"],
                 "\n".join(f"{when(h['at'])} {history_line(h, stages)}" for h in history.get(r["id"], [])),
             ]
-            for r in await rq.all_applications(call_id)
+            for r in await rq.all_applications(call_id, scope=scope)
         ]
         header = [
             _("No."),
@@ -798,19 +856,28 @@ class ReviewPages(Controller):
         roles = self._roles(request)
         mine = review.stages_waiting_for(roles)
         area_id, unit, call_id = call_filter(area), unit[:100], call_filter(call)
+        everything = await scope_of(request.user, *REVIEW_ROLES)
         if stage == "decided":
             ids = await rq.decided_by(request.user.username, roles)
-            rows, stages = await rq.queue([], area_id, unit, call_id, ids=ids), []
+            rows, stages = await rq.queue([], area_id, unit, call_id, ids=ids, scope=everything), []
         else:
             stages = [stage] if stage in mine else mine
-            rows = await rq.queue(stages, area_id, unit, call_id)
+            # Each role's steps, in the units it is held over: a screener at one bureau and an
+            # approver at another screens the first's and approves the second's.
+            found: dict[int, dict[str, Any]] = {}
+            for role in sorted(roles & set(REVIEW_ROLES)):
+                steps = [s for s in stages if s in review.stages_waiting_for({role})]
+                if steps:
+                    scope = await scope_of(request.user, role)
+                    found.update((r["id"], r) for r in await rq.queue(steps, area_id, unit, call_id, scope=scope))
+            rows = sorted(found.values(), key=lambda r: (r["updated_at"], r["id"]))
         names = stage_names()
         return Template(
             "presenters/review_queue.html",
             context={
                 "rows": rows,
                 "areas": await rq.areas(),
-                "units": await rq.units(),
+                "units": await rq.units(scope=everything),
                 "calls": await rq.list_calls(),
                 "filters": {"area": area, "unit": unit, "stage": stage, "call": call},
                 "stages": names,
@@ -825,10 +892,16 @@ class ReviewPages(Controller):
             },
         )
 
+    async def _here(self, request: Request, application_id: int) -> tuple[dict[str, Any] | None, set[str]]:
+        """The application if this reviewer's units reach it, and the review roles they hold over it."""
+        row = await rq.get_application(application_id, scope=await scope_of(request.user, *REVIEW_ROLES))
+        if row is None:
+            return None, set()
+        return row, (await roles_at(request.user, row["org_unit"])) & set(REVIEW_ROLES)
+
     async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
         """The application, if this reviewer may see it; else 404, as if there were none."""
-        row = await rq.get_application(application_id)
-        roles = self._roles(request)
+        row, roles = await self._here(request, application_id)
         if row is not None and row["stage"] not in review.stages_waiting_for(roles):
             decided = bool(await rq.decided_by(request.user.username, roles, application_id))
             row = row if review.reviewer_may_see(roles, row["stage"], decided) else None
@@ -838,7 +911,8 @@ class ReviewPages(Controller):
 
     async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
         row = await self._visible(request, application_id)
-        actions = review.actions_for(self._roles(request), row["stage"])
+        _row, roles = await self._here(request, application_id)
+        actions = review.actions_for(roles, row["stage"])
         return Template(
             "presenters/review_detail.html",
             status_code=status,
@@ -864,11 +938,14 @@ class ReviewPages(Controller):
     @post("/{application_id:int}")
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
+        row, roles = await self._here(request, application_id)
+        if row is None:
+            raise NotFoundException(detail=lazy("No such application."))
         reason = await rq.move(
             application_id,
             int(seen) if seen.isdecimal() else -1,
             str(data.get("action", "")),
-            self._roles(request),
+            roles,
             request.user.username,
             clean_text(str(data.get("note", ""))),
         )
@@ -893,13 +970,11 @@ class ReviewPages(Controller):
             raise ClientException(detail=Said(_("Tick at least one application.")))
         moved, failed = 0, 0
         for application_id in ids:
-            row = await rq.get_application(application_id)
-            if row is None:
+            row, roles = await self._here(request, application_id)
+            if row is None:  # gone, or of a unit this reviewer does not reach
                 failed += 1
                 continue
-            reason = await rq.move(
-                application_id, row["version"], action, self._roles(request), request.user.username, note
-            )
+            reason = await rq.move(application_id, row["version"], action, roles, request.user.username, note)
             if reason in ("not_your_step", "note_required", "note_too_long", "unknown_action"):
                 return await self._bulk_refused(request, reason)
             moved, failed = (moved + 1, failed) if reason is None else (moved, failed + 1)

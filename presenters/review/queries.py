@@ -17,8 +17,17 @@ from core.signing import capability_token, token_id
 from core.storage import object_path
 from presenters.review import rules as review
 from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
+from presenters.units.queries import Scope
 
 APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
+
+
+def scoped(query: Any, scope: Scope) -> Any:
+    """Only the applications of units the viewer reaches (``scope`` None: all of them). An
+    application of no unit is the whole organisation's: only an unscoped viewer sees it."""
+    if scope is None:
+        return query
+    return query.where(Application.org_unit.is_in(sorted(scope) or [-1]))
 
 
 def area_ids(call: dict[str, Any]) -> set[int]:
@@ -101,6 +110,7 @@ async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant")
             Application(
                 call=call_id,
                 **{k: values[k] for k in APPLICATION_FIELDS},
+                org_unit=values.get("org_unit"),
                 stage="submitted",
                 version=1,
                 nonce=secrets.token_hex(16),
@@ -148,6 +158,7 @@ async def import_round(call_id: int, digest: str, rows: list[dict[str, Any]]) ->
                 Application(
                     call=call_id,
                     **{k: v[k] for k in APPLICATION_FIELDS},
+                    org_unit=v.get("org_unit"),
                     stage="submitted",
                     version=1,
                     nonce=secrets.token_hex(16),
@@ -175,24 +186,23 @@ async def by_token(secret: bytes, token: str) -> dict[str, Any] | None:
     application_id = token_id(token)
     if application_id is None:
         return None
-    row = await get_application(application_id)
+    row = await get_application(application_id, scope=None)  # the applicant's own link: no viewer scope
     if row is None:
         return None
 
     return row if hmac.compare_digest(application_token(secret, row).encode(), token.encode()) else None
 
 
-async def get_application(application_id: int) -> dict[str, Any] | None:
-    return (
-        await Application.select(
-            *Application.all_columns(),
-            Application.area.name.as_alias("area_name"),
-            Application.call.title.as_alias("call_title"),
-            Application.call.closes_at.as_alias("call_closes_at"),
-        )
-        .where(Application.id == application_id)
-        .first()
-    )
+async def get_application(application_id: int, *, scope: Scope) -> dict[str, Any] | None:
+    """The application, if the viewer's ``scope`` reaches it."""
+    query = Application.select(
+        *Application.all_columns(),
+        Application.area.name.as_alias("area_name"),
+        Application.call.title.as_alias("call_title"),
+        Application.call.closes_at.as_alias("call_closes_at"),
+    ).where(Application.id == application_id)
+    row: dict[str, Any] | None = await scoped(query, scope).first()
+    return row
 
 
 async def attach(application_id: int, sha256: str, filename: str, kind: str, size: int) -> str | None:
@@ -271,6 +281,7 @@ async def edit(
         stage = "submitted" if resubmit and row["stage"] == "returned" else row["stage"]
         changes: dict[Any, Any] = {
             **{getattr(Application, k): values[k] for k in APPLICATION_FIELDS},
+            Application.org_unit: values.get("org_unit"),
             Application.stage: stage,
             Application.version: row["version"] + 1,
             Application.updated_at: at,
@@ -412,8 +423,11 @@ async def queue(
     unit: str = "",
     call: int | None = None,
     ids: list[int] | None = None,
+    *,
+    scope: Scope,
 ) -> list[dict[str, Any]]:
-    """Applications in ``stages``, or (``ids``) these applications whatever their stage."""
+    """Applications in ``stages``, or (``ids``) these applications whatever their stage,
+    of the units ``scope`` reaches."""
     query = Application.select(
         Application.id,
         Application.title,
@@ -434,22 +448,23 @@ async def queue(
         query = query.where(Application.unit == unit)
     if call:
         query = query.where(Application.call == call)
-    return await query
+    return await scoped(query, scope)
 
 
-async def units() -> list[str]:
-    rows = await Application.select(Application.unit).distinct().order_by(Application.unit)
+async def units(*, scope: Scope) -> list[str]:
+    """The unit names applications carry, of the units ``scope`` reaches: the queue's filter."""
+    rows = await scoped(Application.select(Application.unit).distinct().order_by(Application.unit), scope)
     return [r["unit"] for r in rows]
 
 
-async def counts() -> dict[str, int]:
-
-    rows = await Application.select(Application.stage, Count(alias="n")).group_by(Application.stage)
+async def counts(*, scope: Scope) -> dict[str, int]:
+    rows = await scoped(Application.select(Application.stage, Count(alias="n")).group_by(Application.stage), scope)
     return {r["stage"]: r["n"] for r in rows}
 
 
-async def all_applications(call: int | None = None) -> list[dict[str, Any]]:
-    """Every application (``call``: of that call only)."""
+async def all_applications(call: int | None = None, *, scope: Scope, units: Scope = None) -> list[dict[str, Any]]:
+    """Every application the viewer's ``scope`` reaches (``call``: of that call only;
+    ``units``: of these units only, a drill-down)."""
     query = Application.select(
         *Application.all_columns(),
         Application.area.name.as_alias("area_name"),
@@ -457,11 +472,16 @@ async def all_applications(call: int | None = None) -> list[dict[str, Any]]:
     ).order_by(Application.id)
     if call:
         query = query.where(Application.call == call)
-    return await query
+    if units is not None:
+        query = query.where(Application.org_unit.is_in(sorted(units) or [-1]))
+    return await scoped(query, scope)
 
 
-async def all_history() -> dict[int, list[dict[str, Any]]]:
-    rows = await ApplicationEvent.select().order_by(ApplicationEvent.id)
+async def all_history(*, scope: Scope) -> dict[int, list[dict[str, Any]]]:
+    query = ApplicationEvent.select().order_by(ApplicationEvent.id)
+    if scope is not None:
+        query = query.where(ApplicationEvent.application.org_unit.is_in(sorted(scope) or [-1]))
+    rows = await query
     history: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         history.setdefault(row["application"], []).append(row)

@@ -212,7 +212,10 @@ class UnitPages(Controller):
 
     @get("/import")
     async def import_form(self) -> Template:
-        return Template("presenters/units_import.html", context={"rows": [], "headers": HEADERS})
+        return Template(
+            "presenters/units_import.html",
+            context={"rows": [], "headers": HEADERS, "file_error": "", "valid_count": 0, "payload": "[]"},
+        )
 
     @post("/import", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
     async def import_preview(

@@ -184,15 +184,25 @@ async def import_units(rows: list[ImportRow]) -> int:
     return added
 
 
-async def find_unit(name: str) -> int | None:
-    """The unit called so (by name, then short name), for free text from a form or an import."""
+async def find_unit(name: str) -> tuple[int, str] | None:
+    """The unit called so (by name, then by short name), as (id, full name): for what a form
+    or an import typed."""
     text = " ".join((name or "").split())
     if not text:
         return None
-    row = await Unit.select(Unit.id).where(Unit.name == text).order_by(Unit.id).first()
+    row = await Unit.select(Unit.id, Unit.name).where(Unit.name == text).order_by(Unit.id).first()
     if row is None:
-        row = await Unit.select(Unit.id).where(Unit.short_name == text).order_by(Unit.id).first()
-    return int(row["id"]) if row else None
+        row = await Unit.select(Unit.id, Unit.name).where(Unit.short_name == text).order_by(Unit.id).first()
+    return (int(row["id"]), str(row["name"])) if row else None
+
+
+async def has_units() -> bool:
+    return bool(await Unit.exists())
+
+
+async def unit_suggestions() -> list[tuple[str, str]]:
+    """(full name, short name) of every unit, in tree order: what a unit field suggests."""
+    return [(n.name, n.short_name) for n, _depth in (await load_tree()).flat()]
 
 
 Scope = frozenset[int] | None  # the units a viewer reaches; None: the whole organisation

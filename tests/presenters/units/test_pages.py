@@ -176,6 +176,13 @@ CSV = (
 ).encode("gbk")
 
 
+async def test_import_page_says_which_columns_it_reads_before_a_file_is_chosen(organiser):
+    page = await organiser.get("/organiser/units/import")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "单位名称" in text and "简称" in text and "上级单位" in text
+
+
 async def test_import_previews_every_row_with_its_errors_then_adds_the_good_ones_once(organiser):
     preview = await organiser.post(
         "/organiser/units/import",
