@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= $(or $(SHOWCASE_HOST),127.0.0.1)
 PORT ?= $(or $(SHOWCASE_PORT),8000)
 WORKERS ?= $(or $(SHOWCASE_WORKERS),1)
-DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk wrk fonts-hanazono fonts-babelstone-han
+DEBIAN_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools fonts-noto-cjk wrk fonts-hanazono fonts-babelstone-han default-jre-headless
 # The PDF fallback for rare characters in names (𪚥): made from two of those packages, not committed.
 RARE_FONTS := assets/fonts/rare/ShowcaseRareHan.ttf
 
