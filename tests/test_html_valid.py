@@ -91,7 +91,7 @@ async def world() -> dict:
     from events.slides import queries as sq
     from events.tables import AgendaItem, Attendee, Event
     from presenters.review import queries as rq
-    from presenters.tables import Area, Branch, Method, PortalLink, Presenter
+    from presenters.tables import Area, Branch, Method, PortalLink, Presenter, Unit
     from settings import Settings
 
     assert await load_demo()
@@ -168,6 +168,7 @@ async def world() -> dict:
         "application_id": application["id"],
         "version_id": version,
         "case_id": case["id"],
+        "unit_id": (await Unit.select(Unit.id).where(Unit.name == "雨花区税务局").first())["id"],
         "row_id": {kind: row["id"] for kind, row in first.items()},
         "applicant_token": rq.application_token(secret, application),
         "presenter_token": sq.link_token(secret, link_id, link["nonce"]),
