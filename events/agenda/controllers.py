@@ -1,5 +1,6 @@
 """Organiser console: events, their agendas, generation, publishing."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -18,6 +19,7 @@ from events.agenda import views as agenda_view
 from events.agenda.rules import GenerationPlan
 from events.http import load_event
 from presenters.catalog import queries as catalog
+from presenters.review import queries as review
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
@@ -61,6 +63,84 @@ GENERATE_FIELDS = (
     Field("opening_minutes", lazy("Opening (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
     Field("closing_minutes", lazy("Closing (minutes, 0 = none)"), kind="int", minimum=0, maximum=120, required=False),
 )
+
+
+ALL_METHODS = "all"  # ?call=all: every method in the pool, whatever call it came from
+
+
+@dataclass
+class MethodSource:
+    """What the generator lists: one call's approved methods, or (``key`` ALL_METHODS) every
+    method in the pool. ``error`` and ``status`` say why a ?call= asked for was refused (the
+    default list is shown instead); ``note`` why the default is the whole pool."""
+
+    key: str  # the call's id as text, or ALL_METHODS: the chooser's value and the form's
+    call: dict[str, Any] | None
+    methods: list[dict[str, Any]]
+    calls: list[dict[str, Any]]
+    pool: frozenset[int]  # every method id in the pool
+    note: str = ""
+    error: str = ""
+    status: int = 200
+    origins: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def call_asked(raw: str) -> int | None:
+    """A ?call= value as a call's id: None when it cannot be one; 0 when it is a number too
+    long for an id (no such call)."""
+    raw = raw.strip()
+    if not raw.isdecimal() or not raw.isascii():
+        return None
+    return int(raw) if len(raw) < 10 else 0
+
+
+async def method_source(raw: str | None) -> MethodSource:
+    """The list to plan from for ?call= (None or empty: the newest call with approved
+    applications; without any, the whole pool). A refused value falls back to that default,
+    with the message and the 4xx status to answer with."""
+    calls = await review.calls_for_planning()
+    pool = await catalog.list_methods()
+    error, status = "", 200
+    raw = (raw or "").strip()
+    if raw == ALL_METHODS:
+        return await _pool_source(calls, pool)
+    if raw:
+        call_id = call_asked(raw)
+        chosen = next((c for c in calls if c["id"] == call_id), None)
+        if chosen is not None:
+            return MethodSource(
+                str(chosen["id"]), chosen, await review.approved_methods(chosen["id"]), calls, _ids(pool)
+            )
+        if call_id is None:
+            error, status = _("Choose a call from the list."), 400
+        elif call_id and await review.get_call(call_id):  # there, but not in the list: archived
+            error, status = (
+                _(
+                    "This call is archived: take it out of the archive under Calls to plan from it, or choose all methods in the pool."
+                ),
+                400,
+            )
+        else:
+            error, status = _("No such call for methods."), 404
+    default = next((c for c in calls if c["approved"]), None)
+    if default is None:
+        source = await _pool_source(calls, pool)
+        source.note = _("No call has approved applications yet: these are all the methods in the pool.")
+    else:
+        source = MethodSource(
+            str(default["id"]), default, await review.approved_methods(default["id"]), calls, _ids(pool)
+        )
+    source.error, source.status = error, status
+    return source
+
+
+async def _pool_source(calls: list[dict[str, Any]], pool: list[dict[str, Any]]) -> MethodSource:
+    origins = {m["id"]: m for m in await review.approved_methods()}
+    return MethodSource(ALL_METHODS, None, pool, calls, _ids(pool), origins=origins)
+
+
+def _ids(rows: list[dict[str, Any]]) -> frozenset[int]:
+    return frozenset(r["id"] for r in rows)
 
 
 def event_time_errors(values: dict[str, Any]) -> dict[str, str]:
@@ -280,33 +360,41 @@ class EventPages(Controller):
     def _generate_form(
         self,
         event: dict,
-        methods: list,
+        source: MethodSource,
         raw: dict,
         errors: dict,
         selected: set,
+        current: list,
         status: int = 200,
-        self_agenda: tuple = (),
         losses: str = "",
     ) -> Template:
+        listed = {m["id"] for m in source.methods}
+        elsewhere = dict.fromkeys(quoted(r["method_title"]) for r in current if r["method_id"] not in listed | {None})
         return Template(
             "events/generate.html",
             context={
                 "event": event,
-                "methods": methods,
+                "source": source,
+                "all_methods": ALL_METHODS,
+                "methods": [{**m, "place": unit_and_branch(m["unit"], m["branch"])} for m in source.methods],
+                "on_agenda": {r["method_id"] for r in current if r["method_id"]},
+                "elsewhere": _("; ").join(elsewhere),
                 "fields": GENERATE_FIELDS,
                 "raw": raw,
                 "errors": errors,
                 "selected": selected,
-                "has_agenda": bool(self_agenda),
+                "has_agenda": bool(current),
                 "losses": losses,
             },
-            status_code=status,
+            status_code=status if status != 200 else source.status,
         )
 
     @get("/events/{event_id:int}/generate")
-    async def generate_form(self, event_id: FromPath[int]) -> Template:
+    async def generate_form(self, request: Request, event_id: FromPath[int]) -> Template:
+        """The methods of the call chosen with ?call= (by default the newest call with approved
+        applications), or with ?call=all every method in the pool."""
         event = await load_event(event_id)
-        methods = await catalog.list_methods()
+        source = await method_source(request.query_params.get("call"))
         raw = {
             "talk_minutes": "15",
             "qa_minutes": "5",
@@ -317,18 +405,29 @@ class EventPages(Controller):
         }
         current = await queries.agenda_rows(event_id)
         chosen = {r["method_id"] for r in current if r["method_id"]}
-        return self._generate_form(event, methods, raw, {}, chosen, self_agenda=tuple(current))
+        return self._generate_form(event, source, raw, {}, chosen, current)
 
     @post("/events/{event_id:int}/generate")
     async def generate(self, event_id: FromPath[int], data: FormBody) -> Response:
+        """Generates from the methods chosen among the list the page showed: ``call`` (sent by
+        the page) names it; a form without it plans from the whole pool, as before calls."""
         event = await load_event(event_id)
-        methods = await catalog.list_methods()
+        asked = data.get("call", ALL_METHODS)
+        # two values for one choice are not one of the page's (a list reads as no call's id)
+        source = await method_source(asked if isinstance(asked, str) else "?")
         form = parse_form(GENERATE_FIELDS, data)
         chosen_raw = data.get("method_ids", [])
         chosen_raw = chosen_raw if isinstance(chosen_raw, list) else [chosen_raw]
-        known = {m["id"]: m for m in methods}
-        chosen = list(dict.fromkeys(int(x) for x in chosen_raw if str(x).isdecimal() and int(x) in known))
-        if not chosen:
+        asked_ids = list(dict.fromkeys(int(x) for x in chosen_raw if str(x).isdecimal() and len(str(x)) < 10))
+        known = {m["id"]: m for m in source.methods}
+        chosen = [m for m in asked_ids if m in known]
+        if source.error:
+            form.errors["call"] = source.error
+        elif (set(asked_ids) - set(known)) & source.pool:
+            form.errors["method_ids"] = _(
+                "Some chosen methods are not among this call's approved methods: choose again from the list."
+            )
+        elif not chosen:
             form.errors["method_ids"] = _("Choose at least one method.")
         if await queries.item_ids(event_id) and data.get("replace") != "yes":
             form.errors["replace"] = _("Tick the box to replace the current agenda.")
@@ -349,12 +448,12 @@ class EventPages(Controller):
         if not form.ok:
             return self._generate_form(
                 event,
-                methods,
+                source,
                 form.raw,
                 form.errors,
                 set(chosen),
-                400,
-                self_agenda=tuple(await queries.item_ids(event_id)),
+                await queries.agenda_rows(event_id),
+                source.status if source.error else 400,
             )
         titles = {k: _(v) for k, v in agenda_view.DEFAULT_SEGMENT_TITLES.items()}
         try:
@@ -364,12 +463,12 @@ class EventPages(Controller):
         except queries.WouldLose as lost:
             return self._generate_form(
                 event,
-                methods,
+                source,
                 form.raw,
                 form.errors,
                 set(chosen),
+                await queries.agenda_rows(event_id),
                 409,
-                self_agenda=(True,),
                 losses=agenda_view.loss_message(lost.collected),
             )
         return Redirect(path=f"/organiser/events/{event_id}#agenda")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
-from typing import Any
+from typing import Any, cast
 
+from piccolo.columns import ForeignKey
 from piccolo.query.functions.aggregate import Count
 
 from core.clock import now
@@ -500,4 +501,56 @@ def tally(rows: list[dict[str, Any]], key: str) -> list[tuple[str, dict[str, int
 async def areas() -> list[dict[str, Any]]:
     """The areas, in their order: what the review's filters and forms offer."""
     rows: list[dict[str, Any]] = await Area.select(Area.id, Area.name).order_by(Area.position)
+    return rows
+
+
+# -- what the agenda generator plans from ------------------------------------------------------
+
+
+async def calls_for_planning() -> list[dict[str, Any]]:
+    """The calls in use (not archived), newest first, each with ``approved``: how many of its
+    approved applications have their method in the pool."""
+    calls: list[dict[str, Any]] = (
+        await Call.select(Call.id, Call.title, Call.opens_at, Call.closes_at)
+        .where(Call.archived == False)  # noqa: E712 -- a Piccolo condition, not a comparison
+        .order_by(Call.opens_at, ascending=False)
+        .order_by(Call.id, ascending=False)
+    )
+    counts = (
+        await Application.select(Application.call, Count(alias="n"))
+        .where((Application.stage == "approved") & Application.method.is_not_null())
+        .group_by(Application.call)
+    )
+    approved = {r["call"]: r["n"] for r in counts}
+    return [{**c, "approved": approved.get(c["id"], 0)} for c in calls]
+
+
+async def approved_methods(call_id: int | None = None) -> list[dict[str, Any]]:
+    """The methods approved in a call (None: in every call) as the pool holds them now (the
+    catalog may have edited them since): id, title, branch_id, branch, unit, area, with the
+    application's stage and the call they came from. A method deleted from the pool since is
+    not here. In the pool's order: by unit, then method."""
+    method = Application.method
+    # two joins deep (application → method → branch): Piccolo's types stop at one
+    branch, area = cast(ForeignKey, method.branch), cast(ForeignKey, method.area)
+    query = (
+        Application.select(
+            method.as_alias("id"),
+            method.title.as_alias("title"),
+            branch.as_alias("branch_id"),
+            branch.name.as_alias("branch"),
+            branch.unit.as_alias("unit"),
+            area.name.as_alias("area"),
+            Application.id.as_alias("application_id"),
+            Application.stage,
+            Application.call.as_alias("call_id"),
+            Application.call.title.as_alias("call_title"),
+        )
+        .where((Application.stage == "approved") & method.is_not_null())
+        .order_by(branch.unit)
+        .order_by(method.id)
+    )
+    if call_id is not None:
+        query = query.where(Application.call == call_id)
+    rows: list[dict[str, Any]] = await query
     return rows
