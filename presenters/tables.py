@@ -45,6 +45,9 @@ class Method(VersionedTable):
     area = ForeignKey(references=Area, on_delete=OnDelete.restrict, null=True)
     summary = Text(default="")
     branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    # marked by the bureau's organisers for the city's programme office: offered first when
+    # the city picks methods for a showcase day or the weekly case
+    recommended = Boolean(default=False)
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())
 

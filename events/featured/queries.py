@@ -27,10 +27,13 @@ async def issues() -> list[dict[str, Any]]:
 
 
 async def method_choices() -> list[dict[str, Any]]:
-    """Every method of the pool, by title, with its unit: what an organiser picks from."""
-    rows: list[dict[str, Any]] = await Method.select(
-        Method.id, Method.title, Method.branch.unit.as_alias("unit")
-    ).order_by(Method.title)
+    """Every method of the pool with its unit: what an organiser picks from; those a bureau
+    recommended to the city first, then by title."""
+    rows: list[dict[str, Any]] = (
+        await Method.select(Method.id, Method.title, Method.recommended, Method.branch.unit.as_alias("unit"))
+        .order_by(Method.recommended, ascending=False)
+        .order_by(Method.title)
+    )
     return rows
 
 

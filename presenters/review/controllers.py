@@ -25,7 +25,7 @@ from core.text import clean_text
 from presenters.review import imports as ai
 from presenters.review import queries as rq
 from presenters.review import rules as review
-from presenters.units.queries import Scope, find_unit, has_units, roles_at, scope_of, unit_suggestions
+from presenters.units.queries import Scope, find_unit, has_units, load_tree, roles_at, scope_of, unit_suggestions
 from web.errors import Said
 from web.forms import Field, FormBody, FormResult, parse_form, parse_local_datetime
 from web.i18n import gettext as _
@@ -683,17 +683,49 @@ class Overview(Controller):
     guards = [organiser_guard]
 
     @get("/overview")
-    async def overview(self, request: Request, call: FromQuery[str] = "") -> Template:
-        """Everything, or (``call``) one call's applications; the exports follow the choice."""
-        call_id = call_filter(call)
-        rows = await rq.all_applications(call_id, scope=await organiser_scope(request))
-        by_area, by_unit = rq.tally(rows, "area_name"), rq.tally(rows, "unit")
+    async def overview(self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = "") -> Template:
+        """Everything the viewer oversees, or (``call``) one call's applications; the exports
+        follow the choice. Every bureau's pipeline side by side, by stage and by area; a
+        bureau (``unit``) drills down to its sub-units and its applications."""
+        call_id, focus = call_filter(call), call_filter(unit)
+        scope = await organiser_scope(request)
+        tree = await load_tree()
+        if focus is not None and (focus not in tree.nodes or (scope is not None and focus not in scope)):
+            raise NotFoundException(detail=lazy("No such unit."))
+        within = frozenset(tree.subtree(focus)) if focus is not None else None
+        rows = await rq.all_applications(call_id, scope=scope, units=within)
+        by_area = rq.tally(rows, "area_name")
+        # each application under the unit one level below the focus (the bureaus, at the top)
+        groups: dict[int | None, list[dict[str, Any]]] = {}
+        for row in rows:
+            key = tree.toward(focus, row["org_unit"]) if row["org_unit"] in tree.nodes else None
+            groups.setdefault(key, []).append(row)
+        order = {n.id: i for i, (n, _depth) in enumerate(tree.flat())}
+        area_names = [a["name"] for a in await rq.areas()]
+        by_unit = [
+            {
+                "id": key,
+                "name": tree.nodes[key].name if key is not None else _("No unit in the tree"),
+                "drill": key is not None and key != focus,
+                "stages": {s: sum(1 for r in group if r["stage"] == s) for s in STAGE_NAMES},
+                "areas": {a: sum(1 for r in group if r["area_name"] == a) for a in area_names},
+                "total": len(group),
+            }
+            for key, group in sorted(
+                groups.items(), key=lambda g: order.get(g[0], len(order)) if g[0] is not None else len(order) + 1
+            )
+        ]
+        query = "&".join(p for p in (f"call={call_id}" if call_id else "", f"unit={focus}" if focus else "") if p)
         return Template(
             "presenters/overview.html",
             context={
                 "calls": await rq.list_calls(),
                 "call_id": call_id,
-                "query": f"?call={call_id}" if call_id else "",
+                "query": f"?{query}" if query else "",
+                "focus": tree.nodes[focus] if focus is not None else None,
+                "focus_path": [tree.nodes[i] for i in tree.ancestors(focus)] if focus is not None else [],
+                "area_names": area_names,
+                "recommended": await rq.recommended_methods(),
                 "total": len(rows),
                 "by_area": by_area,
                 "by_unit": by_unit,
@@ -734,6 +766,7 @@ class Overview(Controller):
                 "errors": errors or {},
                 "choices": await form_choices(areas),
                 "may_edit": review.applicant_may_edit(row["stage"]),
+                "recommended": row["method"] in await rq.recommended_methods(),
                 "saved": request.query_params.get("saved", ""),
                 **history_helpers(request),
                 **private_link(request, row),
@@ -772,17 +805,39 @@ class Overview(Controller):
             )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
+    @post("/applications/{application_id:int}/recommend")
+    async def recommend(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
+        """Recommend an approved method to the city (or take the mark back): the city's
+        programme office then finds it first when it picks methods."""
+        await self._application(request, application_id)
+        if not await rq.set_recommended(
+            application_id, data.get("recommended") == "yes", scope=await organiser_scope(request)
+        ):
+            raise ClientException(
+                status_code=409, detail=Said(_("Only an approved method can be recommended to the city."))
+            )
+        return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=recommend")
+
     @get("/applications.csv")
-    async def export_csv(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
-        return await self._export(request, "csv", call_filter(call))
+    async def export_csv(
+        self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
+    ) -> Response[bytes]:
+        return await self._export(request, "csv", call_filter(call), call_filter(unit))
 
     @get("/applications.xlsx")
-    async def export_xlsx(self, request: Request, call: FromQuery[str] = "") -> Response[bytes]:
-        return await self._export(request, "xlsx", call_filter(call))
+    async def export_xlsx(
+        self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
+    ) -> Response[bytes]:
+        return await self._export(request, "xlsx", call_filter(call), call_filter(unit))
 
-    async def _export(self, request: Request, fmt: str, call_id: int | None) -> Response[bytes]:
-
+    async def _export(self, request: Request, fmt: str, call_id: int | None, focus: int | None) -> Response[bytes]:
         scope = await organiser_scope(request)
+        within = None
+        if focus is not None:
+            tree = await load_tree()
+            if focus not in tree.nodes or (scope is not None and focus not in scope):
+                raise NotFoundException(detail=lazy("No such unit."))
+            within = frozenset(tree.subtree(focus))
         stages, history = stage_names(), await rq.all_history(scope=scope)
         zone = _zone(request)
 
@@ -806,7 +861,7 @@ class Overview(Controller):
                 r["highlights"],
                 "\n".join(f"{when(h['at'])} {history_line(h, stages)}" for h in history.get(r["id"], [])),
             ]
-            for r in await rq.all_applications(call_id, scope=scope)
+            for r in await rq.all_applications(call_id, scope=scope, units=within)
         ]
         header = [
             _("No."),

@@ -525,11 +525,30 @@ async def calls_for_planning() -> list[dict[str, Any]]:
     return [{**c, "approved": approved.get(c["id"], 0)} for c in calls]
 
 
+async def set_recommended(application_id: int, recommended: bool, *, scope: Scope) -> bool:
+    """Mark (or unmark) an approved application's method as recommended to the city; False
+    when there is no such approved application within the viewer's scope."""
+    row = await scoped(
+        Application.select(Application.method).where(
+            (Application.id == application_id) & (Application.stage == "approved") & Application.method.is_not_null()
+        ),
+        scope,
+    ).first()
+    if row is None:
+        return False
+    await Method.update({Method.recommended: recommended}).where(Method.id == row["method"])
+    return True
+
+
+async def recommended_methods() -> set[int]:
+    return {r["id"] for r in await Method.select(Method.id).where(Method.recommended == True)}  # noqa: E712 -- a Piccolo condition
+
+
 async def approved_methods(call_id: int | None = None) -> list[dict[str, Any]]:
     """The methods approved in a call (None: in every call) as the pool holds them now (the
     catalog may have edited them since): id, title, branch_id, branch, unit, area, with the
     application's stage and the call they came from. A method deleted from the pool since is
-    not here. In the pool's order: by unit, then method."""
+    not here. Those recommended to the city first, then in the pool's order: by unit, then method."""
     method = Application.method
     # two joins deep (application → method → branch): Piccolo's types stop at one
     branch, area = cast(ForeignKey, method.branch), cast(ForeignKey, method.area)
@@ -537,6 +556,7 @@ async def approved_methods(call_id: int | None = None) -> list[dict[str, Any]]:
         Application.select(
             method.as_alias("id"),
             method.title.as_alias("title"),
+            method.recommended.as_alias("recommended"),
             branch.as_alias("branch_id"),
             branch.name.as_alias("branch"),
             branch.unit.as_alias("unit"),
@@ -547,6 +567,7 @@ async def approved_methods(call_id: int | None = None) -> list[dict[str, Any]]:
             Application.call.title.as_alias("call_title"),
         )
         .where((Application.stage == "approved") & method.is_not_null())
+        .order_by(method.recommended, ascending=False)
         .order_by(branch.unit)
         .order_by(method.id)
     )

@@ -78,6 +78,17 @@ class Tree:
             node = self.nodes[node.parent]
         return list(reversed(path))
 
+    def toward(self, top: int | None, unit_id: int) -> int:
+        """Which unit one level under ``top`` holds ``unit_id`` (``top`` None: the bureau, one
+        level under the top unit). ``top`` itself when the unit is ``top``, or not under it."""
+        path = [*self.ancestors(unit_id), unit_id]
+        if top is None:
+            return path[1] if len(path) > 1 else path[0]
+        if top not in path:
+            return top
+        at = path.index(top)
+        return path[at + 1] if at + 1 < len(path) else top
+
     def depth(self, unit_id: int) -> int:
         return len(self.ancestors(unit_id))
 

@@ -8,7 +8,7 @@ import io
 import re
 
 from presenters.tables import Application, Unit
-from tests.conftest import make_user, text_of
+from tests.conftest import text_of
 from tests.presenters.review.test_review import FORM, log_in_as, open_call
 
 
