@@ -55,6 +55,10 @@ class Event(VersionedTable):
     # The live day: bumped by every stage action (start, next, back, extend, skip), so two
     # people at the stage control cannot both move the day on from the same state.
     live_version = Integer(default=0)
+    # A rehearsal (彩排) is on: the items' actual times, extensions and skips are the
+    # rehearsal's, shown on the stage control and the projector only, never to the public;
+    # ending it, or starting the day for real, clears them.
+    rehearsal = Boolean(default=False)
     # Editing: every save through the event form or the API bumps version, and is made only
     # against the version the editor loaded (a stale save is refused, never silently lost).
     version = Integer(default=1)
@@ -80,6 +84,9 @@ class AgendaItem(VersionedTable):
     actual_end = Timestamptz(null=True, default=None)
     extended = Integer(default=0)
     skipped = Boolean(default=False)
+    # During a rehearsal: whether the item is dropped for real (skipped then holds the
+    # rehearsal's skips); given back to skipped when the rehearsal ends.
+    skipped_for_real = Boolean(default=False)
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
 
 

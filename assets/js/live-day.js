@@ -114,6 +114,7 @@
     }
     board = next;
     if (typeof board.count === "number") text("checked-in", String(board.count));
+    if (typeof board.rehearsal === "boolean") show("rehearsal-flag", board.rehearsal); // the projector says 彩排
     rows();
     late();
     if (document.getElementById("projector")) projector();

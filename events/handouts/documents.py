@@ -19,6 +19,7 @@ from events.feedback import queries as fq
 from events.feedback import rules as feedback
 from events.handouts import render as handouts
 from events.live import queries as live_queries
+from events.live import rules as live_rules
 from web.i18n import current_locale
 from web.i18n import gettext as _
 
@@ -149,10 +150,11 @@ async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[d
     """Planned against actual, item by item, once stage control recorded anything."""
 
     stage = await live_queries.read_stage(event["id"])
-    if stage is None or not any(s.actual_start for s in stage.slots):
+    real = stage.real_slots if stage else []  # a rehearsal's times are not the day's
+    if not any(s.actual_start for s in real):
         return []
     tz = zone(event["timezone"])
-    by_id = {s.id: s for s in stage.slots}
+    by_id = {s.id: s for s in real}
     out = []
     for item in view.items:
         slot = by_id.get(item["id"])
@@ -165,7 +167,7 @@ async def _timing(event: dict[str, Any], view: agenda_view.AgendaView) -> list[d
                 "kind": item["kind_label"],
                 "planned": (item["start"], item["end"]),
                 "actual": (start.astimezone(tz) if start else None, end.astimezone(tz) if end else None),
-                "delay": int((start - item["start"]).total_seconds() // 60) if start else None,
+                "delay": live_rules.delay_minutes(start, item["start"]) if start else None,
                 "minutes": int((end - start).total_seconds() // 60) if start and end else None,
                 "planned_minutes": item["duration"],
                 "extended": slot.extended,

@@ -111,6 +111,8 @@ class StagePages(Controller):
         stage = await current_stage(event_id)
         board = stage.board(clock(), with_count=True)
         done = request.query_params.get("done", "") if not error else ""
+        if done == "finished" and stage.rehearsal:
+            done = "rehearsed"
         return Template(
             "events/stage.html",
             status_code=status,
@@ -123,8 +125,11 @@ class StagePages(Controller):
                 "screen": screen_items(view),
                 "message": error or _stage_message(done),
                 "extend_choices": EXTEND_CHOICES,
-                "warning": bool(error) or done in ("stale", "unchanged"),
+                "warning": bool(error) or done in ("stale", "unchanged", "rehearsing", "no_rehearsal"),
                 "ended": board["day"] == "done",
+                "rehearsal": stage.rehearsal,
+                # A rehearsal can start before the day really starts: nothing recorded yet.
+                "may_rehearse": not stage.rehearsal and not any(s.actual_start for s in stage.slots),
                 "tab": "stage",
             },
         )
@@ -135,7 +140,7 @@ class StagePages(Controller):
         await load_event(event_id)
         action = str(data.get("action", ""))
         refuse = lambda message: self._page(request, event_id, 400, str(message))  # noqa: E731
-        if action not in live_queries.ACTIONS and action != "reset":
+        if action not in live_queries.ACTIONS and action not in live_queries.REHEARSAL_ACTIONS and action != "reset":
             return await refuse(_("Unknown stage action."))
         try:
             version = int(str(data.get("v", "")))
@@ -161,8 +166,15 @@ class StagePages(Controller):
             outcome = "reset"
         else:
             outcome = await live_queries.act(event_id, action, version, clock(), **args)
+            if outcome == "started":
+                message = _(
+                    "The day has already started for real: a rehearsal is only possible before it starts. To rehearse again, first clear the recorded times."
+                )
+                return await self._page(request, event_id, 409, message)
             if outcome == "ok":
                 outcome = action
+            elif outcome == "unchanged" and action in live_queries.REHEARSAL_ACTIONS:
+                outcome = "rehearsing" if action == "rehearse" else "no_rehearsal"
         await hub_of(request).announce(event_id)
         return Redirect(path=f"/organiser/events/{event_id}/stage?done={outcome}")
 
@@ -216,6 +228,14 @@ def _stage_message(done: str) -> str:
         "extend": _("The item on stage was extended; everything after it moves."),
         "skip": _("Done: the item is skipped (or back on the agenda)."),
         "reset": _("The recorded times were cleared."),
+        "rehearse": _(
+            "The rehearsal has started. Press Start to rehearse the first item: the public agenda and feedback are not affected."
+        ),
+        "end_rehearsal": _("The rehearsal has ended and its times were cleared."),
+        "go_live": _("The rehearsal has ended and its times were cleared: the day has started for real."),
+        "rehearsing": _("A rehearsal is already on."),
+        "no_rehearsal": _("There is no rehearsal to end: nothing was cleared."),
+        "rehearsed": _("The rehearsal has reached the end of the agenda. End the rehearsal to clear its times."),
         "finished": _("The last item has ended: the day is over."),
         "stale": _(
             "Someone else changed the stage a moment ago, so nothing was done. Check what is on stage now and press again if still needed."

@@ -25,28 +25,43 @@ class Stage:
     slots: list[live.Slot]
     kinds: dict[int, str]
     checked_in: int
+    rehearsal: bool = False  # the slots' actual times, extensions and skips are a rehearsal's
+    really_skipped: frozenset[int] = frozenset()  # during a rehearsal: the items dropped for real
 
     @property
     def presentations(self) -> set[int]:
         return {i for i, kind in self.kinds.items() if kind == "presentation"}
 
+    @property
+    def real_slots(self) -> list[live.Slot]:
+        """What really happened: during a rehearsal, nothing yet. The public pages, feedback
+        and the report read these."""
+        return live.without_rehearsal(self.slots, set(self.really_skipped)) if self.rehearsal else self.slots
+
     def board(self, now: dt.datetime, with_count: bool) -> dict[str, Any]:
+        """``with_count``: an organisers' screen (the stage control, the projector), which
+        also shows a rehearsal, on its own clock; attendees' boards never do."""
+        if with_count:
+            slots = live.rehearsal_plan(self.slots) if self.rehearsal else self.slots
+        else:
+            slots = self.real_slots
         out = {
             "v": self.live_version,
             "agenda": self.agenda_version,
-            **live.board(self.slots, self.presentations, now, self.timezone),
+            **live.board(slots, self.presentations, now, self.timezone),
         }
         if with_count:
             out["count"] = self.checked_in
+            out["rehearsal"] = self.rehearsal
         return out
 
 
 def _sql() -> str:
     items, events, checkins = (t._meta.tablename for t in (AgendaItem, Event, CheckIn))
     return (
-        "SELECT e.date, e.start_time, e.timezone, e.live_version, e.updated_at, "
+        "SELECT e.date, e.start_time, e.timezone, e.live_version, e.updated_at, e.rehearsal, "
         f"(SELECT COUNT(*) FROM {checkins} c WHERE c.event = e.id) AS checked_in, "
-        "a.id, a.kind, a.duration, a.actual_start, a.actual_end, a.extended, a.skipped "
+        "a.id, a.kind, a.duration, a.actual_start, a.actual_end, a.extended, a.skipped, a.skipped_for_real "
         f"FROM {events} e LEFT JOIN {items} a ON a.event = e.id WHERE e.id = {{}} AND e.deleted_at IS NULL ORDER BY a.position, a.id"
     )
 
@@ -79,7 +94,7 @@ async def read_stage(event_id: int) -> Stage | None:
     first = rows[0]
     tz = zone(first["timezone"])
     cursor = agenda.event_start(_date(first["date"]), _time(first["start_time"]), tz)
-    slots, kinds = [], {}
+    slots, kinds, really_skipped = [], {}, set()
     for row in rows:
         if row["id"] is None:
             continue  # an event without items
@@ -95,6 +110,8 @@ async def read_stage(event_id: int) -> Stage | None:
             )
         )
         kinds[row["id"]] = row["kind"]
+        if row["skipped_for_real"]:
+            really_skipped.add(row["id"])
         cursor += dt.timedelta(minutes=row["duration"])
     updated = _moment(first["updated_at"])
     return Stage(
@@ -105,6 +122,8 @@ async def read_stage(event_id: int) -> Stage | None:
         slots,
         kinds,
         first["checked_in"] or 0,
+        bool(first["rehearsal"]),
+        frozenset(really_skipped),
     )
 
 
@@ -117,10 +136,16 @@ ACTIONS: dict[str, Callable[..., list[live.Slot]]] = {
 }
 
 
+# A rehearsal's own actions: start one, end one (its times cleared), end one and start the
+# first item for real.
+REHEARSAL_ACTIONS = ("rehearse", "end_rehearsal", "go_live")
+
+
 async def act(event_id: int, action: str, version: int, now: dt.datetime, **args: int) -> str:
     """Apply a stage action to the state the organiser saw (``version``). Returns ok,
     finished (that was the end of the last item), stale (someone moved the day on
-    meanwhile: nothing done) or unchanged."""
+    meanwhile: nothing done), unchanged, or started (no rehearsal once the day has started
+    for real)."""
     try:
         return await _act(event_id, action, version, now, **args)
     except _Stale:
@@ -134,9 +159,29 @@ async def _act(event_id: int, action: str, version: int, now: dt.datetime, **arg
             return "missing"
         if current.live_version != version:
             return "stale"
-        after = ACTIONS[action](current.slots, now, **args)
+        rehearsal = current.rehearsal
+        if action == "rehearse":
+            if rehearsal:
+                return "unchanged"
+            if any(s.actual_start for s in current.slots):
+                return "started"
+            rehearsal, after = True, list(current.slots)
+            # The skips made so far are real: kept aside while the rehearsal skips its own.
+            await AgendaItem.update({AgendaItem.skipped_for_real: True}).where(
+                (AgendaItem.event == event_id) & (AgendaItem.skipped == True)  # noqa: E712 - SQL, not Python
+            )
+        elif action in ("end_rehearsal", "go_live"):
+            if not rehearsal:
+                return "unchanged"
+            after = live.without_rehearsal(current.slots, set(current.really_skipped))
+            if action == "go_live":
+                after = live.go_next(after, now)
+            await AgendaItem.update({AgendaItem.skipped_for_real: False}).where(AgendaItem.event == event_id)
+            rehearsal = False
+        else:
+            after = ACTIONS[action](current.slots, now, **args)
         changed = _changes(current.slots, after)
-        if not changed:
+        if not changed and rehearsal == current.rehearsal:
             return "unchanged"
         for slot in changed:
             await AgendaItem.update(
@@ -149,7 +194,7 @@ async def _act(event_id: int, action: str, version: int, now: dt.datetime, **arg
             ).where((AgendaItem.id == slot.id) & (AgendaItem.event == event_id))
         # The condition makes concurrent actions from other processes safe on PostgreSQL too.
         rows = (
-            await Event.update({Event.live_version: version + 1})
+            await Event.update({Event.live_version: version + 1, Event.rehearsal: rehearsal})
             .where((Event.id == event_id) & (Event.live_version == version))
             .returning(Event.id)
         )
@@ -168,7 +213,7 @@ def _changes(before: Sequence[live.Slot], after: Sequence[live.Slot]) -> list[li
 
 
 async def reset(event_id: int) -> None:
-    """Forget what happened on stage (a rehearsal)."""
+    """Forget everything that happened on stage, skips and any rehearsal included."""
     async with write_transaction():
         await AgendaItem.update(
             {
@@ -176,9 +221,12 @@ async def reset(event_id: int) -> None:
                 AgendaItem.actual_end: None,
                 AgendaItem.extended: 0,
                 AgendaItem.skipped: False,
+                AgendaItem.skipped_for_real: False,
             }
         ).where(AgendaItem.event == event_id)
-        await Event.update({Event.live_version: Event.live_version + 1}).where(Event.id == event_id)
+        await Event.update({Event.live_version: Event.live_version + 1, Event.rehearsal: False}).where(
+            Event.id == event_id
+        )
     _stages.drop(event_id)
 
 
@@ -205,9 +253,9 @@ async def cached_stage(event_id: int) -> Stage | None:
 
 async def starts(event_id: int) -> dict[int, dt.datetime]:
     """Each item's real or expected start once the stage control is in use (feedback on a
-    presentation opens when it really starts), else nothing."""
+    presentation opens when it really starts, never in a rehearsal), else nothing."""
     current = await cached_stage(event_id)
-    return live.actual_or_expected_starts(current.slots, dt.datetime.now(dt.UTC)) if current else {}
+    return live.actual_or_expected_starts(current.real_slots, dt.datetime.now(dt.UTC)) if current else {}
 
 
 async def attendee_live(event: dict[str, Any]) -> dict[str, Any]:

@@ -90,8 +90,17 @@ def _clock_for(slots: Sequence[Slot], now: dt.datetime) -> dt.datetime | None:
     return min(now, planned_end + FROZEN_AFTER)
 
 
-def _late(start: dt.datetime, planned: dt.datetime) -> int:
+def delay_minutes(start: dt.datetime, planned: dt.datetime) -> int | None:
+    """How late something started (or is expected to), in whole minutes, negative when early;
+    None when it is on another day than planned, in the planned time's zone (a rehearsal
+    days before, times left from another day): minutes across days mean nothing."""
+    if start.astimezone(planned.tzinfo).date() != planned.date():
+        return None
     return int((start - planned).total_seconds() // 60)
+
+
+def _late(start: dt.datetime, planned: dt.datetime) -> int:
+    return delay_minutes(start, planned) or 0
 
 
 def running_late(slots: Sequence[Slot], now: dt.datetime) -> int:
@@ -244,3 +253,23 @@ def actual_or_expected_starts(slots: Sequence[Slot], now: dt.datetime) -> dict[i
         for e in expected(slots, now)
         if e.state != "skipped"
     }
+
+
+def rehearsal_plan(slots: Sequence[Slot]) -> list[Slot]:
+    """A rehearsal runs on its own clock: the plan moves to when its first item really started
+    (to the minute), so that its delays, its countdown and what comes next are the
+    rehearsal's, not the day's. Before anything is rehearsed, the plan stands."""
+    started = [s.actual_start for s in slots if s.actual_start]
+    if not started:
+        return list(slots)
+    first = min(started)
+    rehearsed = next(s for s in slots if s.actual_start == first)
+    shift = first.replace(second=0, microsecond=0) - rehearsed.planned_start
+    return [replace(s, planned_start=s.planned_start + shift) for s in slots]
+
+
+def without_rehearsal(slots: Sequence[Slot], really_skipped: set[int]) -> list[Slot]:
+    """The day as it was before the rehearsal: nothing started or extended, and only the items
+    dropped for real (``really_skipped``) skipped. The public sees this while a rehearsal
+    runs, and it is what ending the rehearsal leaves."""
+    return [replace(s, actual_start=None, actual_end=None, extended=0, skipped=s.id in really_skipped) for s in slots]
