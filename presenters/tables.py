@@ -20,7 +20,9 @@ class Unit(VersionedTable):
 
     name = Varchar(length=100)
     short_name = Varchar(length=30, default="")
-    parent: ForeignKey = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, index=True)
+    # NO ACTION, checked at the end of a statement: a whole tree can go in one DELETE (only
+    # an empty unit is deleted one by one: presenters.units.queries.delete_unit)
+    parent: ForeignKey = ForeignKey(references="self", on_delete=OnDelete.no_action, null=True, index=True)
     position = Integer(default=0)
     version = Integer(default=1)  # bumped by every edit; a stale save is refused
     created_at = Timestamptz(default=TimestamptzNow())

@@ -72,7 +72,6 @@ async def db() -> AsyncIterator[None]:
     from core.cache import clear_all
 
     engine = engine_finder()
-    await engine.run_ddl("UPDATE unit SET parent = NULL")  # the tree refers to itself
     for table in TABLES_IN_DELETE_ORDER:
         await engine.run_ddl(f"DELETE FROM {table}")
     clear_all()  # SQLite reuses ids after a delete: no stale entries

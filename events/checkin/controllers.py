@@ -26,6 +26,8 @@ from events.checkin import rules as checkin
 from events.checkin.schemas import AttendanceOut, PersonOut
 from events.checkin.windows import attendance_out, checkin_window, load_event, staff_guard, window_message
 from events.http import DEVICE_COOKIE, device_of, hub_of, local
+from presenters.units.queries import cached_unit_suggestions
+from presenters.units.rules import canonical
 from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_time, lazy
@@ -111,8 +113,9 @@ class SelfCheckIn(Controller):
 
     opt = PUBLIC
 
-    def _page(self, event: dict, status: int = 200, **context: Any) -> Template:
+    async def _page(self, event: dict, status: int = 200, **context: Any) -> Template:
         values = {
+            "units": await cached_unit_suggestions(),
             "event": event,
             "errors": {},
             "raw": {},
@@ -132,8 +135,8 @@ class SelfCheckIn(Controller):
             return Redirect(path=f"/e/{event['slug']}/checkin/done")
         state = checkin.checkin_state(now(), *checkin_window(event))
         if state != "open":
-            return self._page(event, 403, state=state, message=window_message(event, state))
-        response = self._page(event)
+            return await self._page(event, 403, state=state, message=window_message(event, state))
+        response = await self._page(event)
         if event["rotating_door_code"]:
             secret = await door_secret(event)
             verdict = checkin.check_door_code(secret, event["id"], c[:40], now())
@@ -144,7 +147,7 @@ class SelfCheckIn(Controller):
                 await cq.log_attempt(
                     event["id"], "expired" if verdict == "expired" else "invalid", "self", detail="door"
                 )
-                return self._page(
+                return await self._page(
                     event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again.")
                 )
             if verdict == "ok":
@@ -165,19 +168,19 @@ class SelfCheckIn(Controller):
         state = checkin.checkin_state(now(), *checkin_window(event))
         if state != "open":
             await cq.log_attempt(event["id"], "closed", "self")
-            return self._page(event, 403, state=state, message=window_message(event, state))
+            return await self._page(event, 403, state=state, message=window_message(event, state))
         if event["rotating_door_code"]:
             if unsign(request.app.state["secret"], request.cookies.get(f"door_{event['id']}")) != str(event["id"]):
                 await cq.log_attempt(event["id"], "expired", "self", detail="door pass")
-                return self._page(
+                return await self._page(
                     event, 403, state="expired", message=_("This code has expired. Scan the code on the screen again.")
                 )
         if data.get("website"):  # a honeypot field people never see
-            return self._page(event, 400, message=_("The form could not be sent. Please try again."))
+            return await self._page(event, 400, message=_("The form could not be sent. Please try again."))
         raw = {k: str(data.get(k, ""))[:300] for k in ("name", "unit", "last4")}
         name, unit, last4 = (
             checkin.clean_text(raw["name"]),
-            checkin.clean_text(raw["unit"]),
+            canonical(checkin.clean_text(raw["unit"]), await cached_unit_suggestions()),
             checkin.clean_text(raw["last4"]),
         )
         errors = {}
@@ -189,14 +192,14 @@ class SelfCheckIn(Controller):
             if code:
                 errors[key] = _(FIELD_ERRORS[code])
         if errors:
-            return self._page(event, 400, errors=errors, raw=raw)
+            return await self._page(event, 400, errors=errors, raw=raw)
         device = device_of(request) or secrets.token_urlsafe(24)
         outcome = await cq.check_in_self(event["id"], name, unit, last4, device)
         if outcome.status in ASK_AGAIN:
             field, message = ASK_AGAIN[outcome.status]
-            return self._page(event, 409, raw=raw, ambiguous=field == "last4", errors={field: _(message)})
+            return await self._page(event, 409, raw=raw, ambiguous=field == "last4", errors={field: _(message)})
         if outcome.status in ("see_staff", "wrong_unit"):
-            return self._page(
+            return await self._page(
                 event,
                 409,
                 state="see_staff",
@@ -210,7 +213,7 @@ class SelfCheckIn(Controller):
                 if at
                 else _("Already checked in")
             )
-            return self._page(event, 200, state="already", message=message)
+            return await self._page(event, 200, state="already", message=message)
         if outcome.status == "checked_in":
             hub_of(request).announce_soon(event["id"])  # the projector's count
         response = Redirect(path=f"/e/{event['slug']}/checkin/done")
@@ -398,6 +401,7 @@ class AttendancePages(Controller):
             "q": q[:50],
             "mask": checkin.mask_phone,
             "local": lambda m: local(event, m),
+            "units": await cached_unit_suggestions(),
             "errors": {},
             "raw": {},
         }
@@ -414,7 +418,7 @@ class AttendancePages(Controller):
         phone, phone_error = checkin.parse_mobile(str(data.get("phone", ""))[:40])
         person = {
             "name": checkin.clean_text(str(data.get("name", ""))[:300]),
-            "unit": checkin.clean_text(str(data.get("unit", ""))[:300]),
+            "unit": canonical(checkin.clean_text(str(data.get("unit", ""))[:300]), await cached_unit_suggestions()),
             "phone": phone,
             "email": checkin.clean_text(str(data.get("email", ""))[:200]),
         }

@@ -6,6 +6,7 @@ from typing import Any
 
 from accounts import queries as accounts
 from accounts.rules import CurrentUser
+from core.cache import TTLCache
 from core.db.transactions import StaleVersion, write_transaction
 from presenters.tables import Application, Branch, Unit
 from presenters.units.rules import ImportRow, Node, Tree, merge_problem, move_problem
@@ -203,6 +204,16 @@ async def has_units() -> bool:
 async def unit_suggestions() -> list[tuple[str, str]]:
     """(full name, short name) of every unit, in tree order: what a unit field suggests."""
     return [(n.name, n.short_name) for n, _depth in (await load_tree()).flat()]
+
+
+# The door's page asks for the suggestions with every phone's view: from a cache of a few
+# seconds (each process its own; a unit added shows at the door within that time).
+_suggested = TTLCache(30)
+
+
+async def cached_unit_suggestions() -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = await _suggested.get_or_load("all", unit_suggestions)
+    return found
 
 
 Scope = frozenset[int] | None  # the units a viewer reaches; None: the whole organisation

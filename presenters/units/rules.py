@@ -193,3 +193,16 @@ def plan_import(rows: Iterable[tuple[int, Mapping[str, object]]], existing: Tree
                 known.setdefault(short, name)
         planned.append(ImportRow(line, name, short, parent, tuple(errors)))
     return planned
+
+
+def canonical(text: str, suggestions: Iterable[tuple[str, str]]) -> str:
+    """A unit as typed, or the full name of the unit it names (by full name or short name):
+    "芙蓉区" -> "芙蓉区税务局". Free text (a guest's unit) stays as it is."""
+    typed = " ".join((text or "").split())
+    for name, _short in suggestions:
+        if typed == name:
+            return name
+    for name, short in suggestions:
+        if short and typed == short:
+            return name
+    return typed
