@@ -9,12 +9,14 @@ cells are written as strings, never formulas). Numbers stay numbers.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import posixpath
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
@@ -75,6 +77,7 @@ MAX_UNPACKED = 128 * 1024 * 1024  # an .xlsx's members together, as declared
 MAX_SHARED = 500_000  # an .xlsx's shared strings
 _CHUNK = 64 * 1024
 _PIECE = 16 * 1024
+_MEGABYTE = 1024 * 1024
 
 
 class TableRefused(Exception):
@@ -85,18 +88,45 @@ class TableRefused(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long a list may be: rows that hold anything (the header aside), rows counted
+    with the empty ones, and the file's size. Each kind of list has its own (an attendee
+    list may be ten times a round of applications); the limits of a row, a cell and an
+    .xlsx's parts are the same for every list."""
+
+    rows: int = MAX_ROWS
+    lines: int = MAX_LINES
+    size: int = MAX_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+
+# Given the header (the first row that holds anything), the columns to keep of every
+# later row, in that order (-1: a column the list lacks, kept as ""). May raise
+# TableRefused to stop at the header.
+Pick = Callable[[tuple[str, ...]], Sequence[int]]
+
+
 class _Rows:
     """Rows as they are read, by their line in the file, refused past the limits. Each row
     is a tuple of strings, which the garbage collector stops tracking: thousands of lists
     kept alive while a sheet is read made the next full collection (holding the GIL, so
-    stopping the event loop too) take half a second on a busy machine."""
+    stopping the event loop too) take half a second on a busy machine.
 
-    def __init__(self) -> None:
+    With ``pick``, a row after the header keeps only the cells picked: a long list with
+    many columns then takes the memory of the few that are read (a string object per cell
+    kept, 50 bytes and more each, is what a long list costs)."""
+
+    def __init__(self, limits: Limits, pick: Pick | None = None) -> None:
         self.cells: list[tuple[str, ...]] = []
         self.filled = 0
+        self.limits = limits
+        self.pick = pick
+        self.keep: tuple[int, ...] | None = None
 
     def add(self, line: int, row: Sequence[str]) -> None:
-        if line > MAX_LINES:
+        if line > self.limits.lines:
             raise TableRefused("too_many_rows")
         if len(row) > MAX_CELLS:
             raise TableRefused("too_many_cells")
@@ -104,54 +134,73 @@ class _Rows:
             raise TableRefused("cell_too_long")
         while len(self.cells) < line - 1:
             self.cells.append(())
-        row = tuple(row)
-        self.cells.append(row)
-        if any(cell.strip() for cell in row):
-            self.filled += 1
-            if self.filled > MAX_ROWS + 1:
-                raise TableRefused("too_many_rows")
+        if not any(cell.strip() for cell in row):
+            self.cells.append(())  # nothing in it: nothing kept
+            return
+        self.filled += 1
+        if self.filled > self.limits.rows + 1:
+            raise TableRefused("too_many_rows")
+        kept = tuple(row)
+        if self.pick is not None:
+            if self.keep is None:
+                self.keep = tuple(self.pick(kept))
+            else:
+                kept = tuple(kept[i] if 0 <= i < len(kept) else "" for i in self.keep)
+        self.cells.append(kept)
 
 
-def decode_csv(data: bytes) -> tuple[str | None, str]:
+def csv_encoding(data: bytes) -> str | None:
+    """The encoding a .csv is in: UTF-8 (with or without BOM), else GBK (GB 18030, what
+    older office tools write); None when it is neither. Checked a megabyte at a time, so
+    the file's text is never held whole (twice to four times its bytes)."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding), encoding
+            for start in range(0, len(data), _MEGABYTE):
+                decoder.decode(data[start : start + _MEGABYTE])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    return None, ""
+        return encoding
+    return None
 
 
-def read_table(data: bytes, filename: str = "") -> tuple[list[tuple[str, ...]] | None, str, str | None]:
+def read_table(
+    data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS, pick: Pick | None = None
+) -> tuple[list[tuple[str, ...]] | None, str, str | None]:
     """(cells, encoding, error code): .xlsx, or .csv in UTF-8 or GBK (older office tools).
+    With ``pick``, rows after the header hold only the columns it picks (see ``Pick``).
     Blocking (a few seconds for a file at every limit at once): run it in a thread."""
-    if len(data) > MAX_BYTES:
+    if len(data) > limits.size:
         return None, "", "too_big"
     if not data.strip():
         return None, "", "empty"
     try:
         if data[:4] == b"PK\x03\x04":
-            return _read_xlsx(data), "xlsx", None
+            return _read_xlsx(data, _Rows(limits, pick)), "xlsx", None
         if b"\x00" in data[:2048]:
             return None, "", "not_a_table"
-        text, encoding = decode_csv(data)
-        if text is None:
+        encoding = csv_encoding(data)
+        if encoding is None:
             return None, "", "bad_encoding"
-        return _read_csv(text), encoding, None
+        return _read_csv(data, encoding, _Rows(limits, pick)), encoding, None
     except TableRefused as refused:
         return None, "", refused.code
 
 
-def _read_csv(text: str) -> list[tuple[str, ...]]:
+def _read_csv(data: bytes, encoding: str, rows: _Rows) -> list[tuple[str, ...]]:
+    sample = data[:8192].decode(encoding, "ignore")[:2048]
     try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows, pending = _Rows(), [0]
+    pending = [0]
 
     def lines() -> Iterator[str]:
         """The file's lines, refused when the row being built has more delimiters than a row
-        may have cells (with room for quoted ones): csv would build the whole row first."""
-        for line in io.StringIO(text):
+        may have cells (with room for quoted ones): csv would build the whole row first.
+        Decoded as they are read: the text is never held whole."""
+        for line in io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""):
             pending[0] += line.count(dialect.delimiter)
             if pending[0] > 4 * MAX_CELLS:
                 raise TableRefused("too_many_cells")
@@ -289,7 +338,7 @@ def _number(text: str) -> str:
     return text
 
 
-def _read_xlsx(data: bytes) -> list[tuple[str, ...]]:
+def _read_xlsx(data: bytes, rows: _Rows) -> list[tuple[str, ...]]:
     source = io.BytesIO(data)
     if documents.archive_problem(source, MAX_UNPACKED):
         raise TableRefused("bad_archive")
@@ -297,7 +346,7 @@ def _read_xlsx(data: bytes) -> list[tuple[str, ...]]:
         with zipfile.ZipFile(source) as archive:
             sheet, strings_part = _first_sheet(archive)
             shared = _shared_strings(archive, strings_part) if strings_part else []
-            return _read_sheet(archive, sheet, shared)
+            return _read_sheet(archive, sheet, shared, rows)
     except (
         zipfile.BadZipFile,
         KeyError,
@@ -311,8 +360,7 @@ def _read_xlsx(data: bytes) -> list[tuple[str, ...]]:
         raise TableRefused("bad_xlsx") from None
 
 
-def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[tuple[str, ...]]:
-    rows = _Rows()
+def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str], rows: _Rows) -> list[tuple[str, ...]]:
     row: list[str] = []
     text: list[str] = []
     state: dict[str, Any] = {"line": 0, "column": 0, "type": "", "in_value": False, "length": 0}
@@ -334,12 +382,12 @@ def _read_sheet(archive: zipfile.ZipFile, name: str, shared: list[str]) -> list[
             last = attrs.get("ref", "").split(":")[-1]
             _column(last)
             digits = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$").replace("$", "")
-            if digits.isdecimal() and int(digits) > MAX_LINES:
+            if digits.isdecimal() and int(digits) > rows.limits.lines:
                 raise TableRefused("too_many_rows")
         elif tag == "row":
             number = attrs.get("r", "")
             state["line"] = max(int(number), state["line"] + 1) if number.isdecimal() else state["line"] + 1
-            if state["line"] > MAX_LINES:
+            if state["line"] > rows.limits.lines:
                 raise TableRefused("too_many_rows")
             state["column"] = 0
             row.clear()

@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -70,6 +70,27 @@ async def insert_in_chunks(table: Any, rows: list[Any], *returning: Any) -> list
         else:
             await query
     return out
+
+
+async def insert_values(table: Any, columns: Sequence[Any], rows: Sequence[Sequence[object]]) -> None:
+    """Inside a write transaction: insert rows of plain values for ``columns`` with the
+    driver's own executemany, one prepared statement for them all. For long lists: Piccolo
+    builds and converts a table object a row (``insert_in_chunks``), and a statement of
+    thousands of placeholders still took it 6-8 s for 50,000 people (the write lock held
+    all along on SQLite); this takes about one."""
+    if not rows:
+        return
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("insert_values runs inside write_transaction")
+    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
+    if engine.engine_type == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+    else:
+        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
+    await transaction.connection.executemany(sql, rows)
 
 
 async def claim_import(table: Any, parent: Any, parent_id: int, digest: str, size: int) -> int:

@@ -13,15 +13,16 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from accounts.guards import issue_api_token, organiser_guard
+from accounts.guards import issue_api_token, organiser_guard, user_of
+from core import pending
 from core.clock import now, zone
 from core.qr import qr_svg
 from core.signing import sign, unsign
 from events import days
 from events.agenda import queries
 from events.agenda import views as agenda_view
+from events.checkin import imports, roster
 from events.checkin import queries as cq
-from events.checkin import roster
 from events.checkin import rules as checkin
 from events.checkin.schemas import AttendanceOut, PersonOut
 from events.checkin.windows import attendance_out, checkin_window, load_event, staff_guard, window_message
@@ -53,14 +54,16 @@ FIELD_ERRORS = {
 }
 FILE_ERRORS = {
     "empty": lazy("The file is empty."),
-    "too_big": lazy("The file is too large (at most 5 MB)."),
+    "too_big": lazy("The file is too large (at most 16 MB)."),
     "bad_xlsx": lazy("This .xlsx file cannot be read. Save it again from the spreadsheet program."),
     "not_a_table": lazy("This is not a spreadsheet. Upload .xlsx or .csv."),
     "bad_encoding": lazy("The text encoding of this file is not UTF-8 or GBK."),
     "no_name_column": lazy(
         "No name column found. The first row needs a column titled 姓名 (or name); 单位, 手机, 邮箱 are optional."
     ),
-    "too_many_rows": lazy("Too many rows (at most 5,000)."),
+    "too_many_rows": lazy(
+        "Too many rows (at most 50,000). Split the list into several files and import them one by one."
+    ),
     "too_many_cells": lazy("A row has too many cells (at most 200)."),
     "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
     "bad_archive": lazy(
@@ -88,6 +91,37 @@ ASK_AGAIN = {
     ),
     "need_unit": ("unit", lazy("Enter the unit you registered with.")),
 }
+
+
+IMPORT_GONE = lazy("This import has expired or was already confirmed: upload the file again.")
+
+
+def _import_owner(request: Request[Any, Any, Any], event_id: int) -> str:
+    """A kept import belongs to this event and to the organiser's login that previewed it."""
+    user = user_of(request)
+    login = request.session.get("sid") if isinstance(request.session, dict) else None
+    return imports.owner(event_id, user.id if user else 0, str(login or ""))
+
+
+async def _import_refused(event_id: int, message: str, status: int) -> Template:
+    """The import page with what was wrong, and its way back to the upload form."""
+    return Template(
+        "events/import_preview.html",
+        status_code=status,
+        context={"event": await days.get_event(event_id), "file_error": message, "errors": [], "sample": []},
+    )
+
+
+async def _kept_import(request: Request[Any, Any, Any], event_id: int, token: str) -> imports.Preview | Template:
+    """The preview kept under ``token`` for this event and login; else the page saying so:
+    400 for a token of the wrong form, 410 when there is none (used, expired, another
+    event's or another person's)."""
+    if not pending.well_formed(token):
+        return await _import_refused(event_id, _(IMPORT_GONE), 400)
+    found = await anyio.to_thread.run_sync(
+        imports.take, settings_of(request).data_dir, token, _import_owner(request, event_id)
+    )
+    return await _import_refused(event_id, _(IMPORT_GONE), 410) if found is None else found
 
 
 async def door_secret(event: dict[str, Any]) -> str:
@@ -454,85 +488,95 @@ class AttendancePages(Controller):
     @post("/attendees/import", request_max_body_size=roster.MAX_BYTES + 64 * 1024)
     async def import_preview(
         self,
+        request: Request[Any, Any, Any],
         event_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> Template:
-        """Step 1: read the file and show every row with its errors. Nothing is stored."""
+    ) -> Response[Any]:
+        """Step 1: read the file and keep what it holds on the server, for the preview page
+        (counts, a sample, every row with an error). Nothing is stored in the database."""
         await load_event(event_id)
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
+        filename = getattr(upload, "filename", "") or ""
         # Off the event loop: even a file refused at its limits takes a moment to read.
-        parsed = await anyio.to_thread.run_sync(roster.parse_roster, content, getattr(upload, "filename", "") or "")
-        present = await cq.registered_people(event_id)
-        imported = set()
-        for r in parsed.rows:
-            keys = checkin.person_keys(r.name, r.unit, r.phone)
-            if r.errors:
-                continue
-            if keys[0] in present:
-                imported.add(r.line)  # the same person: skipped, not an error
-            elif not present.isdisjoint(keys):
-                r.errors.append("already_registered")
-        rows = [
-            {
-                "line": r.line,
-                "name": r.name,
-                "unit": r.unit,
-                "phone": r.phone,
-                "email": r.email,
-                "imported": r.line in imported,
-                "errors": [_(FIELD_ERRORS.get(e, e)) for e in r.errors],
+        parsed = await anyio.to_thread.run_sync(roster.parse_roster, content, filename)
+        del content
+        if parsed.error:
+            return await _import_refused(event_id, _(FILE_ERRORS[parsed.error]), 400)
+        found = imports.preview_of(parsed, await cq.registered_people(event_id), filename)
+        token = await anyio.to_thread.run_sync(
+            imports.keep, settings_of(request).data_dir, _import_owner(request, event_id), found
+        )
+        # The page has an address of its own: reloading it sends nothing again, and the
+        # rows with errors are read a page at a time.
+        return Redirect(path=f"/organiser/events/{event_id}/attendees/import/{token}", status_code=303)
+
+    @get("/attendees/import/{token:str}")
+    async def import_page(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], token: FromPath[str], page: FromQuery[str] = ""
+    ) -> Template:
+        await load_event(event_id)
+        found = await _kept_import(request, event_id, token)
+        if isinstance(found, Template):
+            return found
+        pages = max(1, -(-len(found.errors) // imports.ERRORS_PER_PAGE))
+        number = min(max(int(page), 1), pages) if page.strip().isdigit() and len(page) < 9 else 1
+        first = (number - 1) * imports.ERRORS_PER_PAGE
+
+        def shown(line: imports.Line) -> dict[str, Any]:
+            return {
+                "line": line.line,
+                "name": line.name,
+                "unit": line.unit,
+                "phone": line.phone if line.errors else checkin.mask_phone(line.phone),
+                "email": line.email,
+                "imported": line.imported,
+                "errors": [_(FIELD_ERRORS.get(e, e)) for e in line.errors],
             }
-            for r in parsed.rows
-        ]
-        valid = [
-            {"name": r.name, "unit": r.unit, "phone": r.phone, "email": r.email}
-            for r in parsed.rows
-            if not r.errors and r.line not in imported
-        ]
+
         return Template(
             "events/import_preview.html",
-            status_code=400 if parsed.error else 200,
             context={
                 "event": await days.get_event(event_id),
-                "rows": rows,
-                "valid_count": len(valid),
-                "imported_count": len(imported),
-                "file_error": _(FILE_ERRORS[parsed.error]) if parsed.error else "",
-                "payload": msgspec.json.encode(valid).decode(),
-                "encoding": parsed.encoding,
-                "mask": checkin.mask_phone,
+                "file_error": "",
+                "token": token,
+                "filename": found.filename,
+                "valid_count": len(found.people),
+                "imported_count": found.skipped,
+                "error_count": len(found.errors),
+                "sample": [shown(line) for line in found.sample],
+                "errors": [shown(line) for line in found.errors[first : first + imports.ERRORS_PER_PAGE]],
+                "page": number,
+                "pages": pages,
+                "minutes": pending.MAX_AGE // 60,
             },
         )
 
     @post("/attendees/import/confirm")
-    async def import_confirm(self, event_id: FromPath[int], data: FormBody) -> Redirect:
-        """Step 2: store the rows the organiser saw, checked again (the page is not trusted)."""
+    async def import_confirm(
+        self, request: Request[Any, Any, Any], event_id: FromPath[int], data: FormBody
+    ) -> Response[Any]:
+        """Step 2: store the rows the preview kept, checked again; the page sends only
+        their token."""
         await load_event(event_id)
-        try:
-            people: list[dict[str, str]] = msgspec.json.decode(
-                str(data.get("payload", "[]")).encode(), type=list[dict[str, str]]
-            )
-        except msgspec.DecodeError:
-            raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
-        clean = []
-        for p in people[: roster.MAX_ROWS]:
-            phone, phone_error = checkin.parse_mobile(p.get("phone", ""))
-            person = {
-                "name": checkin.clean_text(p.get("name", "")),
-                "unit": checkin.clean_text(p.get("unit", "")),
-                "phone": phone,
-                "email": checkin.clean_text(p.get("email", ""))[:100],
-            }
-            if checkin.name_error(person["name"]) or checkin.unit_error(person["unit"]) or phone_error:
-                raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
-            clean.append(person)
-        if not clean:
+        token = str(data.get("token", ""))
+        found = await _kept_import(request, event_id, token)
+        if isinstance(found, Template):
+            return found
+        clean = imports.checked_again(found.people)
+        if clean is None:
+            raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
+        outcome = None
+        if clean:
+            # The same rows confirmed twice (two tabs of one list, or two confirmations
+            # of one preview at the same moment) are one import: the database knows each
+            # confirmed list by this digest.
+            digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
+            outcome = await cq.import_attendees(event_id, digest, clean)
+        await anyio.to_thread.run_sync(pending.discard, settings_of(request).data_dir, token)  # used up
+        if outcome is None:
             return Redirect(path=f"/organiser/events/{event_id}/attendees")
-        # The same rows confirmed twice (a double click, the back button, two tabs) are one
-        # import: the database knows each confirmed list by this digest.
-        digest = hashlib.sha256(msgspec.json.encode(clean)).hexdigest()
-        added, skipped = await cq.import_attendees(event_id, digest, clean)
+        added, skipped = outcome
         return Redirect(
             path=f"/organiser/events/{event_id}/attendees",
             query_params={"imported": str(added), "skipped": str(skipped)},

@@ -15,7 +15,7 @@ from piccolo.query.methods.insert import OnConflictAction
 from core.clock import in_range_day, now
 from core.db.engine import current_engine
 from core.db.group_commit import pg_group_commit, run_in_write_thread
-from core.db.transactions import claim_import, insert_in_chunks, write_transaction
+from core.db.transactions import claim_import, insert_in_chunks, insert_values, write_transaction
 from events import caches
 from events.caches import forget_event
 from events.checkin import rules as checkin
@@ -494,17 +494,43 @@ async def import_attendees(event_id: int, digest: str, people: Sequence[dict[str
     Confirming the same rows twice, one after the other or at the same moment, adds them
     once: the second confirmation meets the first one's import row and, once that has
     committed, finds its people already registered."""
+    # Made before the transaction: on SQLite every other writer (the door too) waits for it.
+    at = now()
+    rows = [
+        (
+            (
+                event_id,
+                p["name"],
+                p.get("unit", ""),
+                p.get("phone", ""),
+                p.get("email", ""),
+                checkin.new_ticket_code(),
+                "registered",
+                at,
+            ),
+            checkin.person_keys(p["name"], p.get("unit", ""), p.get("phone", "")),
+        )
+        for p in people
+    ]
     async with write_transaction():
         import_id = await claim_import(AttendeeImport, AttendeeImport.event, event_id, digest, len(people))
         present = await registered_people(event_id)
-        new = [
-            p
-            for p in people
-            if present.isdisjoint(checkin.person_keys(p["name"], p.get("unit", ""), p.get("phone", "")))
-        ]
-        await insert_in_chunks(Attendee, [_registration(event_id, p) for p in new])
+        new = [values for values, keys in rows if present.isdisjoint(keys)]
+        await insert_values(Attendee, IMPORTED_COLUMNS, new)
         await AttendeeImport.update({AttendeeImport.added: len(new)}).where(AttendeeImport.id == import_id)
     return len(new), len(people) - len(new)
+
+
+IMPORTED_COLUMNS = (
+    Attendee.event,
+    Attendee.name,
+    Attendee.unit,
+    Attendee.phone,
+    Attendee.email,
+    Attendee.ticket_code,
+    Attendee.source,
+    Attendee.created_at,
+)
 
 
 async def delete_attendee(event_id: int, attendee_id: int) -> bool:

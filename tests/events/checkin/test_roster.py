@@ -145,6 +145,83 @@ def test_xlsx_numbers_and_shared_strings_read_as_people_typed_them():
     ]
 
 
+WIDE_HEADER = ["序号", "姓名", "性别", "单位", "职务", "手机", "邮箱", "身份证号", "备注"]
+
+
+def wide_list(count: int, fmt: str) -> bytes:
+    """A list as a bureau keeps it: nine columns, long unit names, mobiles as number cells."""
+
+    def row(n: int) -> list[object]:
+        unit = f"国家税务总局长沙市第{n % 90}区税务局第{n % 7}税务所"
+        return [
+            n,
+            f"参会人{n}",
+            "男女"[n % 2],
+            unit,
+            "科员",
+            13900000000 + n,
+            f"p{n}@example.cn",
+            f"4301021990{n:08d}",
+            "",
+        ]
+
+    if fmt == "csv":
+        lines = [",".join(WIDE_HEADER)] + [",".join(str(v) for v in row(n)) for n in range(count)]
+        return ("\n".join(lines) + "\n").encode()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(WIDE_HEADER)
+    for n in range(count):
+        sheet.append(row(n))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_list_of_50000_people_fits_in_one_file_and_is_read_in_bounded_memory(fmt):
+    from events.checkin import roster as roster_module
+    from tests.hostile import traced_peak_mb
+
+    data = wide_list(50_000, fmt)
+    assert len(data) < roster_module.MAX_BYTES
+    if fmt == "csv":  # (traced, the parse takes 20 times as long: once is enough)
+        roster, peak = traced_peak_mb(parse_roster, data, "名单." + fmt)
+        assert peak < 80, peak  # the five columns not read are not kept either
+    else:
+        roster = parse_roster(data, "名单." + fmt)
+    assert roster.error is None and len(roster.rows) == 50_000
+    assert not [r for r in roster.rows if r.errors]
+    last = roster.rows[-1]
+    assert (last.line, last.name, last.unit, last.phone) == (
+        50_001,
+        "参会人49999",
+        "国家税务总局长沙市第49区税务局第5税务所",
+        "13900049999",
+    )
+
+
+def test_a_list_at_every_limit_at_once_is_read_in_bounded_memory():
+    """The most cells the size limit lets through, in rows of 200 short cells: only the
+    columns the list needs are kept (all of them took 270 MB)."""
+    from events.checkin import roster as roster_module
+    from tests.hostile import traced_peak_mb
+
+    row = "彭强," + ",".join(f"{c:02d}" for c in range(199)) + "\n"
+    data = ("姓名," + ",".join(f"c{c}" for c in range(199)) + "\n").encode()
+    data += row.encode() * ((roster_module.MAX_BYTES - len(data)) // len(row.encode()))
+    assert len(data) > roster_module.MAX_BYTES - 1000
+    roster, peak = traced_peak_mb(parse_roster, data, "名单.csv")
+    assert roster.error is None and len(roster.rows) > 20_000
+    assert peak < 60, peak
+
+
+def test_a_list_over_50000_rows_is_refused():
+    lines = ["姓名,手机"] + [f"参会人{n},139{n:08d}" for n in range(50_001)]
+    assert parse_roster("\n".join(lines).encode(), "名单.csv").error == "too_many_rows"
+    assert parse_roster("\n".join(lines[:-1]).encode(), "名单.csv").error is None
+
+
 def test_a_sheet_of_a_million_rows_is_refused_at_the_row_limit():
     from tests.hostile import huge_sheet
 
