@@ -7,7 +7,6 @@ test fails when a scope filter is taken out of the code."""
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 

@@ -28,7 +28,7 @@ from events.checkin.schemas import AttendanceOut, PersonOut
 from events.checkin.windows import attendance_out, checkin_window, load_event, staff_guard, window_message
 from events.http import DEVICE_COOKIE, device_of, hub_of, local
 from presenters.units.queries import cached_unit_suggestions
-from presenters.units.rules import canonical
+from presenters.units.rules import canonical, full_names
 from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_time, lazy
@@ -566,6 +566,9 @@ class AttendancePages(Controller):
         clean = imports.checked_again(found.people)
         if clean is None:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
+        # a unit named by its short name is stored by its full name, as the door reads it
+        names = full_names(await cached_unit_suggestions())
+        clean = [{**p, "unit": names.get(p["unit"], p["unit"])} for p in clean]
         outcome = None
         if clean:
             # The same rows confirmed twice (two tabs of one list, or two confirmations

@@ -195,14 +195,19 @@ def plan_import(rows: Iterable[tuple[int, Mapping[str, object]]], existing: Tree
     return planned
 
 
+def full_names(suggestions: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each unit's full name by itself and by its short name (a full name wins over a short one)."""
+    found: dict[str, str] = {}
+    for name, short in suggestions:
+        if short:
+            found.setdefault(short, name)
+    for name, _short in suggestions:
+        found[name] = name
+    return found
+
+
 def canonical(text: str, suggestions: Iterable[tuple[str, str]]) -> str:
     """A unit as typed, or the full name of the unit it names (by full name or short name):
     "芙蓉区" -> "芙蓉区税务局". Free text (a guest's unit) stays as it is."""
     typed = " ".join((text or "").split())
-    for name, _short in suggestions:
-        if typed == name:
-            return name
-    for name, short in suggestions:
-        if short and typed == short:
-            return name
-    return typed
+    return full_names(suggestions).get(typed, typed)

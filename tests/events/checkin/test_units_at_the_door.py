@@ -42,3 +42,26 @@ async def test_registering_one_person_offers_the_units_and_keeps_the_full_name(o
         return {r["name"]: r["unit"] for r in await Attendee.select(Attendee.name, Attendee.unit)}
 
     assert (await organiser.run(units))["谭玲"] == "长沙市税务局第一稽查局"
+
+
+async def test_an_imported_list_keeps_units_by_their_full_names(organiser, demo):
+    from tests.events.checkin.test_roster_import import confirm, token_of
+
+    event = await open_event(organiser, slug="import-units")
+    csv_bytes = "姓名,单位,手机\n彭强,雨花区,13800001111\n谭玲,第一稽查局,13900002222\n访客乙,湖南日报社,\n".encode()
+    preview = await organiser.post(
+        f"/organiser/events/{event['id']}/attendees/import",
+        data={"_csrf_token": await organiser.csrf()},
+        files={"file": ("名单.csv", csv_bytes, "text/csv")},
+    )
+    assert preview.status_code == 200
+    await confirm(organiser, event["id"], token_of(preview.text))
+
+    async def units():
+        return {r["name"]: r["unit"] for r in await Attendee.select(Attendee.name, Attendee.unit)}
+
+    assert await organiser.run(units) == {
+        "彭强": "雨花区税务局",
+        "谭玲": "长沙市税务局第一稽查局",
+        "访客乙": "湖南日报社",
+    }
