@@ -47,6 +47,9 @@ def check_settings(settings: Settings) -> None:
             f"SHOWCASE_TIMEZONE={settings.default_timezone!r}: not a time zone name "
             "(an IANA name such as Asia/Shanghai)"
         ) from None
+    from notices.sender import smtp_of  # noqa: PLC0415 -- the notices app loads after the settings are read
+
+    smtp_of(settings.smtp_url)  # a URL that names no server says so
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from events.hub import LiveHub  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.live.queries import read_stage  # noqa: PLC0415 -- tables and routes load after the settings are read
     from events.routes import ROUTERS as EVENT_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from notices.controllers import ROUTERS as NOTICE_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
+    from notices.sender import Sender  # noqa: PLC0415 -- tables and routes load after the settings are read
     from presenters.routes import ROUTERS as PRESENTER_ROUTES  # noqa: PLC0415 -- tables and routes load after the settings are read
     from presenters.units.queries import unit_choices  # noqa: PLC0415 -- tables and routes load after the settings are read
 
@@ -89,9 +94,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         listener = None
         if settings.redis_url:
             listener = asyncio.get_running_loop().create_task(hub.listen(settings.redis_url))
+        # The outbox, sent from here when this process is a sender (tests drive it themselves).
+        sending = None
+        if settings.notice_worker:
+            sender = Sender(
+                settings.smtp_url, settings.mail_from, settings.public_base_url, lease=settings.notice_lease_seconds
+            )
+            sending = asyncio.get_running_loop().create_task(sender.run())
         try:
             yield
         finally:
+            if sending is not None:
+                sending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sending
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -112,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SitePages,
             *PRESENTER_ROUTES,
             *EVENT_ROUTES,
+            *NOTICE_ROUTES,
             LoginPages,
             UserPages,
             create_static_files_router(path="/assets", directories=[ROOT / "assets"], opt={"exclude_from_auth": True}),

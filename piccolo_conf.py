@@ -39,5 +39,6 @@ APP_REGISTRY = AppRegistry(
         "accounts.piccolo_app",
         "presenters.piccolo_app",
         "events.piccolo_app",
+        "notices.piccolo_app",
     ]
 )

@@ -51,6 +51,14 @@ class Settings:
     # server-sent stream lasts before the browser reconnects (proxies drop idle long ones).
     live_poll_seconds: float = field(default_factory=lambda: float(_env("LIVE_POLL_SECONDS", "1")))
     live_stream_seconds: float = field(default_factory=lambda: float(_env("LIVE_STREAM_SECONDS", "300")))
+    # Notices: the mail server (smtp://user:pass@host:587?starttls=1, smtps://... for TLS;
+    # empty: e-mails are held in the outbox) and the sender's address (empty: noreply@ the base URL's host).
+    smtp_url: str = field(default_factory=lambda: _env("SMTP_URL"))
+    mail_from: str = field(default_factory=lambda: _env("MAIL_FROM"))
+    # Send the outbox from this process (every process may: each notice is claimed by one),
+    # and how long a claimed notice is a sender's before another may take it over.
+    notice_worker: bool = field(default_factory=lambda: _env("NOTICE_WORKER", "1") == "1")
+    notice_lease_seconds: float = field(default_factory=lambda: float(_env("NOTICE_LEASE_SECONDS", "120")))
 
     @property
     def slides_max_bytes(self) -> int:

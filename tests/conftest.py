@@ -24,6 +24,8 @@ os.environ.setdefault("SHOWCASE_LIVE_STREAM_SECONDS", "0.3")
 # Bursts in tests come from one address: the per-address ceiling is tested on its own.
 os.environ.setdefault("SHOWCASE_ADDRESS_POSTS_PER_MINUTE", "1000000")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
+# In-process apps send no notices by themselves: tests call the sender (or start servers that do).
+os.environ.setdefault("SHOWCASE_NOTICE_WORKER", "0")
 # Links and printed QR codes are built from the base URL (never the request's Host); the test
 # client talks to this host, and servers that tests start are reached on loopback, also allowed.
 os.environ.setdefault("SHOWCASE_BASE_URL", "http://testserver.local")
@@ -31,6 +33,9 @@ os.environ.setdefault("SHOWCASE_BASE_URL", "http://testserver.local")
 from litestar.testing import AsyncTestClient
 
 TABLES_IN_DELETE_ORDER = (
+    "notice_attempt",
+    "notice",
+    "wecom_robot",
     "featured_case",
     "application_import",
     "application_event",

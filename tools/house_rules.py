@@ -13,7 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-FEATURES = frozenset({"accounts", "presenters", "events"})
+FEATURES = frozenset({"accounts", "presenters", "events", "notices"})
 TOP_SKIP = frozenset({"tests", "bench", "tools", "var"})  # only at ROOT: a sub-package may be called `tools`
 ANY_SKIP = frozenset({".venv", "node_modules", "piccolo_migrations", "__pycache__"})  # and every hidden folder
 ENV_NAMES = frozenset({"environ", "environb", "getenv", "putenv", "unsetenv"})
@@ -23,7 +23,10 @@ RULES = {
     "HR1": "a rules module imports only the standard library",
     "HR2": "a queries module imports neither litestar nor web",
     "HR3": "a controller imports no tables module and no other feature's controller",
-    "HR4": "presenters import no events; accounts import neither presenters nor events",
+    "HR4": (
+        "presenters import no events; accounts import neither presenters nor events; notices import neither"
+        " presenters nor events nor accounts' controllers; of notices, others import only notices.queries"
+    ),
     "HR5": "core imports no feature, web nor litestar; web imports no feature",
     "HR6": "only settings.py reads the environment",
     "HR7": "settings are built only at entry points",
@@ -176,13 +179,16 @@ class ModuleChecker:
                 self.add(node, "HR3", f"controller imports {imported}, a controller of another feature")
         banned = {
             "presenters": ("events",),
-            "accounts": ("presenters", "events"),
+            "accounts": ("presenters", "events", "notices"),
+            "notices": ("presenters", "events", "accounts.controllers"),
             "core": (*FEATURES, "web", "litestar"),
             "web": tuple(FEATURES),
         }
         app = me.name.partition(".")[0]
         if app in banned and within(imported, *banned[app]):
             self.add(node, "HR5" if app in ("core", "web") else "HR4", f"{app} imports {imported}")
+        elif app in ("presenters", "events") and within(imported, "notices") and imported != "notices.queries":
+            self.add(node, "HR4", f"{app} imports {imported}: of notices, only notices.queries (to enqueue)")
 
     def dotted(self, node: ast.expr) -> str | None:
         """The project module an expression names (`qr`, `events.handouts`), through names bound by imports."""
