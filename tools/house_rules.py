@@ -17,6 +17,7 @@ FEATURES = frozenset({"accounts", "presenters", "events", "notices"})
 TOP_SKIP = frozenset({"tests", "bench", "tools", "var"})  # only at ROOT: a sub-package may be called `tools`
 ANY_SKIP = frozenset({".venv", "node_modules", "piccolo_migrations", "__pycache__"})  # and every hidden folder
 ENV_NAMES = frozenset({"environ", "environb", "getenv", "putenv", "unsetenv"})
+NOTICES_OPEN = frozenset({"notices.queries", "notices.rules"})  # what other features may use of notices
 ENTRY_POINTS = frozenset({"app", "manage", "piccolo_conf", "settings", "demo"})
 NOQA = re.compile(r"#\s*noqa:[^#]*\bPLC0415\b[^#]*?--(?P<reason>.*)")
 RULES = {
@@ -25,7 +26,7 @@ RULES = {
     "HR3": "a controller imports no tables module and no other feature's controller",
     "HR4": (
         "presenters import no events; accounts import neither presenters nor events; notices import neither"
-        " presenters nor events nor accounts' controllers; of notices, others import only notices.queries"
+        " presenters nor events nor accounts' controllers; of notices, others import only its queries and rules"
     ),
     "HR5": "core imports no feature, web nor litestar; web imports no feature",
     "HR6": "only settings.py reads the environment",
@@ -187,8 +188,8 @@ class ModuleChecker:
         app = me.name.partition(".")[0]
         if app in banned and within(imported, *banned[app]):
             self.add(node, "HR5" if app in ("core", "web") else "HR4", f"{app} imports {imported}")
-        elif app in ("presenters", "events") and within(imported, "notices") and imported != "notices.queries":
-            self.add(node, "HR4", f"{app} imports {imported}: of notices, only notices.queries (to enqueue)")
+        elif app in ("presenters", "events") and within(imported, "notices") and imported not in NOTICES_OPEN:
+            self.add(node, "HR4", f"{app} imports {imported}: of notices, only notices.queries (to enqueue) and rules")
 
     def dotted(self, node: ast.expr) -> str | None:
         """The project module an expression names (`qr`, `events.handouts`), through names bound by imports."""

@@ -22,16 +22,19 @@ from core.clock import now, zone
 from core.qr import qr_svg
 from core.storage import object_path
 from core.text import clean_text
+from notices import rules as notice_rules
 from presenters.review import imports as ai
+from presenters.review import notices as applicant_notices
 from presenters.review import queries as rq
 from presenters.review import rules as review
 from presenters.units.queries import Scope, find_unit, has_units, load_tree, roles_at, scope_of, unit_suggestions
 from web.errors import Said
 from web.forms import Field, FormBody, FormResult, parse_form, parse_local_datetime
+from web.i18n import current_locale, lazy
 from web.i18n import gettext as _
-from web.i18n import lazy
 from web.responses import spreadsheet
 from web.routing import settings_of
+from web.templating import jinja_env
 from web.uploads import download_document, receive_document, receive_form_with_document
 
 PUBLIC = {"exclude_from_auth": True}
@@ -95,6 +98,17 @@ ACTION_NAMES = {
 
 def secret_of(request: Request) -> bytes:
     return request.app.state["secret"]
+
+
+def applicant_mail(request: Request) -> applicant_notices.ApplicantMail:
+    """What tells applicants of their application's moves (in their own language)."""
+    return applicant_notices.ApplicantMail(
+        env=jinja_env(request.app),
+        secret=secret_of(request),
+        base_url=request.app.state.get("base_url") or str(request.base_url),
+        locale=current_locale.get(),
+        default_locale=settings_of(request).default_locale,
+    )
 
 
 def attachment_download(request: Request, row: dict[str, Any]) -> Response:
@@ -185,12 +199,16 @@ class ApplicationPages(Controller):
         status: int = 200,
         raw: dict | None = None,
         errors: dict | None = None,
+        **extra: Any,
     ) -> Template:
         areas = await rq.call_areas(call)
         return Template(
             "presenters/call.html",
             status_code=status,
             context={
+                "link_sent": False,
+                "link_email": "",
+                **extra,
                 "call": call,
                 "state": call_state(call),
                 "fields": APPLICATION_FORM,
@@ -214,9 +232,23 @@ class ApplicationPages(Controller):
         result = await application_form(data, areas)
         if not result.ok:
             return await self._form_page(request, call, 400, result.raw, result.errors)
-        row = await rq.submit(call_id, result.values)
+        row = await rq.submit(call_id, result.values, notify=applicant_mail(request).on_move)
         token = rq.application_token(secret_of(request), {"id": row["id"], "nonce": row["nonce"]})
         return Redirect(path=f"/a/{token}?saved=new")
+
+    @post("/calls/{call_id:int}/link")
+    async def send_link(self, request: Request, call_id: FromPath[int], data: FormBody) -> Template:
+        """ "Send me my link again": the private link of each application of this call sent
+        with this address goes to it (once an hour at most). The answer is the same whether
+        or not there is one, so the form tells nobody who applied."""
+        call = await self._call(call_id)
+        address = str(data.get("email", "")).strip()[:254]
+        if not notice_rules.is_email(address):
+            error = _("Enter an e-mail address, like name@example.org.")
+            return await self._form_page(request, call, 400, errors={"link_email": error}, link_email=address)
+        found = await rq.applications_by_contact(call_id, address)
+        await applicant_mail(request).send_links(found, call["title"], now().strftime("%Y%m%d%H"))
+        return await self._form_page(request, call, link_sent=True)
 
     async def _mine(self, request: Request, token: str) -> dict[str, Any]:
         row = await rq.by_token(secret_of(request), token)
@@ -1003,6 +1035,7 @@ class ReviewPages(Controller):
             roles,
             request.user.username,
             clean_text(str(data.get("note", ""))),
+            notify=applicant_mail(request).on_move,
         )
         if reason == "missing":
             raise NotFoundException(detail=lazy("No such application."))
@@ -1029,7 +1062,15 @@ class ReviewPages(Controller):
             if row is None:  # gone, or of a unit this reviewer does not reach
                 failed += 1
                 continue
-            reason = await rq.move(application_id, row["version"], action, roles, request.user.username, note)
+            reason = await rq.move(
+                application_id,
+                row["version"],
+                action,
+                roles,
+                request.user.username,
+                note,
+                notify=applicant_mail(request).on_move,
+            )
             if reason in ("not_your_step", "note_required", "note_too_long", "unknown_action"):
                 return await self._bulk_refused(request, reason)
             moved, failed = (moved + 1, failed) if reason is None else (moved, failed + 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from piccolo.columns import ForeignKey
@@ -19,6 +20,11 @@ from core.storage import object_path
 from presenters.review import rules as review
 from presenters.tables import Application, ApplicationEvent, ApplicationImport, Area, Branch, Call, Method
 from presenters.units.queries import Scope
+
+# Told inside a move's transaction (application as it is now, the stage it moved to, the
+# note, the call's title): presenters.review.notices.ApplicantMail.on_move writes the
+# applicant's notice into the outbox, so the move and its notice are kept together or not at all.
+Notify = Callable[[dict[str, Any], str, str, str], Awaitable[None]]
 
 APPLICATION_FIELDS = ("branch_name", "unit", "secretary", "contact", "title", "area", "summary", "highlights")
 
@@ -102,9 +108,11 @@ def application_token(secret: bytes, application: dict[str, Any]) -> str:
     return capability_token(secret, "application", application["id"], application["nonce"])
 
 
-async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant") -> dict[str, Any]:
+async def submit(
+    call_id: int, values: dict[str, Any], actor: str = "applicant", notify: Notify | None = None
+) -> dict[str, Any]:
     """A new application (自荐), with its first history row (``actor``: "import" for a row
-    of an imported list)."""
+    of an imported list) and, through ``notify``, the applicant's notice."""
     at = now()
     async with write_transaction():
         rows = await Application.insert(
@@ -129,7 +137,16 @@ async def submit(call_id: int, values: dict[str, Any], actor: str = "applicant")
                 to_stage="submitted",
             )
         )
+        if notify is not None:
+            await notify(
+                {**values, **rows[0], "call": call_id, "stage": "submitted"}, "submitted", "", await _title(call_id)
+            )
     return rows[0]
+
+
+async def _title(call_id: int) -> str:
+    row = await Call.select(Call.title).where(Call.id == call_id).first()
+    return row["title"] if row else ""
 
 
 def same_application(values: dict[str, Any]) -> tuple[str, str]:
@@ -324,15 +341,22 @@ async def edit(
 
 
 async def move(
-    application_id: int, seen_version: int, action_name: str, roles: set[str], actor: str, note: str
+    application_id: int,
+    seen_version: int,
+    action_name: str,
+    roles: set[str],
+    actor: str,
+    note: str,
+    notify: Notify | None = None,
 ) -> str | None:
     """A reviewer's move. None when made, else why not: missing, conflict (someone moved it
     since this reviewer looked), or one of review.check's reasons. An approval puts the
-    method into the pool agendas are planned from, in the same transaction."""
+    method into the pool agendas are planned from, and ``notify`` writes the applicant's
+    notice, in the same transaction."""
     at = now()
     action = review.ACTIONS.get(action_name)
     try:
-        return await _move(application_id, seen_version, action_name, action, roles, actor, note, at)
+        return await _move(application_id, seen_version, action_name, action, roles, actor, note, at, notify)
     except _Lost:
         return "conflict"
 
@@ -350,6 +374,7 @@ async def _move(
     actor: str,
     note: str,
     at: dt.datetime,
+    notify: Notify | None,
 ) -> str | None:
     async with write_transaction():
         row = await Application.select().where(Application.id == application_id).first()
@@ -385,7 +410,20 @@ async def _move(
                 note=note.strip(),
             )
         )
+        if notify is not None:
+            moved = {**row, "stage": action.target, "version": row["version"] + 1}
+            await notify(moved, action.target, note.strip(), await _title(row["call"]))
     return None
+
+
+async def applications_by_contact(call_id: int, address: str) -> list[dict[str, Any]]:
+    """The applications of a call whose contact is this e-mail address (any case): whose
+    private links a "send me my link again" may send to it."""
+    rows = await Application.select(
+        Application.id, Application.nonce, Application.contact, Application.secretary, Application.title
+    ).where((Application.call == call_id) & Application.contact.like("%@%"))
+    wanted = address.strip().lower()
+    return [r for r in rows if r["contact"].strip().lower() == wanted]
 
 
 async def _into_pool(row: dict[str, Any]) -> int:
