@@ -133,6 +133,7 @@ class FeaturedPages(Controller):
                 "methods": methods,
                 "errors": errors or {},
                 "raw": raw or {},
+                "robots": await featured.robots(),
             },
         )
 
@@ -144,8 +145,14 @@ class FeaturedPages(Controller):
     async def create(
         self, request: Request, data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> Response:
-        raw = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
+        raw: dict[str, Any] = {k: str(data.get(k, "")) for k in ("method", "week_of", "writeup")}
         errors: dict[str, str] = {}
+        chosen = data.get("robots") or []
+        raw["robots"] = [str(r) for r in (chosen if isinstance(chosen, list) else [chosen])]
+        known = {r["id"] for r in await featured.robots()}
+        robots = [int(r) for r in raw["robots"] if r.isdecimal() and len(r) < 10 and int(r) in known]
+        if len(robots) != len(raw["robots"]):
+            errors["robots"] = _("Choose the groups from the list (one may have been deleted meanwhile).")
         method_id = int(raw["method"]) if raw["method"].isdecimal() else None
         if method_id is None or not await featured.method_exists(method_id):
             errors["method"] = _("Choose a method from the pool.")
@@ -198,5 +205,5 @@ class FeaturedPages(Controller):
                     temporary.replace(target)
 
             await anyio.to_thread.run_sync(keep)
-        await featured.add_case(method_id, week, writeup, sha, kind)
+        await featured.add_case(method_id, week, writeup, sha, kind, robots, public_base(request))
         return Redirect(path="/organiser/featured/")
