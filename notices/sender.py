@@ -111,6 +111,7 @@ class Sender:
         claimed = await nq.claim(self.batch, self.lease)
         held = [n["id"] for n in claimed if n["channel"] == "email" and self.smtp is None]
         await nq.hold(held)
+        sent = 0
         for notice in claimed:
             if notice["id"] in held:
                 continue
@@ -121,6 +122,9 @@ class Sender:
                 log.warning("notice %s not sent (%s): %s", notice["id"], state, describe(exc))
             else:
                 await nq.mark_sent(notice["id"])
+                sent += 1
+        if claimed:
+            log.info("notices: %d sent, %d held, %d not sent", sent, len(held), len(claimed) - sent - len(held))
         return len(claimed)
 
     async def deliver(self, notice: dict[str, Any]) -> None:

@@ -18,10 +18,15 @@ from tests.servers import free_port
 class Mailbox:
     """aiosmtpd's handler: every message that arrives, parsed, with its envelope."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.delay = delay  # seconds each message takes: a slow server
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 -- aiosmtpd's name
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
         return "250 OK"
@@ -98,3 +103,22 @@ class Webhook:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class StallingMailbox(Mailbox):
+    """Keeps each message as it arrives, then (while ``stall``) answers nothing: the sender
+    waits with the message delivered but unconfirmed, the window a crash may fall into."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stall = True
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 -- aiosmtpd's name
+        import asyncio
+
+        answer = await super().handle_DATA(server, session, envelope)
+        while self.stall:
+            self.stalled.set()
+            await asyncio.sleep(0.05)
+        return answer
