@@ -106,6 +106,8 @@ async def world(client) -> dict:
         "vote_id": 1,
         "user_id": 1,
         "case_id": 1,
+        "notice_id": 1,
+        "robot_id": 1,
         "unit_id": (await Unit.select(Unit.id).where(Unit.parent.is_not_null()).first())["id"],
         "grant_id": 1,
         "version_id": version,

@@ -138,6 +138,11 @@ async def world() -> dict:
     monday = now.astimezone(CHINA).date() - dt.timedelta(days=now.astimezone(CHINA).weekday())
     await fq.add_case(talk["method"], monday, "讲清楚，做扎实。", "", "")
     case = (await fq.issues())[0]
+    from notices import queries as nq
+
+    await nq.add_robot("城区党建群", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdefgh12345678", None)
+    await nq.enqueue(nq.Draft("application.submitted", "email", "pengqiang@example.org", "已收到您的申报", "正文"))
+    notice = (await nq.outbox())[0][0]
     gone = await days.create_event(
         {
             "title": "已删除的活动",
@@ -168,6 +173,7 @@ async def world() -> dict:
         "application_id": application["id"],
         "version_id": version,
         "case_id": case["id"],
+        "notice_id": notice["id"],
         "unit_id": (await Unit.select(Unit.id).where(Unit.name == "雨花区税务局").first())["id"],
         "row_id": {kind: row["id"] for kind, row in first.items()},
         "applicant_token": rq.application_token(secret, application),
