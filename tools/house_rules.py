@@ -180,7 +180,7 @@ class ModuleChecker:
                 self.add(node, "HR3", f"controller imports {imported}, a controller of another feature")
         banned = {
             "presenters": ("events",),
-            "accounts": ("presenters", "events", "notices"),
+            "accounts": ("presenters", "events"),
             "notices": ("presenters", "events", "accounts.controllers"),
             "core": (*FEATURES, "web", "litestar"),
             "web": tuple(FEATURES),
