@@ -91,7 +91,9 @@ def test_every_organiser_link_is_in_sight_on_a_phone_and_nothing_scrolls_sideway
                 response = page.goto(live_server + path)
                 assert response is not None and response.status == 200, path
                 labels = page.locator("header.topbar nav a").all_inner_texts()
-                assert len(labels) == 12, labels  # the organiser's nine (units and notices among them), review, the admin's two
+                assert len(labels) == 12, (
+                    labels
+                )  # the organiser's nine (units and notices among them), review, the admin's two
                 where = f"{device} {language} {path}"
                 wide = page.evaluate("document.scrollingElement.scrollWidth")
                 if wide > size["width"]:
