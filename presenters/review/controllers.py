@@ -57,7 +57,12 @@ APPLICATION_FORM = [
         help=lazy("Type part of its name or short name, then pick it."),
     ),
     Field("secretary", lazy("Branch secretary"), max_length=50),
-    Field("contact", lazy("Contact (phone or e-mail)"), max_length=100),
+    Field(
+        "contact",
+        lazy("Contact (phone or e-mail)"),
+        max_length=100,
+        help=lazy("With an e-mail address you are told by mail when the application is received, returned or decided."),
+    ),
     Field("title", lazy("Method title"), max_length=100),
     Field("area", lazy("Area"), kind="select"),
     Field("summary", lazy("Summary"), kind="textarea", max_length=2000),
