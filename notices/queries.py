@@ -22,6 +22,7 @@ from core.db.transactions import write_transaction
 from notices import rules
 from notices.tables import Notice, NoticeAttempt, WecomRobot
 
+SENDER_STOPPED = "the sender stopped while sending (lease ran out)"
 HELD_FOR_SMTP = "no SMTP server configured (SHOWCASE_SMTP_URL): kept until one is"
 
 
@@ -79,11 +80,18 @@ def _due(at: dt.datetime, channels: tuple[str, ...]) -> Any:
     return (waiting | abandoned) & Notice.channel.is_in(list(channels) or [""])
 
 
-async def claim(batch: int, lease: float, channels: tuple[str, ...] = ("email", "wecom")) -> list[dict[str, Any]]:
+async def claim(
+    batch: int,
+    lease: float,
+    channels: tuple[str, ...] = ("email", "wecom"),
+    max_attempts: int = rules.MAX_ATTEMPTS,
+) -> list[dict[str, Any]]:
     """Take up to ``batch`` due notices for this sender: each becomes ``sending`` until
     ``lease`` seconds from now, its attempts counted. Several processes never take the same
     notice: PostgreSQL skips rows another claim has locked (FOR UPDATE SKIP LOCKED); on
-    SQLite the claim is one IMMEDIATE transaction, and there is one writer at a time."""
+    SQLite the claim is one IMMEDIATE transaction, and there is one writer at a time.
+    A notice whose senders died ``max_attempts`` times (one that kills them?) is failed,
+    not taken again."""
     at = now()
     async with write_transaction():
         query = (
@@ -98,13 +106,16 @@ async def claim(batch: int, lease: float, channels: tuple[str, ...] = ("email", 
         found = await query
         if not found:
             return []
+        taken = []
         for row in found:
             if row["state"] == "sending":  # the attempt whose sender vanished, on the record
-                await NoticeAttempt.insert(
-                    NoticeAttempt(
-                        notice=row["id"], at=at, ok=False, error="the sender stopped while sending (lease ran out)"
-                    )
-                )
+                await NoticeAttempt.insert(NoticeAttempt(notice=row["id"], at=at, ok=False, error=SENDER_STOPPED))
+                if row["attempts"] >= max_attempts:
+                    await Notice.update(
+                        {Notice.state: "failed", Notice.lease_until: None, Notice.last_error: SENDER_STOPPED}
+                    ).where(Notice.id == row["id"])
+                    continue
+            taken.append(row["id"])
             await Notice.update(
                 {
                     Notice.state: "sending",
@@ -112,9 +123,9 @@ async def claim(batch: int, lease: float, channels: tuple[str, ...] = ("email", 
                     Notice.attempts: row["attempts"] + 1,
                 }
             ).where(Notice.id == row["id"])
-        claimed: list[dict[str, Any]] = (
-            await Notice.select().where(Notice.id.is_in([r["id"] for r in found])).order_by(Notice.id)
-        )
+        if not taken:
+            return []
+        claimed: list[dict[str, Any]] = await Notice.select().where(Notice.id.is_in(taken)).order_by(Notice.id)
     return claimed
 
 

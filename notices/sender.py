@@ -108,7 +108,7 @@ class Sender:
         if self.smtp is not None and not self._released:
             await nq.release_held("email")
             self._released = True
-        claimed = await nq.claim(self.batch, self.lease)
+        claimed = await nq.claim(self.batch, self.lease, max_attempts=self.max_attempts)
         held = [n["id"] for n in claimed if n["channel"] == "email" and self.smtp is None]
         await nq.hold(held)
         sent = 0

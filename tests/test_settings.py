@@ -76,3 +76,11 @@ def test_a_setting_that_cannot_work_stops_the_start_and_names_itself(changes: di
 
     with pytest.raises(ValueError, match=named):
         create_app(made_with(**changes))
+
+
+def test_an_smtp_url_that_names_no_server_stops_the_start() -> None:
+    from app import check_settings
+
+    with pytest.raises(ValueError, match="SHOWCASE_SMTP_URL"):
+        check_settings(made_with(smtp_url="mail.example.org:25"))
+    check_settings(made_with(smtp_url="smtp://user:pw@mail.example.org:587?starttls=1"))

@@ -192,3 +192,50 @@ async def test_the_webhook_gets_the_message_and_a_500_or_an_errcode_is_a_failure
         assert all("robot-key" not in e for e in errors)  # the key stays secret in the outbox too
     finally:
         hook.close()
+
+
+async def test_a_notice_whose_senders_keep_dying_is_failed_not_taken_forever(db) -> None:
+    from notices.queries import claim, enqueue, get_notice
+
+    await enqueue(draft(1))
+    for _ in range(2):
+        assert len(await claim(10, lease=0.05, max_attempts=2)) == 1
+        await asyncio.sleep(0.1)  # the sender died while sending; its lease runs out
+    assert await claim(10, lease=0.05, max_attempts=2) == []
+    notice = await get_notice(min(await states()))
+    assert notice["state"] == "failed" and "stopped while sending" in notice["last_error"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback, in a test
+async def test_a_login_in_the_smtp_url_is_used(db) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from notices.queries import enqueue
+    from tests.notices.stand_ins import Mailbox
+    from tests.servers import free_port
+
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"mailer" and auth_data.password == b"p@ss word")
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False, auth_required=True
+    )
+    controller.start()
+    try:
+        await enqueue(draft(1), draft(2))
+        await sender(f"smtp://mailer:wrong@127.0.0.1:{port}", timeout=1.0).send_due()  # refused (it stalls)
+        assert box.messages == [] and set((await states()).values()) == {"pending"}
+        await sender(f"smtp://mailer:p%40ss%20word@127.0.0.1:{port}", first_delay=0.0).send_due()
+        assert set((await states()).values()) == {"pending"}  # not due yet: the first failure's pause
+        from notices.tables import Notice
+
+        await Notice.update({Notice.next_attempt_at: Notice.created_at}, force=True)
+        await sender(f"smtp://mailer:p%40ss%20word@127.0.0.1:{port}").send_due()
+        assert len(box.messages) == 2 and (b"mailer", b"p@ss word") in logins
+    finally:
+        controller.stop()
