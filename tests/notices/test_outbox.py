@@ -239,3 +239,22 @@ async def test_a_login_in_the_smtp_url_is_used(db) -> None:
         assert len(box.messages) == 2 and (b"mailer", b"p@ss word") in logins
     finally:
         controller.stop()
+
+
+async def test_small_attachments_arrive_whole(db) -> None:
+    import base64
+
+    from notices.queries import enqueue
+
+    ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    smtp = SmtpServer().start()
+    try:
+        attachment = {"name": "slot.ics", "mime": "text/calendar", "base64": base64.b64encode(ics).decode()}
+        await enqueue(draft(1, attachments=[attachment]))
+        await sender(smtp.url).send_due()
+        ((_rcpt, message),) = smtp.box.messages
+        (part,) = list(message.iter_attachments())
+        assert part.get_filename() == "slot.ics" and part.get_content_type() == "text/calendar"
+        assert part.get_payload(decode=True) == ics
+    finally:
+        smtp.stop()
