@@ -97,7 +97,7 @@ async def _every_page(client) -> list[str]:
     from presenters.catalog.controllers import CATALOG
     from presenters.catalog.queries import TABLES
     from presenters.review import queries as rq
-    from presenters.tables import Application, Area, PortalLink
+    from presenters.tables import Application, Area, PortalLink, Unit
     from settings import Settings
 
     async def ids() -> dict:
@@ -148,6 +148,7 @@ async def _every_page(client) -> list[str]:
         "item_id": found["item"],
         "call_id": found["call"],
         "application_id": application["id"],
+        "unit_id": (await client.run(lambda: Unit.select(Unit.id).first()))["id"],
         "code": "t" * 32,
     }
     pages = []
