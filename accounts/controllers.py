@@ -18,6 +18,7 @@ from accounts.rules import ROLES
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
 from web.routing import PUBLIC, safe_next
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -64,7 +65,7 @@ class UserPages(Controller):
             path=f"/admin/users/{'?saved=' + saved if saved else ''}{'#' + anchor if anchor else ''}", status_code=303
         )
 
-    @post("/")
+    @post("/", responses=answers(303, 409))
     async def create(self, request: Request) -> Template | Redirect:
         form = await request.form()
         username = str(form.get("username", "")).strip()
@@ -90,7 +91,7 @@ class UserPages(Controller):
             raise NotFoundException(detail=lazy("No such user."))
         return row
 
-    @post("/{user_id:int}/roles")
+    @post("/{user_id:int}/roles", responses=answers(303, 409))
     async def set_roles(self, request: Request, user_id: FromPath[int]) -> Response:
         await self._user(user_id)
         form = await request.form()
@@ -102,7 +103,7 @@ class UserPages(Controller):
         await accounts.set_roles(user_id, wanted)
         return self._done(request, f"user-{user_id}", saved="roles")
 
-    @post("/{user_id:int}/active")
+    @post("/{user_id:int}/active", responses=answers(303, 409))
     async def set_active(self, request: Request, user_id: FromPath[int], data: FormBody) -> Response:
         await self._user(user_id)
         if user_id == request.user.id:
@@ -111,7 +112,7 @@ class UserPages(Controller):
         await accounts.set_active(user_id, active)
         return self._done(request, f"user-{user_id}", saved="access")
 
-    @post("/{user_id:int}/password")
+    @post("/{user_id:int}/password", responses=answers(303))
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
         password = accounts.new_password()
@@ -130,7 +131,7 @@ class LoginPages(Controller):
     async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
         return Template("login.html", context={"next": safe_next(next, ""), "error": "", "username": ""})
 
-    @post("/login")
+    @post("/login", responses=answers(302, s302="Logged in: on to the page asked for."))
     async def login(
         self,
         request: Request,

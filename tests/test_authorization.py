@@ -105,6 +105,7 @@ async def world(client) -> dict:
         "user_id": 1,
         "case_id": 1,
         "version_id": version,
+        "number": version,  # /p/{token}/slides/{number}: a version to GET (an agenda item to POST to)
         "file_path": "css/app.css",
         "path": "openapi.json",
         "applicant_token": rq.application_token(secret, application),

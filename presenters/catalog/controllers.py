@@ -29,6 +29,9 @@ from web.errors import loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
+
+CONFLICT = "Conflicts with what is stored (an area name already taken)."
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ class CatalogPages(Controller):
     async def new(self, kind: FromPath[str]) -> Template:
         return await self._form(spec_for(kind), {}, {}, None)
 
-    @post("/{kind:str}/new")
+    @post("/{kind:str}/new", responses=answers(302, 409, s409=CONFLICT))
     async def create(self, kind: FromPath[str], data: FormBody) -> Response:
         spec = spec_for(kind)
         form = parse_form(spec.fields, data, await choice_lists())
@@ -248,7 +251,7 @@ class CatalogPages(Controller):
         raw["version"] = str(row["version"])
         return await self._form(spec, raw, {}, row_id)
 
-    @post("/{kind:str}/{row_id:int}/edit")
+    @post("/{kind:str}/{row_id:int}/edit", responses=answers(302, 409))
     async def update(self, kind: FromPath[str], row_id: FromPath[int], data: FormBody) -> Response:
         spec = spec_for(kind)
         if await spec.get_row(row_id) is None:
@@ -274,7 +277,9 @@ class CatalogPages(Controller):
             context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""},
         )
 
-    @post("/{kind:str}/{row_id:int}/delete")
+    @post(
+        "/{kind:str}/{row_id:int}/delete", responses=answers(409, s409="Still in use (by a method, or on an agenda).")
+    )
     async def remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
         await delete_row(spec_for(kind), row_id, on_agenda)
         return Redirect(path=f"/organiser/catalog/{kind}")
@@ -314,17 +319,20 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
         async def read(self, row_id: FromPath[int]) -> Out:  # type: ignore[valid-type]
             return await one(row_id)
 
-        @post("/")
+        @post("/", responses=answers(409, s409=CONFLICT))
         async def create(self, data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
             return await one(await save_row(spec, await validate(data)))
 
-        @put("/{row_id:int}")
+        @put(
+            "/{row_id:int}",
+            responses=answers(409, s409=f"{CONFLICT} Or someone else saved it after the version given."),
+        )
         async def replace(self, request: Request, row_id: FromPath[int], data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
             await one(row_id)
             given = data.version if data.version is not None else loaded_version(request.headers.get("if-match"))  # type: ignore[attr-defined]
             return await one(await save_row(spec, await validate(data), row_id, given))
 
-        @delete("/{row_id:int}")
+        @delete("/{row_id:int}", responses=answers(409, s409="Still in use (by a method, or on an agenda)."))
         async def remove(self, row_id: FromPath[int], on_agenda: OnAgenda) -> None:
             await delete_row(spec, row_id, on_agenda)
 

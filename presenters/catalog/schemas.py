@@ -19,6 +19,8 @@ Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An area. Its name must not be another area's (else 409)."""
+
     name: ShortName
     position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
     version: Version | None = None
@@ -55,6 +57,9 @@ class BranchOut(msgspec.Struct):
 
 
 class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A method. branch_id, and area_id when given, must name an existing branch and area
+    (else 400)."""
+
     title: Name
     branch_id: Id
     area_id: Id | None = None
@@ -78,6 +83,8 @@ class MethodOut(msgspec.Struct):
 
 
 class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A presenter. branch_id, when given, must name an existing branch (else 400)."""
+
     name: ShortName
     role: Annotated[str, msgspec.Meta(max_length=50)] = ""
     branch_id: Id | None = None
