@@ -11,19 +11,21 @@ what the route is: who may call it, what it can answer, and in which media type.
   unknown host), 401 (``/api``) or 302 to the login page (pages) where a login is needed, 403
   where a role guard, the token's role or the CSRF check may refuse, 404 where the path names
   something, 413 for a body over its limit, 429 where the rate limits count, 503 when the
-  database cannot be reached; and whatever the route declares with ``answers(...)``.
+  database cannot be reached; and whatever the route declares with ``answers(...)`` (409,
+  507, a redirect...) or a ``ResponseSpec`` of its own.
 - errors are JSON (``ErrorOut``) under ``/api`` and ``/healthz``, and an HTML page elsewhere.
 - media types: a template is ``text/html``, a server-sent stream ``text/event-stream``, a
   route's ``media_type=`` or ``downloads(...)`` its files' types, a redirect has a Location.
 
-Msgspec Structs that refuse unknown fields say ``additionalProperties: false``
-(``StrictStructSchemaPlugin``).
+``StrictStructs`` (a schema plugin): msgspec Structs that refuse unknown fields say
+``additionalProperties: false``, their docstrings (the rules one field cannot state alone)
+become their descriptions, and their text fields and list items say their limits.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -33,6 +35,7 @@ from litestar.enums import MediaType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     Components,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -83,10 +86,22 @@ SSE_EVENT = Schema(
     description="One event of the stream. The stream ends after a while (SHOWCASE_LIVE_STREAM_SECONDS); "
     "the browser reconnects and gets the board again at once.",
 )
+# The body of a route that streams an upload to disk (web.uploads): the file in the field
+# "file", and whatever other fields its form has.
+UPLOAD = Schema(
+    type=OpenAPIType.OBJECT,
+    properties={
+        "file": Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.BINARY,
+            description="The file: what it is, is judged by its content (a PDF, PPTX, PPT, KEY or ODP).",
+        )
+    },
+    description="A form with the file; too large a file is refused with 413 as it arrives, a full disk with 507.",
+)
 FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-LOGIN_PAGE = "/login"
 
 
 class ErrorOut(msgspec.Struct):
@@ -133,8 +148,10 @@ DESCRIPTIONS = {
 
 def answers(*statuses: int, **descriptions: str) -> dict[int, ResponseSpec]:
     """What a route answers besides the defaults RouteDocs adds, for ``responses=``. A 2xx
-    or 3xx listed here replaces the success Litestar infers from the return annotation;
-    ``descriptions`` (``s409="..."``) say more than the generic words."""
+    (a page) or 3xx (a redirect) listed here replaces the success Litestar infers from the
+    return annotation; an error is a page or ``ErrorOut`` as the route's other errors are.
+    ``descriptions`` (``s409="..."``) say more than the generic words. An API route's own
+    success bodies are ``ResponseSpec``s of their Structs."""
     return {
         status: Answer(
             data_container=None,
@@ -198,6 +215,7 @@ class RouteFacts:
     names_something: bool
     rate_limited: bool
     returns: str  # "template", "redirect", "file", "stream", "other"
+    streams_upload: bool  # reads its multipart body itself, as it streams (no `data` to document)
     status_code: int
     declared: dict[int, ResponseSpec] = field(default_factory=dict)
 
@@ -213,9 +231,8 @@ class RouteFacts:
     def errors(self) -> dict[int, str]:
         """The statuses this route may answer whatever it does, with their description."""
         found = {400: DESCRIPTIONS[400], 503: DESCRIPTIONS[503]}
-        if self.access != "public":
-            if self.json_errors:
-                found[401] = DESCRIPTIONS[401]
+        if self.access != "public" and self.json_errors:  # a page sends a stranger to log in (302)
+            found[401] = DESCRIPTIONS[401]
         if self.guarded or self.csrf or self.access == "token":
             found[403] = DESCRIPTIONS[403]
         if self.names_something:
@@ -241,12 +258,9 @@ class RouteFacts:
         for status, spec in self.declared.items():
             if isinstance(spec, Answer) and status >= 400:
                 found[status] = self.error_spec(status, spec.description)
-            elif isinstance(spec, Answer) and 200 <= status < 300 and status != 204:
+            elif isinstance(spec, Answer) and 200 <= status < 300 and status != 204 and not self.json_errors:
                 found[status] = ResponseSpec(
-                    data_container=str,
-                    description=spec.description,
-                    media_type=MediaType.JSON if self.json_errors else MediaType.HTML,
-                    generate_examples=False,
+                    data_container=str, description=spec.description, media_type=MediaType.HTML, generate_examples=False
                 )
             else:
                 found[status] = spec
@@ -255,6 +269,8 @@ class RouteFacts:
     def finish(self, operation: Operation) -> None:
         """What Litestar's generated operation cannot say by itself."""
         operation.security = self.security
+        if self.streams_upload and operation.request_body is None:
+            operation.request_body = RequestBody(content={"multipart/form-data": OpenAPIMediaType(schema=UPLOAD)})
         body = operation.request_body
         if isinstance(body, RequestBody) and set(body.content) <= FORMS:
             body.required = False  # no body is an empty form: answered like any form with fields missing
@@ -336,9 +352,8 @@ def _returns(handler: Any) -> str:
 class RouteDocs(ReceiveRoutePlugin):
     """Fills in each route's OpenAPI operation as the app registers it (see the module)."""
 
-    json_errors: Callable[[str], bool]
-    rate_limited: Callable[[str, str], bool]
-    csrf_exempt_paths: Sequence[str] = ()
+    json_errors: Callable[[str], bool]  # web.errors.json_path
+    rate_limited: Callable[[str, str], bool]  # web.middleware.rate_limited
 
     def receive_route(self, route: BaseRoute) -> None:
         if not isinstance(route, HTTPRoute):
@@ -359,11 +374,12 @@ class RouteDocs(ReceiveRoutePlugin):
                 method=method,
                 json_errors=self.json_errors(route.path_format),
                 access=access,
-                csrf=method in UNSAFE and not opt.get("exclude_from_csrf") and route.path not in self.csrf_exempt_paths,
+                csrf=method in UNSAFE and not opt.get("exclude_from_csrf"),
                 guarded=bool(handler.resolve_guards()),
                 names_something=bool(route.path_parameters),
                 rate_limited=self.rate_limited(method, route.path_format),
                 returns=_returns(handler),
+                streams_upload=method in WITH_BODY and handler.resolve_request_max_body_size() is None,
                 status_code=handler.status_code,
                 declared=dict(handler.responses or {}),
             )

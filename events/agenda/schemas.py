@@ -26,10 +26,15 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
 OptionalMinutes = Annotated[int, msgspec.Meta(ge=0, le=480)]
 Kind = Literal["presentation", "opening", "remarks", "break", "closing", "segment"]
-# The version an edit was loaded at (as read back in ``version``): the save is refused with
-# 409 if someone else saved since. Also accepted as an ``If-Match: "3"`` header; without
-# either, the save is unconditional.
-Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Version = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=2**31 - 1,
+        description="The version this edit was loaded at (as read back in version): a save after someone else made "
+        'one is refused with 409. Also taken from an If-Match: "3" header; without either, the save is unconditional.',
+    ),
+]
 
 
 # An IANA time zone name ("Asia/Shanghai"); empty: the default zone (SHOWCASE_TIMEZONE). The

@@ -1,6 +1,9 @@
 """Public pages: the published agenda, good on a phone, and its exports."""
 
+from typing import Any
+
 from litestar import Controller, MediaType, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -44,7 +47,16 @@ class PublicPages(Controller):
             headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'},
         )
 
-    @get("/e/{slug:str}/schedule.json")
+    @get(
+        "/e/{slug:str}/schedule.json",
+        responses={
+            200: ResponseSpec(
+                dict[str, Any],
+                description="The schedule in the frab/c3voc format (https://c3voc.de/schedule/schema.json).",
+                generate_examples=False,
+            )
+        },
+    )
     async def schedule_json(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         return Response(exports.to_frab_json(await self._export(request, slug)), media_type="application/json")
 

@@ -2,13 +2,13 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard
@@ -129,6 +129,10 @@ CATALOG: dict[str, CatalogSpec] = {
 }
 
 
+# What the catalog pages' {kind} may be (any other answers 404), as the schema states it.
+Kind = Annotated[str, PathParameter(description="Which part of the catalog.", schema_extra={"enum": list(CATALOG)})]
+
+
 def to_columns(values: dict[str, Any]) -> dict[str, Any]:
     """Form/API names to table columns: branch_id -> branch."""
     return {(k.removesuffix("_id")): v for k, v in values.items()}
@@ -222,18 +226,18 @@ class CatalogPages(Controller):
         )
 
     @get("/{kind:str}")
-    async def index(self, kind: FromPath[str]) -> Template:
+    async def index(self, kind: Kind) -> Template:
         spec = spec_for(kind)
         return Template(
             "presenters/catalog_list.html", context={"spec": spec, "rows": await spec.list_rows(), "catalog": CATALOG}
         )
 
     @get("/{kind:str}/new")
-    async def new(self, kind: FromPath[str]) -> Template:
+    async def new(self, kind: Kind) -> Template:
         return await self._form(spec_for(kind), {}, {}, None)
 
     @post("/{kind:str}/new", responses=answers(302, 409, s409=CONFLICT))
-    async def create(self, kind: FromPath[str], data: FormBody) -> Response:
+    async def create(self, kind: Kind, data: FormBody) -> Response:
         spec = spec_for(kind)
         form = parse_form(spec.fields, data, await choice_lists())
         if not form.ok:
@@ -242,7 +246,7 @@ class CatalogPages(Controller):
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/edit")
-    async def edit(self, kind: FromPath[str], row_id: FromPath[int]) -> Template:
+    async def edit(self, kind: Kind, row_id: FromPath[int]) -> Template:
         spec = spec_for(kind)
         row = await spec.get_row(row_id)
         if row is None:
@@ -252,7 +256,7 @@ class CatalogPages(Controller):
         return await self._form(spec, raw, {}, row_id)
 
     @post("/{kind:str}/{row_id:int}/edit", responses=answers(302, 409))
-    async def update(self, kind: FromPath[str], row_id: FromPath[int], data: FormBody) -> Response:
+    async def update(self, kind: Kind, row_id: FromPath[int], data: FormBody) -> Response:
         spec = spec_for(kind)
         if await spec.get_row(row_id) is None:
             raise NotFoundException()
@@ -264,7 +268,7 @@ class CatalogPages(Controller):
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/delete")
-    async def confirm_remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Template:
+    async def confirm_remove(self, kind: Kind, row_id: FromPath[int], on_agenda: OnAgenda) -> Template:
         """Deleting asks first, and says up front when it cannot be done."""
         spec = spec_for(kind)
         row = await spec.get_row(row_id)
@@ -280,7 +284,7 @@ class CatalogPages(Controller):
     @post(
         "/{kind:str}/{row_id:int}/delete", responses=answers(409, s409="Still in use (by a method, or on an agenda).")
     )
-    async def remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
+    async def remove(self, kind: Kind, row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
         await delete_row(spec_for(kind), row_id, on_agenda)
         return Redirect(path=f"/organiser/catalog/{kind}")
 

@@ -12,10 +12,15 @@ ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\
 Optional100 = Annotated[str, msgspec.Meta(max_length=100)]
 Summary = Annotated[str, msgspec.Meta(max_length=5000)]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-# The version a change was loaded at (as read back in ``version``): a save against an older
-# one is refused with 409. Also accepted as an ``If-Match: "3"`` header; without either, the
-# save is unconditional.
-Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Version = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=2**31 - 1,
+        description="The version this edit was loaded at (as read back in version): a save after someone else made "
+        'one is refused with 409. Also taken from an If-Match: "3" header; without either, the save is unconditional.',
+    ),
+]
 
 
 class AreaIn(msgspec.Struct, forbid_unknown_fields=True):

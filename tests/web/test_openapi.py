@@ -91,6 +91,32 @@ async def test_files_carry_their_real_media_types(schema):
     assert success("GET", "/e/{slug}") == {"text/html"}
     assert "application/pdf" in success("GET", "/p/{token}/slides/{number}")
     assert "304" in operation(schema, "GET", "/e/{slug}/programme.pdf")["responses"]
+    schedule = operation(schema, "GET", "/e/{slug}/schedule.json")["responses"]["200"]["content"]["application/json"]
+    assert schedule["schema"]["type"] == "object"  # the frab document, not a string
+    upload = operation(schema, "POST", "/p/{token}/slides/{number}")["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+
+
+async def test_one_url_is_one_path(schema):
+    """OpenAPI holds paths alike but for their parameters' names to be one: the portal's
+    upload (POST) and download (GET) of slides share /p/{token}/slides/{number}."""
+    import re
+
+    shapes = [re.sub(r"{[^}]*}", "{}", path) for path in schema["paths"]]
+    assert len(shapes) == len(set(shapes)), sorted(s for s in shapes if shapes.count(s) > 1)
+
+
+async def test_parameters_and_items_state_their_limits(schema):
+    kind = operation(schema, "GET", "/organiser/catalog/{kind}")["parameters"][0]["schema"]
+    assert kind["enum"] == ["areas", "branches", "methods", "presenters"]
+    size = [p for p in operation(schema, "GET", "/e/{slug}/programme.pdf")["parameters"] if p["name"] == "size"]
+    assert size[0]["schema"]["pattern"] == "^(?:[aA]4|[aA]5)?$"
+    query = [p for p in operation(schema, "GET", "/api/events/{event_id}/attendees")["parameters"] if p["name"] == "q"]
+    assert query[0]["schema"]["pattern"] == "^[^\\x00]*$"  # a NUL anywhere is refused (400)
+    generate = component(schema, {"$ref": "#/components/schemas/GenerateIn"})
+    assert generate["properties"]["method_ids"]["items"]["minimum"] == 1
+    event_in = component(schema, {"$ref": "#/components/schemas/EventIn"})
+    assert event_in["properties"]["date"]["pattern"].startswith("^(?:20")
 
 
 async def test_a_body_that_refuses_unknown_fields_says_so(schema):
