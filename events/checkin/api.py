@@ -33,12 +33,17 @@ class CheckInApi(Controller):
         tags=["check-in"],
         response_description="Already checked in (status already), with the time of the first check-in.",
         responses={
-            201: ResponseSpec(CheckInOut, description="Checked in now (status checked_in)."),
+            201: ResponseSpec(CheckInOut, description="Checked in now (status checked_in).", generate_examples=False),
             404: ResponseSpec(
                 CheckInOut | ErrorOut,  # type: ignore[arg-type]
                 description="Not a ticket of this event (status invalid), or no such event.",
+                generate_examples=False,
             ),
-            409: ResponseSpec(CheckInOut, description="The door is not open now (status closed): nothing stored."),
+            409: ResponseSpec(
+                CheckInOut,
+                description="The door is not open now (status closed): nothing stored.",
+                generate_examples=False,
+            ),
         },
     )
     async def check_in(
