@@ -28,9 +28,12 @@ from core.db.engine import current_engine
 from settings import ROOT, Settings, get_settings
 from web import i18n
 from web.assets import asset_caching, compression_config
-from web.errors import DB_DOWN_ERRORS, check_request, http_error, server_error
+from web.errors import DB_DOWN_ERRORS, check_request, http_error, json_path, server_error
 from web.hosts import AllowedHostsMiddleware, unreachable_from_phones
-from web.middleware import LocaleMiddleware, rate_limit_middleware
+from web.middleware import LocaleMiddleware, rate_limit_middleware, rate_limited
+from web.openapi import RouteDocs, StrictStructs
+from web.openapi import components as openapi_components
+from web.routing import allow_every_method
 from web.security import security_headers
 from web.site import SitePages
 from web.templating import build_environment, jinja_env
@@ -50,6 +53,14 @@ def check_settings(settings: Settings) -> None:
     from notices.sender import smtp_of  # noqa: PLC0415 -- the notices app loads after the settings are read
 
     smtp_of(settings.smtp_url)  # a URL that names no server says so
+
+
+OPENAPI_DESCRIPTION = """The JSON API under /api (events and agendas, the catalog, check-in) and, for
+completeness, every page and form of the site. Errors under /api are JSON
+({"status_code", "detail", "extra"}); pages answer errors with a page in the user's language, and
+send a visitor who is not logged in to /login. Form posts and API writes need the CSRF cookie
+and its x-csrftoken header (GET /login sets the cookie); the scanners' check-in takes an API
+token instead (POST /api/tokens)."""
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -149,7 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(LocaleMiddleware, default_locale=settings.default_locale),
             rate_limit_middleware(settings),
         ],
-        before_send=[security_headers(settings.secure_cookies), asset_caching],
+        before_send=[security_headers(settings.secure_cookies), asset_caching, allow_every_method()],
         compression_config=compression_config(),
         before_request=check_request,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
@@ -162,7 +173,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/healthz", "^/assets/"],  # assets are public and cached: no cookie with them
         ),
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        openapi_config=OpenAPIConfig(title="Showcase API", version="1.0.0", path="/api/schema"),
+        # Every route's security, statuses and media types, worked out from what the route is
+        # (web/openapi.py); Structs that refuse unknown fields say additionalProperties: false.
+        plugins=[RouteDocs(json_errors=json_path, rate_limited=rate_limited), StrictStructs()],
+        openapi_config=OpenAPIConfig(
+            title="Showcase API",
+            version="1.0.0",
+            path="/api/schema",
+            description=OPENAPI_DESCRIPTION,
+            components=openapi_components(),
+        ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug" if settings.debug else "never",

@@ -20,6 +20,7 @@ from accounts.rules import ROLES, SCOPED_ROLES
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
 from web.routing import PUBLIC, safe_next
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -78,7 +79,7 @@ class UserPages(Controller):
             path=f"/admin/users/{'?saved=' + saved if saved else ''}{'#' + anchor if anchor else ''}", status_code=303
         )
 
-    @post("/")
+    @post("/", responses=answers(303, 409))
     async def create(self, request: Request, unit_choices: UnitChoices) -> Template | Redirect:
         form = await request.form()
         username = str(form.get("username", "")).strip()
@@ -127,7 +128,7 @@ class UserPages(Controller):
         unit = int(text)
         return unit if unit in {i for i, _label in await unit_choices()} else NO_UNIT
 
-    @post("/{user_id:int}/roles")
+    @post("/{user_id:int}/roles", responses=answers(303, 409))
     async def set_roles(self, request: Request, user_id: FromPath[int], unit_choices: UnitChoices) -> Response:
         await self._user(user_id)
         form = await request.form()
@@ -142,7 +143,7 @@ class UserPages(Controller):
         await accounts.set_roles(user_id, wanted)
         return self._done(request, f"user-{user_id}", saved="roles")
 
-    @post("/{user_id:int}/grants")
+    @post("/{user_id:int}/grants", responses=answers(303))
     async def grant(self, request: Request, user_id: FromPath[int], unit_choices: UnitChoices) -> Response:
         """A review role at one unit: it reaches that unit and every unit under it."""
         await self._user(user_id)
@@ -156,14 +157,14 @@ class UserPages(Controller):
         await accounts.grant_at(user_id, role, unit)
         return self._done(request, f"user-{user_id}", saved="roles")
 
-    @post("/{user_id:int}/grants/{grant_id:int}/delete")
+    @post("/{user_id:int}/grants/{grant_id:int}/delete", responses=answers(303))
     async def revoke(self, request: Request, user_id: FromPath[int], grant_id: FromPath[int]) -> Response:
         await self._user(user_id)
         if not await accounts.revoke_grant(user_id, grant_id):
             raise NotFoundException(detail=lazy("No such role."))
         return self._done(request, f"user-{user_id}", saved="roles")
 
-    @post("/{user_id:int}/active")
+    @post("/{user_id:int}/active", responses=answers(303, 409))
     async def set_active(
         self, request: Request, user_id: FromPath[int], data: FormBody, unit_choices: UnitChoices
     ) -> Response:
@@ -176,7 +177,7 @@ class UserPages(Controller):
         await accounts.set_active(user_id, active)
         return self._done(request, f"user-{user_id}", saved="access")
 
-    @post("/{user_id:int}/password")
+    @post("/{user_id:int}/password", responses=answers(303))
     async def reset_password(self, request: Request, user_id: FromPath[int]) -> Response:
         user = await self._user(user_id)
         password = accounts.new_password()
@@ -195,7 +196,7 @@ class LoginPages(Controller):
     async def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
         return Template("login.html", context={"next": safe_next(next, ""), "error": "", "username": ""})
 
-    @post("/login")
+    @post("/login", responses=answers(302, s302="Logged in: on to the page asked for."))
     async def login(
         self,
         request: Request,

@@ -25,6 +25,14 @@ _BIDI_OVERRIDES = "\u202a-\u202e\u2066-\u2069"
 # The plain direction marks: harmless in running text, never needed in a name or title.
 _BIDI_MARKS = "\u200e\u200f"
 
+# For the OpenAPI schema: text a person may send (no NUL), and one-line text that still shows
+# something once cleaned (what ``clean_fields(required=...)`` asks): a character that is
+# neither dropped by ``clean_line`` nor whitespace to ``str.strip`` (surrogates left out: a
+# JSON schema's regex sees a character beyond U+FFFF as two of them).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+_INVISIBLE = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u200e\u200f\u2028-\u202f\u205f\u2066-\u2069\u3000\ufffe\uffff"
+VISIBLE_PATTERN = rf"^[^\x00]*[^{_INVISIBLE}][^\x00]*$"
+
 _MULTI_LINE_DROP = re.compile(f"[{_CONTROLS}{_BIDI_OVERRIDES}]")
 _ONE_LINE_DROP = re.compile(f"[{_CONTROLS}{_BIDI_OVERRIDES}{_BIDI_MARKS}]")
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")

@@ -111,6 +111,7 @@ async def world(client) -> dict:
         "unit_id": (await Unit.select(Unit.id).where(Unit.parent.is_not_null()).first())["id"],
         "grant_id": 1,
         "version_id": version,
+        "number": version,  # /p/{token}/slides/{number}: a version to GET (an agenda item to POST to)
         "file_path": "css/app.css",
         "path": "openapi.json",
         "applicant_token": rq.application_token(secret, application),

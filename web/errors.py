@@ -6,6 +6,7 @@ import errno
 import logging
 import socket
 import sqlite3
+from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 import msgspec
@@ -66,24 +67,30 @@ def loaded_version(value: object) -> int | None:
     return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
+def json_path(path: str) -> bool:
+    """Whether errors on this path are answered as JSON (API clients), not as a page."""
+    return path.startswith("/api") or path == "/healthz"
+
+
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/healthz"
+    return json_path(request.url.path)
 
 
-def _page(request: Request, status: int, message: str) -> Response:
+def _page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return Template(
         template_name="error.html",
         context={"status": status, "message": message},
         status_code=status,
         media_type=MediaType.HTML,
+        headers=headers,
     )
 
 
-def _json(status: int, detail: str, extra: object = None) -> Response:
+def _json(status: int, detail: str, extra: object = None, headers: dict[str, str] | None = None) -> Response:
     body: dict[str, object] = {"status_code": status, "detail": detail}
     if extra:
         body["extra"] = extra
-    return Response(content=body, status_code=status, media_type=MediaType.JSON)
+    return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
@@ -91,12 +98,14 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException) and not wants_json(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(path=f"/login?next={quote(target)}")
+    # What the exception says in headers goes out too: a 405's Allow (RFC 9110), for one.
+    headers = dict(exc.headers) if exc.headers else None
     if wants_json(request):
         detail = exc.detail if exc.detail else STATUS_MESSAGES.get(status, "Error")
         extra = exc.extra if isinstance(exc, ValidationException) or exc.extra else None
-        return _json(status, detail, extra)
+        return _json(status, detail, extra, headers)
     if isinstance(exc.detail, Said):
-        return _page(request, status, str(exc.detail))
+        return _page(request, status, str(exc.detail), headers)
     generic = STATUS_MESSAGES.get(status)
     detail = exc.detail or ""
     # Details written for people are in the catalog; the framework's own fall back to generic.
@@ -104,7 +113,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     message = translated if detail and (translated != detail or not generic) else _(generic or detail)
     if isinstance(exc, ValidationException):
         message = _(STATUS_MESSAGES[400])
-    return _page(request, status, message)
+    return _page(request, status, message, headers)
 
 
 # Errors that may mean the database (or the shared store) cannot be reached; which of them
@@ -253,7 +262,46 @@ async def refuse_nul(request: Request) -> None:
                 raise ClientException(detail=Said(_(NUL_MESSAGE)))
 
 
+def _integral(value: Any) -> Any:
+    """JSON Schema counts 2.0 as an integer; so does this reading (and nothing else lax)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    return value
+
+
+async def strict_json(request: Request) -> None:
+    """Before any handler: a JSON body is read as strictly as the schema states it. Litestar
+    converts request data leniently (0 for false, "15" for 15), which the OpenAPI schema of
+    our msgspec Structs refuses; so the body is first read strictly (an integral number such as
+    2.0 counts as an integer, as in JSON Schema), and what does not fit is refused (400), worded
+    as Litestar words a validation error."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if data is None or not data.is_subclass_of(msgspec.Struct):
+        return
+    content_type = request.content_type[0]
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        return  # Litestar answers a body in another media type itself
+    try:
+        msgspec.convert(_integral(msgspec.json.decode(await request.body())), data.annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        message, _at, where = str(exc).partition(" - at `$")
+        key = where.rstrip("`").lstrip(".") or "data"
+        raise ValidationException(
+            detail=f"Validation failed for {request.method} {request.url.path}",
+            extra=[{"message": message, "key": key, "source": "body"}],
+        ) from None
+    except msgspec.DecodeError:
+        return  # not JSON at all: Litestar answers that
+
+
 async def check_request(request: Request) -> None:
-    """The app's one before-request hook: ids a row can have, no NUL."""
+    """The app's one before-request hook: ids a row can have, no NUL, JSON bodies read strictly."""
     await ids_in_range(request)
     await refuse_nul(request)
+    await strict_json(request)

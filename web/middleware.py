@@ -62,6 +62,16 @@ def _is_login_post(scope) -> bool:
     return scope["method"] == "POST" and scope["path"] == "/login"
 
 
+RATE_LIMITED = (_is_attendee_post, _is_public_form_post, _is_login_post)
+
+
+def rate_limited(method: str, path: str) -> bool:
+    """Whether a request of this method to this path (a route's path, e.g. /e/{slug}/checkin)
+    counts against a rate limit, so that it may be answered 429."""
+    scope = {"type": "http", "method": method, "path": path}
+    return any(applies(scope) for applies in RATE_LIMITED)
+
+
 def rate_limit_middleware(settings):
     """Check-in and feedback posts from phones (SHOWCASE_ATTENDEE_POSTS_PER_MINUTE each) and
     login posts per address (SHOWCASE_LOGIN_ATTEMPTS_PER_MINUTE; password guessing), counted

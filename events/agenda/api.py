@@ -29,6 +29,7 @@ from presenters.catalog import queries as catalog
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import check_year
 from web.i18n import gettext as _
+from web.openapi import answers
 from web.routing import public_base, settings_of
 
 
@@ -162,7 +163,7 @@ class EventsApi(Controller):
     async def list_events(self, request: Request) -> list[EventOut]:
         return [event_out(e, request) for e in await days.list_events()]
 
-    @post("/")
+    @post("/", responses=answers(409, s409="The address (slug) is already used by another event."))
     async def create_event(self, request: Request, data: JSONBody[EventIn]) -> EventOut:
         try:
             event_id = await days.create_event(await event_values(data, None, settings_of(request).default_timezone))
@@ -174,7 +175,14 @@ class EventsApi(Controller):
     async def read_event(self, request: Request, event_id: FromPath[int]) -> EventOut:
         return event_out(await found_event(event_id), request)
 
-    @put("/{event_id:int}")
+    @put(
+        "/{event_id:int}",
+        responses=answers(
+            409,
+            s409="The address (slug) is already used by another event, or someone else saved this event "
+            "after the version given (in version or If-Match).",
+        ),
+    )
     async def replace_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventIn]) -> EventOut:
         await found_event(event_id)
         try:
@@ -205,7 +213,10 @@ class EventsApi(Controller):
         await queries.add_item(event_id, await item_values(data))
         return await agenda_out(event)
 
-    @put("/{event_id:int}/agenda/items/{item_id:int}")
+    @put(
+        "/{event_id:int}/agenda/items/{item_id:int}",
+        responses=answers(409, s409="Someone else saved this item after the version given (in version or If-Match)."),
+    )
     async def replace_item(
         self, request: Request, event_id: FromPath[int], item_id: FromPath[int], data: JSONBody[AgendaItemIn]
     ) -> AgendaOut:
@@ -234,7 +245,13 @@ class EventsApi(Controller):
             raise invalid("item_ids", _("The order must list every item of this agenda exactly once."))
         return await agenda_out(event)
 
-    @post("/{event_id:int}/agenda/generate")
+    @post(
+        "/{event_id:int}/agenda/generate",
+        responses=answers(
+            409,
+            s409="A presentation left out already holds feedback, votes or slides: send drop_data true to drop them.",
+        ),
+    )
     async def generate(self, event_id: FromPath[int], data: JSONBody[GenerateIn]) -> AgendaOut:
         event = await found_event(event_id)
         methods = {m["id"]: m for m in await catalog.list_methods(list(data.method_ids))}

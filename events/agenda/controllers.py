@@ -24,6 +24,7 @@ from web.errors import Said, loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
 from web.routing import settings_of
 
 EVENT_FIELDS = (
@@ -206,7 +207,7 @@ class EventPages(Controller):
             form.errors["slug"] = _("This address is already used by another event.")
         return form, form.values
 
-    @post("/events/new")
+    @post("/events/new", responses=answers(302))
     async def create_event(self, data: FormBody) -> Response:
         form, values = await self._parse_event(data, None)
         if not form.ok:
@@ -254,7 +255,7 @@ class EventPages(Controller):
         event = await load_event(event_id)
         return self._event_form(event_form_raw(event), {}, event)
 
-    @post("/events/{event_id:int}/edit")
+    @post("/events/{event_id:int}/edit", responses=answers(302, 409))
     async def update_event(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
         form, values = await self._parse_event(data, event_id)
@@ -292,7 +293,7 @@ class EventPages(Controller):
     async def _dashboard_with_errors(self, event_id: FromPath[int], raw: dict, errors: dict) -> Template:
         return await self._dashboard_page(event_id, raw, errors, 400)
 
-    @post("/events/{event_id:int}/items")
+    @post("/events/{event_id:int}/items", responses=answers(302))
     async def add_item(self, event_id: FromPath[int], data: FormBody) -> Response:
         await load_event(event_id)
         form = await self._parse_item(data)
@@ -301,7 +302,7 @@ class EventPages(Controller):
         await queries.add_item(event_id, item_values(form.values))
         return Redirect(path=f"/organiser/events/{event_id}#agenda")
 
-    @post("/events/{event_id:int}/items/{item_id:int}/update")
+    @post("/events/{event_id:int}/items/{item_id:int}/update", responses=answers(302, 409))
     async def update_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Response:
         await load_event(event_id)
         form = await self._parse_item(data)
@@ -337,7 +338,10 @@ class EventPages(Controller):
             },
         )
 
-    @post("/events/{event_id:int}/items/{item_id:int}/delete")
+    @post(
+        "/events/{event_id:int}/items/{item_id:int}/delete",
+        responses=answers(303, s303="Deleted; or, not confirmed, on to the page that asks first."),
+    )
     async def delete_item(self, event_id: FromPath[int], item_id: FromPath[int], data: FormBody) -> Redirect:
         if data.get("confirm") != "yes":  # not confirmed (an old page's button): ask first
             return Redirect(path=f"/organiser/events/{event_id}/items/{item_id}/delete", status_code=303)
@@ -407,7 +411,7 @@ class EventPages(Controller):
         chosen = {r["method_id"] for r in current if r["method_id"]}
         return self._generate_form(event, source, raw, {}, chosen, current)
 
-    @post("/events/{event_id:int}/generate")
+    @post("/events/{event_id:int}/generate", responses=answers(302, 409))
     async def generate(self, event_id: FromPath[int], data: FormBody) -> Response:
         """Generates from the methods chosen among the list the page showed: ``call`` (sent by
         the page) names it; a form without it plans from the whole pool, as before calls."""
@@ -501,7 +505,7 @@ class DeletedEvents(Controller):
             },
         )
 
-    @post("/{event_id:int}/restore")
+    @post("/{event_id:int}/restore", responses=answers(303))
     async def restore(self, event_id: FromPath[int]) -> Redirect:
         if not await days.restore_event(event_id):
             raise NotFoundException(

@@ -26,19 +26,50 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=480)]
 OptionalMinutes = Annotated[int, msgspec.Meta(ge=0, le=480)]
 Kind = Literal["presentation", "opening", "remarks", "break", "closing", "segment"]
-# The version an edit was loaded at (as read back in ``version``): the save is refused with
-# 409 if someone else saved since. Also accepted as an ``If-Match: "3"`` header; without
-# either, the save is unconditional.
-Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Version = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=2**31 - 1,
+        description="The version this edit was loaded at (as read back in version): a save after someone else made "
+        'one is refused with 409. Also taken from an If-Match: "3" header; without either, the save is unconditional.',
+    ),
+]
+
+
+# An IANA time zone name ("Asia/Shanghai"); empty: the default zone (SHOWCASE_TIMEZONE). The
+# pattern gives the shape; a name the server's zone database lacks is refused (400).
+Timezone = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=50,
+        description="An IANA time zone name (e.g. Asia/Shanghai) that the server's time zone database knows "
+        "(else 400); empty or left out: the server's default zone (SHOWCASE_TIMEZONE).",
+        extra_json_schema={"extra": {"pattern": r"^(?:[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*)?$"}},
+    ),
+]
+# A showcase day falls in the years 2000-2100 (web.forms.check_year); the pattern says so.
+Day = Annotated[
+    dt.date,
+    msgspec.Meta(
+        description="A day in the years 2000-2100.",
+        extra_json_schema={"extra": {"pattern": r"^(?:20\d\d|2100)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"}},
+    ),
+]
 
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An event, whole (PUT replaces every field). Besides each field's own limits:
+    end_time must be later than start_time (both on date, in timezone); a slug already used by
+    another event is refused with 409; with version (or If-Match), a save made after someone
+    else's is refused with 409."""
+
     title: Title
-    date: dt.date
+    date: Day
     start_time: HourMinute
     end_time: HourMinute
     theme: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    timezone: Annotated[str, msgspec.Meta(max_length=50)] = ""  # empty: the default zone (SHOWCASE_TIMEZONE)
+    timezone: Timezone = ""
     venue: Annotated[str, msgspec.Meta(max_length=200)] = ""
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     theme_color: Color = "#b71c1c"
@@ -79,6 +110,10 @@ class DeletedEventOut(msgspec.Struct):
 
 
 class AgendaItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One agenda item. method_id and presenter_id, when given, must name an existing method
+    and presenter (else 400); with version (or If-Match), a save made after someone else's
+    is refused with 409."""
+
     kind: Kind
     duration: Minutes
     title: Annotated[str, msgspec.Meta(max_length=100)] = ""
@@ -123,10 +158,17 @@ class AgendaOut(msgspec.Struct):
 
 
 class ReorderIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The new running order: item_ids must list every item of this agenda exactly once
+    (else 400)."""
+
     item_ids: Annotated[list[Id], msgspec.Meta(max_length=500)]
 
 
 class GenerateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A plan for a whole agenda. method_ids must each name an existing method, none twice
+    (else 400); talk_minutes + qa_minutes may be at most 480 (one slot, else 400). A
+    presentation left out that holds feedback, votes or slides makes it 409, unless drop_data."""
+
     method_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=200)]
     talk_minutes: Minutes = 15
     qa_minutes: OptionalMinutes = 5

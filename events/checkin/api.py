@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from accounts.guards import token_user
@@ -14,17 +15,37 @@ from events.checkin.windows import checkin_window, load_event, window_message
 from events.http import hub_of, local
 from web.i18n import format_time
 from web.i18n import gettext as _
+from web.openapi import ErrorOut
+from web.routing import API_TOKEN
 
 
 class CheckInApi(Controller):
     """The scanners' endpoint. Token-only (Authorization: Bearer), so no cookie and no CSRF
     token: the hot path of the day stays cheap and cannot be driven cross-site."""
 
-    opt = {"exclude_from_auth": True, "exclude_from_csrf": True}
+    opt = API_TOKEN
     # The token check is called in the handler, not declared as a guard: Litestar copies
     # the route handler for every guard call, which was a tenth of this route's time.
 
-    @post("/api/events/{event_id:int}/checkins", status_code=200, tags=["check-in"])
+    @post(
+        "/api/events/{event_id:int}/checkins",
+        status_code=200,
+        tags=["check-in"],
+        response_description="Already checked in (status already), with the time of the first check-in.",
+        responses={
+            201: ResponseSpec(CheckInOut, description="Checked in now (status checked_in).", generate_examples=False),
+            404: ResponseSpec(
+                CheckInOut | ErrorOut,  # type: ignore[arg-type]
+                description="Not a ticket of this event (status invalid), or no such event.",
+                generate_examples=False,
+            ),
+            409: ResponseSpec(
+                CheckInOut,
+                description="The door is not open now (status closed): nothing stored.",
+                generate_examples=False,
+            ),
+        },
+    )
     async def check_in(
         self, request: Request, event_id: FromPath[int], data: JSONBody[CheckInIn]
     ) -> Response[CheckInOut]:

@@ -33,6 +33,7 @@ from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_time, lazy
 from web.i18n import gettext as _
+from web.openapi import CSV, XLSX, answers
 from web.responses import spreadsheet
 from web.routing import PUBLIC, public_base, settings_of
 
@@ -161,7 +162,10 @@ class SelfCheckIn(Controller):
         values.update(context)
         return Template("events/checkin.html", context=values, status_code=status)
 
-    @get("/e/{slug:str}/checkin")
+    @get(
+        "/e/{slug:str}/checkin",
+        responses=answers(200, 302, 403, s302="Checked in already, from this phone.", s403="The door is not open now."),
+    )
     async def form(self, request: Request, slug: FromPath[str], c: FromQuery[str] = "") -> Response:
         event = await published_event_for_checkin(slug)
         mine = await cq.device_checkin(event["id"], device_of(request))
@@ -196,7 +200,12 @@ class SelfCheckIn(Controller):
                 )
         return response
 
-    @post("/e/{slug:str}/checkin")
+    @post(
+        "/e/{slug:str}/checkin",
+        responses=answers(
+            200, 302, 403, 409, s403="The door is not open now.", s409="Not found as given, or see the check-in desk."
+        ),
+    )
     async def submit(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
         event = await published_event_for_checkin(slug)
         state = checkin.checkin_state(now(), *checkin_window(event))
@@ -261,7 +270,7 @@ class SelfCheckIn(Controller):
         )
         return response
 
-    @get("/e/{slug:str}/checkin/done")
+    @get("/e/{slug:str}/checkin/done", responses=answers(200, 302, s302="Not checked in from this phone."))
     async def done(self, request: Request, slug: FromPath[str]) -> Response:
         event = await published_event_for_checkin(slug)
         mine = await cq.device_checkin(event["id"], device_of(request))
@@ -369,7 +378,7 @@ class AttendancePages(Controller):
             },
         )
 
-    @post("/checkin-settings")
+    @post("/checkin-settings", responses=answers(302))
     async def settings(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
         tz = zone(event["timezone"])
@@ -446,7 +455,7 @@ class AttendancePages(Controller):
     async def attendees(self, event_id: FromPath[int], q: FromQuery[str] = "", page: FromQuery[str] = "") -> Template:
         return await self._attendees_page(await load_event(event_id), q, page)
 
-    @post("/attendees")
+    @post("/attendees", responses=answers(302))
     async def add_attendee(self, event_id: FromPath[int], data: FormBody) -> Response:
         event = await load_event(event_id)
         phone, phone_error = checkin.parse_mobile(str(data.get("phone", ""))[:40])
@@ -485,7 +494,11 @@ class AttendancePages(Controller):
         await cq.erase_personal_data(event_id)
         return Redirect(path=f"/organiser/events/{event_id}/attendees")
 
-    @post("/attendees/import", request_max_body_size=roster.MAX_BYTES + 64 * 1024)
+    @post(
+        "/attendees/import",
+        request_max_body_size=roster.MAX_BYTES + 64 * 1024,
+        responses=answers(200, s200="The preview of the import, to confirm."),
+    )
     async def import_preview(
         self,
         request: Request[Any, Any, Any],
@@ -609,10 +622,10 @@ class AttendancePages(Controller):
         header, body = await self._export_rows(event)
         return await spreadsheet(f"attendance-{event['slug']}", header, body, fmt, sheet_title="签到")
 
-    @get("/attendance.csv")
+    @get("/attendance.csv", media_type=CSV)
     async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
         return await self._export(event_id, "csv")
 
-    @get("/attendance.xlsx")
+    @get("/attendance.xlsx", media_type=XLSX)
     async def export_xlsx(self, event_id: FromPath[int]) -> Response[bytes]:
         return await self._export(event_id, "xlsx")

@@ -30,6 +30,7 @@ from web.errors import NUL_MESSAGE
 from web.forms import check_year
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import PDF, PICTURE_TYPES, answers, downloads
 from web.routing import PUBLIC, public_base, settings_of
 
 PICTURE_MAX = 5 * 1024 * 1024
@@ -86,7 +87,7 @@ class FeaturedPublic(Controller):
     async def case(self, request: Request, case_id: FromPath[int]) -> Template:
         return Template("events/case.html", context={"issue": await one_issue(case_id)})
 
-    @get("/cases/{case_id:int}/picture")
+    @get("/cases/{case_id:int}/picture", responses=downloads(*PICTURE_TYPES, description="The picture."))
     async def picture(self, request: Request, case_id: FromPath[int]) -> File:
         issue = await one_issue(case_id)
         path = media_folder(request) / f"{issue['picture_sha256']}.{issue['picture_kind']}"
@@ -99,7 +100,7 @@ class FeaturedPublic(Controller):
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"},
         )
 
-    @get("/cases/{case_id:int}/card.pdf")
+    @get("/cases/{case_id:int}/card.pdf", media_type=PDF, responses=answers(304))
     async def card(self, request: Request, case_id: FromPath[int]) -> Response[bytes]:
         issue = await one_issue(case_id)
         document = handout_docs.Document(
@@ -141,7 +142,7 @@ class FeaturedPages(Controller):
     async def index(self) -> Template:
         return await self._page()
 
-    @post("/", request_max_body_size=PICTURE_MAX + 64 * 1024)
+    @post("/", request_max_body_size=PICTURE_MAX + 64 * 1024, responses=answers(302))
     async def create(
         self, request: Request, data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> Response:

@@ -25,6 +25,7 @@ from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.openapi import CSV, XLSX, answers
 from web.responses import spreadsheet
 from web.routing import PUBLIC, settings_of
 
@@ -109,7 +110,7 @@ class FeedbackPages(Controller):
             },
         )
 
-    @post("/e/{slug:str}/feedback/overall")
+    @post("/e/{slug:str}/feedback/overall", responses=answers(302, 403))
     async def vote(self, request: Request, slug: FromPath[str], data: FormBody) -> Response:
         """The day as a whole: an optional rating and comment, and the audience-choice vote."""
         event, items, device, attendee = await self._context(request, slug)
@@ -149,7 +150,7 @@ class FeedbackPages(Controller):
         await fq.save_vote(event["id"], device, attendee, choice, rating, comment)
         return Redirect(path=f"/e/{event['slug']}/feedback?saved=overall")
 
-    @get("/e/{slug:str}/feedback/{item_id:int}")
+    @get("/e/{slug:str}/feedback/{item_id:int}", responses=answers(200))
     async def form(self, request: Request, slug: FromPath[str], item_id: FromPath[int]) -> Response:
         event, items, device, attendee = await self._context(request, slug)
         item = next((i for i in items if i["id"] == item_id), None)
@@ -179,7 +180,7 @@ class FeedbackPages(Controller):
             )
         return page
 
-    @post("/e/{slug:str}/feedback/{item_id:int}")
+    @post("/e/{slug:str}/feedback/{item_id:int}", responses=answers(303, 403))
     async def submit(self, request: Request, slug: FromPath[str], item_id: FromPath[int], data: FormBody) -> Response:
         """The hot path of the day: who may rate is checked in the same statement that stores
         the rating, so a post costs one write and no separate read."""
@@ -278,11 +279,11 @@ class FeedbackResults(Controller):
             },
         )
 
-    @get("/results.csv")
+    @get("/results.csv", media_type=CSV)
     async def export_csv(self, event_id: FromPath[int]) -> Response[bytes]:
         return await self._export(event_id, "csv")
 
-    @get("/results.xlsx")
+    @get("/results.xlsx", media_type=XLSX)
     async def export_xlsx(self, event_id: FromPath[int]) -> Response[bytes]:
         return await self._export(event_id, "xlsx")
 

@@ -4,13 +4,13 @@ preview, and the public programme download."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, QueryParameter
 from litestar.response import File, Template
 
 from accounts.guards import organiser_guard
@@ -22,8 +22,24 @@ from events.handouts import render as handouts
 from events.handouts.responses import pdf_response, preview_response
 from events.http import load_event
 from web.i18n import lazy
+from web.openapi import PDF, ZIP, answers
 from web.routing import PUBLIC, public_base, settings_of
 from web.templating import jinja_env
+
+
+def _size_parameter(sizes: tuple[str, ...]) -> Any:
+    """The ?size= of a handout, as the schema states it: one of ``sizes`` in any case; empty
+    or left out, a4."""
+    pattern = (
+        "^(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in s) for s in sizes) + ")?$"
+    )
+    return QueryParameter(
+        name="size", description=f"Paper size: {' or '.join(sizes)}; empty: a4.", schema_extra={"pattern": pattern}
+    )
+
+
+BookletSize = Annotated[str, _size_parameter(handouts.SIZES["booklet"])]
+PosterSize = Annotated[str, _size_parameter(handouts.SIZES["poster"])]
 
 
 def _size(kind: str, size: str) -> str:
@@ -78,35 +94,27 @@ class HandoutPages(Controller):
             f"/organiser/events/{event_id}/handouts/{kind}.pdf{query}",
         )
 
-    @get("/booklet.pdf")
-    async def booklet_pdf(
-        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
-    ) -> Response[bytes]:
+    @get("/booklet.pdf", media_type=PDF, responses=answers(304))
+    async def booklet_pdf(self, request: Request, event_id: FromPath[int], size: BookletSize = "a4") -> Response[bytes]:
         return await self._pdf(request, event_id, "booklet", size)
 
-    @get("/booklet.html")
-    async def booklet_html(
-        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
-    ) -> Response[str]:
+    @get("/booklet.html", media_type=MediaType.HTML)
+    async def booklet_html(self, request: Request, event_id: FromPath[int], size: BookletSize = "a4") -> Response[str]:
         return await self._preview(request, event_id, "booklet", size)
 
-    @get("/poster.pdf")
-    async def poster_pdf(
-        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
-    ) -> Response[bytes]:
+    @get("/poster.pdf", media_type=PDF, responses=answers(304))
+    async def poster_pdf(self, request: Request, event_id: FromPath[int], size: PosterSize = "a4") -> Response[bytes]:
         return await self._pdf(request, event_id, "poster", size)
 
-    @get("/poster.html")
-    async def poster_html(
-        self, request: Request, event_id: FromPath[int], size: FromQuery[str] = "a4"
-    ) -> Response[str]:
+    @get("/poster.html", media_type=MediaType.HTML)
+    async def poster_html(self, request: Request, event_id: FromPath[int], size: PosterSize = "a4") -> Response[str]:
         return await self._preview(request, event_id, "poster", size)
 
-    @get("/tickets.pdf")
+    @get("/tickets.pdf", media_type=PDF, responses=answers(304))
     async def tickets_pdf(self, request: Request, event_id: FromPath[int]) -> Response[bytes]:
         return await self._pdf(request, event_id, "tickets", "a4")
 
-    @get("/tickets.html")
+    @get("/tickets.html", media_type=MediaType.HTML)
     async def tickets_html(self, request: Request, event_id: FromPath[int]) -> Response[str]:
         return await self._preview(request, event_id, "tickets", "a4")
 
@@ -117,11 +125,11 @@ class ResultsReport(Controller):
     path = "/organiser/events/{event_id:int}/feedback"
     guards = [organiser_guard]
 
-    @get("/report.pdf")
+    @get("/report.pdf", media_type=PDF, responses=answers(304))
     async def report_pdf(self, request: Request, event_id: FromPath[int]) -> Response[bytes]:
         return await pdf_response(request, await handout_docs.report(await load_event(event_id)))
 
-    @get("/report.html")
+    @get("/report.html", media_type=MediaType.HTML)
     async def report_html(self, request: Request, event_id: FromPath[int]) -> Response[str]:
         document = await handout_docs.report(await load_event(event_id))
         return preview_response(
@@ -135,8 +143,8 @@ class ResultsReport(Controller):
 class PublicProgramme(Controller):
     opt = PUBLIC
 
-    @get("/e/{slug:str}/programme.pdf")
-    async def programme(self, request: Request, slug: FromPath[str], size: FromQuery[str] = "a4") -> Response[bytes]:
+    @get("/e/{slug:str}/programme.pdf", media_type=PDF, responses=answers(304))
+    async def programme(self, request: Request, slug: FromPath[str], size: BookletSize = "a4") -> Response[bytes]:
         """The programme anyone may download once the event is published (404 before)."""
         event: dict[str, Any] | None = await days.get_event_by_slug(slug[:60])  # not the 2-second copy
         if event is None or event["status"] != "published":
@@ -151,7 +159,7 @@ class DayArchivePages(Controller):
     path = "/organiser/events/{event_id:int}"
     guards = [organiser_guard]
 
-    @get("/archive.zip")
+    @get("/archive.zip", media_type=ZIP)
     async def archive(self, request: Request, event_id: FromPath[int]) -> File:
         """A GET that changes nothing (so no CSRF token is needed), behind the organiser's
         login; built on disk in a thread and sent from there, then deleted."""

@@ -27,6 +27,7 @@ from events.live import queries as live_queries
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
 from web.routing import PUBLIC, public_base, settings_of
 
 HEARTBEAT_SECONDS = 15.0
@@ -134,7 +135,7 @@ class StagePages(Controller):
             },
         )
 
-    @post("/stage")
+    @post("/stage", responses=answers(302))
     async def act(self, request: Request, event_id: FromPath[int], data: FormBody) -> Response:
         """A stage action. Bad input answers 400 with the stage page and what was wrong."""
         await load_event(event_id)

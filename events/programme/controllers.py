@@ -1,6 +1,9 @@
 """Public pages: the published agenda, good on a phone, and its exports."""
 
-from litestar import Controller, Request, Response, get
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -10,6 +13,7 @@ from events.agenda import views as agenda_view
 from events.http import published_event
 from events.live import queries as live_queries
 from events.programme import exports
+from web.openapi import ICS
 from web.routing import PUBLIC, public_base
 
 
@@ -34,7 +38,7 @@ class PublicPages(Controller):
         view = agenda_view.build(event, await queries.agenda_rows(event["id"]))
         return exports.to_export(event, view, f"{public_base(request)}/e/{event['slug']}")
 
-    @get("/e/{slug:str}/agenda.ics")
+    @get("/e/{slug:str}/agenda.ics", media_type=ICS)
     async def ics(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         data = exports.to_ics(await self._export(request, slug))
         return Response(
@@ -43,11 +47,20 @@ class PublicPages(Controller):
             headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'},
         )
 
-    @get("/e/{slug:str}/schedule.json")
+    @get(
+        "/e/{slug:str}/schedule.json",
+        responses={
+            200: ResponseSpec(
+                dict[str, Any],
+                description="The schedule in the frab/c3voc format (https://c3voc.de/schedule/schema.json).",
+                generate_examples=False,
+            )
+        },
+    )
     async def schedule_json(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         return Response(exports.to_frab_json(await self._export(request, slug)), media_type="application/json")
 
-    @get("/e/{slug:str}/schedule.xml")
+    @get("/e/{slug:str}/schedule.xml", media_type=MediaType.XML)
     async def schedule_xml(self, request: Request, slug: FromPath[str]) -> Response[bytes]:
         return Response(
             exports.to_frab_xml(await self._export(request, slug)), media_type="application/xml; charset=utf-8"

@@ -10,12 +10,12 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, PathParameter
 from litestar.response import File, Redirect, Template
 
 from accounts.guards import organiser_guard
@@ -35,6 +35,7 @@ from web.errors import Said
 from web.forms import FormBody, parse_local_datetime
 from web.i18n import format_date, format_time, lazy
 from web.i18n import gettext as _
+from web.openapi import DOCUMENT_TYPES, ZIP, answers, downloads
 from web.routing import PUBLIC, public_base, settings_of
 from web.uploads import download_document, receive_document
 
@@ -150,7 +151,7 @@ class PresenterPortal(Controller):
             raise NotFoundException(detail=lazy("This slot is not yours."))
         return presenter, mine[item_id]
 
-    @post("/summary/{item_id:int}")
+    @post("/summary/{item_id:int}", responses=answers(302, 403, 409))
     async def summary(self, request: Request, token: FromPath[str], item_id: FromPath[int], data: FormBody) -> Response:
         _presenter, row = await self._own_slot(request, token, item_id)
         limits = await sq.deadlines(row["event"])
@@ -182,8 +183,21 @@ class PresenterPortal(Controller):
         await sq.update_summary(row["method_id"], text)
         return Redirect(path=f"/p/{token}?saved=summary")
 
-    @post("/slides/{item_id:int}", opt=STREAMED, request_max_body_size=None)
-    async def upload(self, request: Request, token: FromPath[str], item_id: FromPath[int]) -> Response:
+    # One URL shape, /p/{token}/slides/{number}, for both ways (one path in the OpenAPI schema):
+    # POST uploads to an agenda item, GET downloads a version.
+    @post(
+        "/slides/{number:int}",
+        opt=STREAMED,
+        request_max_body_size=None,
+        responses=answers(302, 403, 507, s403="Uploads are closed (past the deadline)."),
+    )
+    async def upload(
+        self,
+        request: Request,
+        token: FromPath[str],
+        number: Annotated[int, PathParameter(description="The agenda item (your slot) the slides are for.")],
+    ) -> Response:
+        item_id = number
         _presenter, row = await self._own_slot(request, token, item_id)
         limits = await sq.deadlines(row["event"])
         if limits["slides_deadline"] is not None and now() >= limits["slides_deadline"]:
@@ -198,8 +212,14 @@ class PresenterPortal(Controller):
             return await self._page(request, token, 400, errors={item_id: error})
         return Redirect(path=f"/p/{token}?saved=slides")
 
-    @get("/slides/{version_id:int}")
-    async def file(self, request: Request, token: FromPath[str], version_id: FromPath[int]) -> File:
+    @get("/slides/{number:int}", responses=downloads(*DOCUMENT_TYPES, description="The slides."))
+    async def file(
+        self,
+        request: Request,
+        token: FromPath[str],
+        number: Annotated[int, PathParameter(description="The version of the slides to download.")],
+    ) -> File:
+        version_id = number
         presenter = await self._presenter(request, token)
         row = await sq.get_version(version_id)
         mine = {r["id"] for r in await sq.presenter_items(presenter["id"])}
@@ -283,7 +303,7 @@ class SlidePages(Controller):
         await sq.revoke_links(presenter_id)
         return Redirect(path=f"/organiser/events/{event_id}/slides/#presenter-{presenter_id}")
 
-    @post("/{item_id:int}/upload", opt=STREAMED, request_max_body_size=None)
+    @post("/{item_id:int}/upload", opt=STREAMED, request_max_body_size=None, responses=answers(302, 507))
     async def upload(self, request: Request, event_id: FromPath[int], item_id: FromPath[int]) -> Response:
         """The organiser uploads for a presenter, deadline or not. CSRF: the token comes in
         the URL (a form's file body is never parsed just to find it)."""
@@ -299,14 +319,14 @@ class SlidePages(Controller):
             raise ClientException(detail=Said(error))
         return Redirect(path=f"/organiser/events/{event_id}/slides/#item-{item_id}")
 
-    @get("/file/{version_id:int}")
+    @get("/file/{version_id:int}", responses=downloads(*DOCUMENT_TYPES, description="The slides."))
     async def file(self, request: Request, event_id: FromPath[int], version_id: FromPath[int]) -> File:
         row = await sq.get_version(version_id)
         if row is None or row["event"] != event_id:
             raise NotFoundException(detail=lazy("No such file."))
         return download(request, row)
 
-    @get("/file/{version_id:int}/preview.png")
+    @get("/file/{version_id:int}/preview.png", media_type="image/png")
     async def preview(self, request: Request, event_id: FromPath[int], version_id: FromPath[int]) -> File:
         """The first page of a PDF, as a small picture (poppler's pdftoppm), kept by content."""
         row = await sq.get_version(version_id)
@@ -325,7 +345,7 @@ class SlidePages(Controller):
             headers={"Cache-Control": "private, max-age=86400"},
         )
 
-    @get("/pack.zip")
+    @get("/pack.zip", media_type=ZIP)
     async def pack(self, request: Request, event_id: FromPath[int]) -> File:
         """The current slides of every slot in running order, for the presentation laptop.
         Stored uncompressed (slides are compressed already), built on disk, never in memory."""

@@ -2,13 +2,13 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 
 from accounts.guards import organiser_guard
@@ -29,6 +29,9 @@ from web.errors import loaded_version, stale_edit
 from web.forms import Field, FormBody, parse_form
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
+
+CONFLICT = "Conflicts with what is stored (an area name already taken)."
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ CATALOG: dict[str, CatalogSpec] = {
 }
 
 
+# What the catalog pages' {kind} may be (any other answers 404), as the schema states it.
+Kind = Annotated[str, PathParameter(description="Which part of the catalog.", schema_extra={"enum": list(CATALOG)})]
+
+
 def to_columns(values: dict[str, Any]) -> dict[str, Any]:
     """Form/API names to table columns: branch_id -> branch."""
     return {(k.removesuffix("_id")): v for k, v in values.items()}
@@ -219,18 +226,18 @@ class CatalogPages(Controller):
         )
 
     @get("/{kind:str}")
-    async def index(self, kind: FromPath[str]) -> Template:
+    async def index(self, kind: Kind) -> Template:
         spec = spec_for(kind)
         return Template(
             "presenters/catalog_list.html", context={"spec": spec, "rows": await spec.list_rows(), "catalog": CATALOG}
         )
 
     @get("/{kind:str}/new")
-    async def new(self, kind: FromPath[str]) -> Template:
+    async def new(self, kind: Kind) -> Template:
         return await self._form(spec_for(kind), {}, {}, None)
 
-    @post("/{kind:str}/new")
-    async def create(self, kind: FromPath[str], data: FormBody) -> Response:
+    @post("/{kind:str}/new", responses=answers(302, 409, s409=CONFLICT))
+    async def create(self, kind: Kind, data: FormBody) -> Response:
         spec = spec_for(kind)
         form = parse_form(spec.fields, data, await choice_lists())
         if not form.ok:
@@ -239,7 +246,7 @@ class CatalogPages(Controller):
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/edit")
-    async def edit(self, kind: FromPath[str], row_id: FromPath[int]) -> Template:
+    async def edit(self, kind: Kind, row_id: FromPath[int]) -> Template:
         spec = spec_for(kind)
         row = await spec.get_row(row_id)
         if row is None:
@@ -248,8 +255,8 @@ class CatalogPages(Controller):
         raw["version"] = str(row["version"])
         return await self._form(spec, raw, {}, row_id)
 
-    @post("/{kind:str}/{row_id:int}/edit")
-    async def update(self, kind: FromPath[str], row_id: FromPath[int], data: FormBody) -> Response:
+    @post("/{kind:str}/{row_id:int}/edit", responses=answers(302, 409))
+    async def update(self, kind: Kind, row_id: FromPath[int], data: FormBody) -> Response:
         spec = spec_for(kind)
         if await spec.get_row(row_id) is None:
             raise NotFoundException()
@@ -261,7 +268,7 @@ class CatalogPages(Controller):
         return Redirect(path=f"/organiser/catalog/{kind}")
 
     @get("/{kind:str}/{row_id:int}/delete")
-    async def confirm_remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Template:
+    async def confirm_remove(self, kind: Kind, row_id: FromPath[int], on_agenda: OnAgenda) -> Template:
         """Deleting asks first, and says up front when it cannot be done."""
         spec = spec_for(kind)
         row = await spec.get_row(row_id)
@@ -274,8 +281,10 @@ class CatalogPages(Controller):
             context={"spec": spec, "row_id": row_id, "label": label, "reason": _(reason) if reason else ""},
         )
 
-    @post("/{kind:str}/{row_id:int}/delete")
-    async def remove(self, kind: FromPath[str], row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
+    @post(
+        "/{kind:str}/{row_id:int}/delete", responses=answers(409, s409="Still in use (by a method, or on an agenda).")
+    )
+    async def remove(self, kind: Kind, row_id: FromPath[int], on_agenda: OnAgenda) -> Redirect:
         await delete_row(spec_for(kind), row_id, on_agenda)
         return Redirect(path=f"/organiser/catalog/{kind}")
 
@@ -314,17 +323,20 @@ def make_api(spec: CatalogSpec) -> type[Controller]:
         async def read(self, row_id: FromPath[int]) -> Out:  # type: ignore[valid-type]
             return await one(row_id)
 
-        @post("/")
+        @post("/", responses=answers(409, s409=CONFLICT))
         async def create(self, data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
             return await one(await save_row(spec, await validate(data)))
 
-        @put("/{row_id:int}")
+        @put(
+            "/{row_id:int}",
+            responses=answers(409, s409=f"{CONFLICT} Or someone else saved it after the version given."),
+        )
         async def replace(self, request: Request, row_id: FromPath[int], data: JSONBody[In]) -> Out:  # type: ignore[valid-type]
             await one(row_id)
             given = data.version if data.version is not None else loaded_version(request.headers.get("if-match"))  # type: ignore[attr-defined]
             return await one(await save_row(spec, await validate(data), row_id, given))
 
-        @delete("/{row_id:int}")
+        @delete("/{row_id:int}", responses=answers(409, s409="Still in use (by a method, or on an agenda)."))
         async def remove(self, row_id: FromPath[int], on_agenda: OnAgenda) -> None:
             await delete_row(spec, row_id, on_agenda)
 

@@ -12,13 +12,20 @@ ShortName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\
 Optional100 = Annotated[str, msgspec.Meta(max_length=100)]
 Summary = Annotated[str, msgspec.Meta(max_length=5000)]
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-# The version a change was loaded at (as read back in ``version``): a save against an older
-# one is refused with 409. Also accepted as an ``If-Match: "3"`` header; without either, the
-# save is unconditional.
-Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+Version = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=2**31 - 1,
+        description="The version this edit was loaded at (as read back in version): a save after someone else made "
+        'one is refused with 409. Also taken from an If-Match: "3" header; without either, the save is unconditional.',
+    ),
+]
 
 
 class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An area. Its name must not be another area's (else 409)."""
+
     name: ShortName
     position: Annotated[int, msgspec.Meta(ge=0, le=999)] = 0
     version: Version | None = None
@@ -55,6 +62,9 @@ class BranchOut(msgspec.Struct):
 
 
 class MethodIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A method. branch_id, and area_id when given, must name an existing branch and area
+    (else 400)."""
+
     title: Name
     branch_id: Id
     area_id: Id | None = None
@@ -78,6 +88,8 @@ class MethodOut(msgspec.Struct):
 
 
 class PresenterIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A presenter. branch_id, when given, must name an existing branch (else 400)."""
+
     name: ShortName
     role: Annotated[str, msgspec.Meta(max_length=50)] = ""
     branch_id: Id | None = None

@@ -32,6 +32,7 @@ from web.errors import Said
 from web.forms import Field, FormBody, FormResult, parse_form, parse_local_datetime
 from web.i18n import current_locale, lazy
 from web.i18n import gettext as _
+from web.openapi import CSV, DOCUMENT_TYPES, XLSX, answers, downloads
 from web.responses import spreadsheet
 from web.routing import settings_of
 from web.templating import jinja_env
@@ -228,7 +229,7 @@ class ApplicationPages(Controller):
     async def call(self, request: Request, call_id: FromPath[int]) -> Template:
         return await self._form_page(request, await self._call(call_id))
 
-    @post("/calls/{call_id:int}")
+    @post("/calls/{call_id:int}", responses=answers(302, 403, s403="The call is not open for applications."))
     async def apply(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
         call = await self._call(call_id)
         if call_state(call) != "open":
@@ -297,7 +298,12 @@ class ApplicationPages(Controller):
     async def mine(self, request: Request, token: FromPath[str]) -> Template:
         return await self._status_page(request, token, await self._mine(request, token))
 
-    @post("/a/{token:str}/attachment", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    @post(
+        "/a/{token:str}/attachment",
+        opt={"exclude_from_csrf": True},
+        request_max_body_size=None,
+        responses=answers(302, 409, 507),
+    )
     async def attachment(self, request: Request, token: FromPath[str]) -> Response:
         """Streamed like slides: the private link is the capability, so the CSRF middleware
         (which would read the whole body to find its token) stays out of it."""
@@ -318,7 +324,12 @@ class ApplicationPages(Controller):
         await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
         return Redirect(path=f"/a/{token}?saved=attachment")
 
-    @post("/a/{token:str}/save", opt={"exclude_from_csrf": True}, request_max_body_size=None)
+    @post(
+        "/a/{token:str}/save",
+        opt={"exclude_from_csrf": True},
+        request_max_body_size=None,
+        responses=answers(302, 409, 507),
+    )
     async def save(self, request: Request, token: FromPath[str]) -> Response:
         """The applicant's one form: the text and, if chosen, an attachment, streamed like
         slides (the private link is the capability, as for the attachment alone). Whatever is
@@ -359,11 +370,11 @@ class ApplicationPages(Controller):
             await rq.forget_unused_file(settings.data_dir, row.get("attachment_sha256") or "", keep=stored.sha256)
         return Redirect(path=f"/a/{token}?saved=edit")
 
-    @get("/a/{token:str}/attachment")
+    @get("/a/{token:str}/attachment", responses=downloads(*DOCUMENT_TYPES, description="The attachment."))
     async def attachment_file(self, request: Request, token: FromPath[str]) -> Response:
         return attachment_download(request, await self._mine(request, token))
 
-    @post("/a/{token:str}")
+    @post("/a/{token:str}", responses=answers(302, 409))
     async def edit(self, request: Request, token: FromPath[str], data: FormBody) -> Response:
         row = await self._mine(request, token)
         call = await rq.get_call(row["call"]) or {}
@@ -487,7 +498,7 @@ class CallPages(Controller):
     async def index(self, request: Request) -> Template:
         return await self._page(request)
 
-    @post("/")
+    @post("/", responses=answers(302))
     async def create(self, request: Request) -> Response:
         values, areas, raw, errors = await self._read(request)
         if errors:
@@ -536,7 +547,7 @@ class CallPages(Controller):
     async def edit_form(self, request: Request, call_id: FromPath[int]) -> Template:
         return self._edit_page(request, await self._call(call_id), await rq.areas())
 
-    @post("/{call_id:int}/edit")
+    @post("/{call_id:int}/edit", responses=answers(302))
     async def edit(self, request: Request, call_id: FromPath[int]) -> Response:
         call = await self._call(call_id)
         values, areas, raw, errors = await self._read(request)
@@ -556,7 +567,7 @@ class CallPages(Controller):
             await rq.set_call_times(call_id, min(call["opens_at"], at), at)
         return Redirect(path="/organiser/calls/?saved=1")
 
-    @post("/{call_id:int}/reopen")
+    @post("/{call_id:int}/reopen", responses=answers(302))
     async def reopen(self, request: Request, call_id: FromPath[int], data: FormBody) -> Response:
         """Open again until the time given (it must be later than now)."""
         call = await self._call(call_id)
@@ -632,7 +643,7 @@ class ImportPages(Controller):
             raise NotFoundException(detail=lazy("No such call for methods."))
         return call, {a["name"]: a["id"] for a in await rq.call_areas(call)}
 
-    @get("/template.xlsx")
+    @get("/template.xlsx", media_type=XLSX)
     async def template(self, call_id: FromPath[int]) -> Response[bytes]:
         """An .xlsx with the header row and one example row (an area of this call): what the
         import expects, to fill in rather than guess."""
@@ -645,7 +656,11 @@ class ImportPages(Controller):
             headers={"Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"},
         )
 
-    @post("/", request_max_body_size=5 * 1024 * 1024 + 64 * 1024)
+    @post(
+        "/",
+        request_max_body_size=5 * 1024 * 1024 + 64 * 1024,
+        responses=answers(200, s200="The preview of the import, to confirm."),
+    )
     async def preview(
         self, call_id: FromPath[int], data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> Template:
@@ -814,11 +829,14 @@ class Overview(Controller):
     async def application(self, request: Request, application_id: FromPath[int]) -> Template:
         return await self._view(request, await self._application(request, application_id))
 
-    @get("/applications/{application_id:int}/attachment")
+    @get(
+        "/applications/{application_id:int}/attachment",
+        responses=downloads(*DOCUMENT_TYPES, description="The attachment."),
+    )
     async def application_attachment(self, request: Request, application_id: FromPath[int]) -> Response:
         return attachment_download(request, await self._application(request, application_id))
 
-    @post("/applications/{application_id:int}")
+    @post("/applications/{application_id:int}", responses=answers(302, 409))
     async def edit_on_behalf(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         """An organiser's edit for the applicant (who may have lost the link, or sent the
         changes by mail), recorded in the history under the organiser's name."""
@@ -842,7 +860,7 @@ class Overview(Controller):
             )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=edit")
 
-    @post("/applications/{application_id:int}/recommend")
+    @post("/applications/{application_id:int}/recommend", responses=answers(303, 409))
     async def recommend(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         """Recommend an approved method to the city (or take the mark back): the city's
         programme office then finds it first when it picks methods."""
@@ -855,13 +873,13 @@ class Overview(Controller):
             )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=recommend")
 
-    @get("/applications.csv")
+    @get("/applications.csv", media_type=CSV)
     async def export_csv(
         self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
     ) -> Response[bytes]:
         return await self._export(request, "csv", call_filter(call), call_filter(unit))
 
-    @get("/applications.xlsx")
+    @get("/applications.xlsx", media_type=XLSX)
     async def export_xlsx(
         self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
     ) -> Response[bytes]:
@@ -1023,11 +1041,11 @@ class ReviewPages(Controller):
     async def detail(self, request: Request, application_id: FromPath[int]) -> Template:
         return await self._detail(request, application_id)
 
-    @get("/{application_id:int}/attachment")
+    @get("/{application_id:int}/attachment", responses=downloads(*DOCUMENT_TYPES, description="The attachment."))
     async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
         return attachment_download(request, await self._visible(request, application_id))
 
-    @post("/{application_id:int}")
+    @post("/{application_id:int}", responses=answers(302, 403, 409))
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:
         seen = str(data.get("version", ""))
         row, roles = await self._here(request, application_id)
@@ -1052,7 +1070,7 @@ class ReviewPages(Controller):
                 raise ClientException(status_code=status, detail=Said(_(REASONS[reason]))) from None
         return Redirect(path="/review/?saved=1")
 
-    @post("/bulk")
+    @post("/bulk", responses=answers(302))
     async def bulk(self, request: Request) -> Response:
         """The same move for every ticked application, each checked on its own: a bulk
         approval never approves one that was not screened."""

@@ -3,9 +3,11 @@ and NUL is refused with a message on SQLite as on PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from core.text import clean_line, clean_text, has_nul
+from core.text import NO_NUL_PATTERN, VISIBLE_PATTERN, clean_line, clean_text, has_nul
 from tests.conftest import text_of
 
 # -- the rules ------------------------------------------------------------------------------
@@ -153,3 +155,18 @@ def test_keep_together_keeps_short_quoted_titles_their_word_and_the_tail():
     # a quote longer than the limit may break (it must, to fit a narrow column)
     assert ("“红色引擎·党建+纳税服务”", True) not in keep_together("的“红色引擎·党建+纳税服务”工作法", longest=9)
     assert "".join(p for p, _ in keep_together("a“b”c“d”e（f）", longest=4)) == "a“b”c“d”e（f）"
+
+
+def test_the_schemas_text_patterns_say_what_the_cleaning_keeps():
+    """The OpenAPI schema's patterns (web/openapi.py) describe text as the server takes it:
+    a required one-line field must keep a visible character once cleaned, and no text may hold
+    NUL. Checked on every character, so the two never drift apart."""
+    visible, no_nul = re.compile(VISIBLE_PATTERN), re.compile(NO_NUL_PATTERN)
+    wrong = [
+        hex(code)
+        for code in range(1, 0x110000)
+        if not 0xD800 <= code <= 0xDFFF and bool(visible.search(chr(code))) != bool(clean_line(chr(code)).strip())
+    ]
+    assert not wrong, wrong
+    assert visible.search("  王 ") and not visible.search(" \u200e\t") and not visible.search("王\x00")
+    assert no_nul.search("any text\u202e") and not no_nul.search("a\x00b")

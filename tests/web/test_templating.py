@@ -169,8 +169,13 @@ async def _every_page(client) -> list[str]:
                 if path.endswith("/attendees/import/{token:str}")
                 else "",
             )
-        if "{case_id:int}" in path or "{version_id:int}" in path or "{notice_id:int}" in path:
-            continue  # none in the demo
+        if (
+            "{case_id:int}" in path
+            or "{version_id:int}" in path
+            or "{notice_id:int}" in path
+            or path.endswith("/slides/{number:int}")
+        ):
+            continue  # none in the demo (the portal's /slides/{number} is a slide version)
         if "{kind:str}" in path:
             for kind, row in found["rows"].items():
                 pages.append(path.replace("{kind:str}", kind).replace("{row_id:int}", str(row)))
