@@ -226,6 +226,12 @@ def config(auth: dict | None, stored: dict[str, list], login_first: list[str], s
             f"include-name = {toml(name)}",
             f"checks.positive_data_acceptance.expected-statuses = {accepted}",
         ]
+    # a kept preview is a capability of one login for an hour: any other token is gone (410)
+    lines += [
+        "[[operations]]",
+        f"include-name = {toml('GET /organiser/events/{event_id}/attendees/import/{token}')}",
+        f"checks.positive_data_acceptance.expected-statuses = {toml([*POSITIVE_STATUSES, '400', '410'])}",
+    ]
     lines += ["[[operations]]", *(f"{k} = {toml(v)}" for k, v in FORM_POSTS.items())]
     lines.append(f"checks.positive_data_acceptance.expected-statuses = {accepted}")
     if login_first:

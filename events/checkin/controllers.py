@@ -524,7 +524,15 @@ class AttendancePages(Controller):
         # rows with errors are read a page at a time.
         return Redirect(path=f"/organiser/events/{event_id}/attendees/import/{token}", status_code=303)
 
-    @get("/attendees/import/{token:str}")
+    @get(
+        "/attendees/import/{token:str}",
+        responses=answers(
+            200,
+            400,
+            410,
+            s410="This preview is gone: confirmed already, over an hour old, or another login's or event's.",
+        ),
+    )
     async def import_page(
         self, request: Request[Any, Any, Any], event_id: FromPath[int], token: FromPath[str], page: FromQuery[str] = ""
     ) -> Template:

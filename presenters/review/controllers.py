@@ -734,7 +734,7 @@ class Overview(Controller):
     path = "/organiser/calls"
     guards = [organiser_guard]
 
-    @get("/overview")
+    @get("/overview", responses=answers(200, 404, s404="No such unit (or not one of yours) to drill down to."))
     async def overview(self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = "") -> Template:
         """Everything the viewer oversees, or (``call``) one call's applications; the exports
         follow the choice. Every bureau's pipeline side by side, by stage and by area; a
@@ -873,13 +873,13 @@ class Overview(Controller):
             )
         return Redirect(path=f"/organiser/calls/applications/{application_id}?saved=recommend")
 
-    @get("/applications.csv", media_type=CSV)
+    @get("/applications.csv", media_type=CSV, responses=answers(404, s404="No such unit (or not one of yours)."))
     async def export_csv(
         self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
     ) -> Response[bytes]:
         return await self._export(request, "csv", call_filter(call), call_filter(unit))
 
-    @get("/applications.xlsx", media_type=XLSX)
+    @get("/applications.xlsx", media_type=XLSX, responses=answers(404, s404="No such unit (or not one of yours)."))
     async def export_xlsx(
         self, request: Request, call: FromQuery[str] = "", unit: FromQuery[str] = ""
     ) -> Response[bytes]:

@@ -23,6 +23,7 @@ from web.errors import Said, loaded_version, stale_edit
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
+from web.openapi import answers
 
 units_guard = requires_role("organiser", "admin")
 
@@ -125,7 +126,7 @@ class UnitPages(Controller):
     async def index(self) -> Template:
         return await self._index()
 
-    @post("/")
+    @post("/", responses=answers(302))
     async def add(self, data: FormBody) -> Response:
         try:
             name, short = name_of(data)
@@ -163,7 +164,7 @@ class UnitPages(Controller):
     async def edit(self, unit_id: FromPath[int]) -> Template:
         return await self._edit(await self._unit(unit_id))
 
-    @post("/{unit_id:int}")
+    @post("/{unit_id:int}", responses=answers(302, 409))
     async def save(self, unit_id: FromPath[int], data: FormBody) -> Response:
         unit = await self._unit(unit_id)
         version = loaded_version(data.get("version"))
@@ -182,7 +183,7 @@ class UnitPages(Controller):
             raise stale_edit() from None
         return Redirect("/organiser/units/")
 
-    @post("/{unit_id:int}/merge")
+    @post("/{unit_id:int}/merge", responses=answers(302))
     async def merge(self, unit_id: FromPath[int], data: FormBody) -> Response:
         unit = await self._unit(unit_id)
         try:
@@ -199,7 +200,7 @@ class UnitPages(Controller):
             return await self._edit(unit, 400, _(REFUSALS[exc.code]))
         return Redirect(f"/organiser/units/{target}")
 
-    @post("/{unit_id:int}/delete")
+    @post("/{unit_id:int}/delete", responses=answers(302, 409))
     async def delete(self, unit_id: FromPath[int]) -> Response:
         unit = await self._unit(unit_id)
         try:
@@ -252,7 +253,7 @@ class UnitPages(Controller):
             },
         )
 
-    @post("/import/confirm")
+    @post("/import/confirm", responses=answers(302))
     async def import_confirm(self, data: FormBody) -> Redirect:
         try:
             raw: list[dict[str, str | int]] = msgspec.json.decode(
