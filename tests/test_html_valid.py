@@ -172,6 +172,7 @@ async def world() -> dict:
         "call_id": call,
         "application_id": application["id"],
         "version_id": version,
+        "number": version,  # the portal's /slides/{number} is a slide version
         "case_id": case["id"],
         "notice_id": notice["id"],
         "unit_id": (await Unit.select(Unit.id).where(Unit.name == "雨花区税务局").first())["id"],
