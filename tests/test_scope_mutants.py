@@ -24,19 +24,19 @@ MUTANTS = {
     ),
     "an organiser sees every unit": (
         "presenters/review/controllers.py",
-        'return await scope_of(request.user, "organiser")',
+        'return await scope_of(request.user, "organiser", tree=tree)',
         "return None",
         "organiser",
     ),
     "the queue ignores where a role is held": (
         "presenters/review/controllers.py",
-        "scope = await scope_of(request.user, role)",
+        "scope = await scope_of(request.user, role, tree=tree)",
         "scope = None",
         "screener",
     ),
     "one application is fetched without the scope": (
         "presenters/review/controllers.py",
-        "row = await rq.get_application(application_id, scope=await scope_of(request.user, *REVIEW_ROLES))",
+        "row = await rq.get_application(application_id, scope=await scope_of(request.user, *REVIEW_ROLES, tree=tree))",
         "row = await rq.get_application(application_id, scope=None)",
         "approver",
     ),

@@ -27,7 +27,8 @@ from presenters.review import imports as ai
 from presenters.review import notices as applicant_notices
 from presenters.review import queries as rq
 from presenters.review import rules as review
-from presenters.units.queries import Scope, find_unit, has_units, load_tree, roles_at, scope_of, unit_suggestions
+from presenters.units.queries import Scope, load_tree, roles_at, scope_of, typed_unit, unit_lookup, unit_suggestions
+from presenters.units.rules import Tree
 from web.errors import Said
 from web.forms import Field, FormBody, FormResult, parse_form, parse_local_datetime
 from web.i18n import current_locale, lazy
@@ -36,16 +37,16 @@ from web.openapi import CSV, DOCUMENT_TYPES, XLSX, answers, downloads
 from web.responses import spreadsheet
 from web.routing import settings_of
 from web.templating import jinja_env
-from web.uploads import download_document, receive_document, receive_form_with_document
+from web.uploads import SPREADSHEET_ERRORS, download_document, receive_document, receive_form_with_document
 
 PUBLIC = {"exclude_from_auth": True}
 REVIEW_ROLES = ("screener", "approver")
 reviewer_guard = requires_role(*REVIEW_ROLES)
 
 
-async def organiser_scope(request: Request) -> Scope:
+async def organiser_scope(request: Request, tree: Tree | None = None) -> Scope:
     """The units whose applications this organiser oversees (None: the whole organisation)."""
-    return await scope_of(request.user, "organiser")
+    return await scope_of(request.user, "organiser", tree=tree)
 
 
 APPLICATION_FORM = [
@@ -393,18 +394,21 @@ class ApplicationPages(Controller):
         return Redirect(path=f"/a/{token}?saved=edit")
 
 
-async def application_form(data: Any, areas: list[dict[str, Any]]) -> FormResult:
+async def application_form(
+    data: Any, areas: list[dict[str, Any]], units: dict[str, tuple[int, str]] | None = None
+) -> FormResult:
     """The application form's fields, the unit among them as the tree of units knows it (by
-    its name or short name). While there is a tree, a unit outside it is refused: the
-    application would reach no bureau's reviewers."""
+    its name or short name; ``units``: unit_lookup(), read once for a whole import). While there
+    is a tree, a unit outside it is refused: the application would reach no bureau's reviewers."""
     result = parse_form(APPLICATION_FORM, data, {"area": [(a["id"], a["name"]) for a in areas]})
     if "unit" in result.errors or "unit" not in result.values:
         return result
-    found = await find_unit(result.values["unit"])
+    units = await unit_lookup() if units is None else units
+    found = typed_unit(units, result.values["unit"])
     if found is not None:
         result.values["org_unit"], result.values["unit"] = found
         result.raw["unit"] = found[1]
-    elif await has_units():
+    elif units:
         result.errors["unit"] = _("This unit is not in the list: type part of its name or short name and pick it.")
     else:
         result.values["org_unit"] = None
@@ -414,18 +418,15 @@ async def application_form(data: Any, areas: list[dict[str, Any]]) -> FormResult
 async def resolve_units(rows: list[ai.Row]) -> None:
     """Each imported row's unit as the tree knows it; while there is a tree, a row naming a
     unit outside it is an error of that row."""
-    known: dict[str, tuple[int, str] | None] = {}
-    tree = await has_units()
+    units = await unit_lookup()
     for row in rows:
         text = row.values.get("unit", "")
         if not text:
             continue
-        if text not in known:
-            known[text] = await find_unit(text)
-        found = known[text]
+        found = typed_unit(units, text)
         if found is not None:
             row.values["unit"] = found[1]
-        elif tree:
+        elif units:
             row.errors.append(("unit", "unknown_unit"))
 
 
@@ -604,19 +605,9 @@ IMPORT_ERRORS = {
     ),
 }
 FILE_ERRORS = {
-    "too_big": lazy("The file is too large (at most 5 MB)."),
-    "empty": lazy("The file is empty."),
-    "bad_xlsx": lazy("This .xlsx file cannot be read."),
-    "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
-    "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
+    **SPREADSHEET_ERRORS,
     "missing_columns": lazy("Columns are missing: %(columns)s."),
     "too_many_rows": lazy("Too many rows (at most 5,000)."),
-    "too_many_cells": lazy("A row has too many cells (at most 200)."),
-    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
-    "bad_archive": lazy(
-        "This file is an archive that unpacks to far more than its size (too many parts, or parts "
-        "that inflate too much): it was refused."
-    ),
 }
 COLUMN_NAMES = {
     "branch_name": "党支部",
@@ -712,9 +703,10 @@ class ImportPages(Controller):
         except msgspec.DecodeError:
             raise ClientException(detail=lazy("The import could not be read. Upload the file again.")) from None
         area_rows = [{"id": i, "name": n} for n, i in areas.items()]
+        units = await unit_lookup()
         clean = []
         for row in rows[:5000]:
-            result = await application_form(row, area_rows)
+            result = await application_form(row, area_rows, units)
             if not result.ok or ai.clean_contact(str(result.values.get("contact") or ""))[1]:
                 raise ClientException(detail=lazy("The import could not be read. Upload the file again."))
             clean.append(result.values)
@@ -740,8 +732,8 @@ class Overview(Controller):
         follow the choice. Every bureau's pipeline side by side, by stage and by area; a
         bureau (``unit``) drills down to its sub-units and its applications."""
         call_id, focus = call_filter(call), call_filter(unit)
-        scope = await organiser_scope(request)
         tree = await load_tree()
+        scope = await organiser_scope(request, tree)
         if focus is not None and (focus not in tree.nodes or (scope is not None and focus not in scope)):
             raise NotFoundException(detail=lazy("No such unit."))
         within = frozenset(tree.subtree(focus)) if focus is not None else None
@@ -966,7 +958,8 @@ class ReviewPages(Controller):
         roles = self._roles(request)
         mine = review.stages_waiting_for(roles)
         area_id, unit, call_id = call_filter(area), unit[:100], call_filter(call)
-        everything = await scope_of(request.user, *REVIEW_ROLES)
+        tree = await load_tree()  # read once for every role's scope
+        everything = await scope_of(request.user, *REVIEW_ROLES, tree=tree)
         if stage == "decided":
             ids = await rq.decided_by(request.user.username, roles)
             rows, stages = await rq.queue([], area_id, unit, call_id, ids=ids, scope=everything), []
@@ -978,7 +971,7 @@ class ReviewPages(Controller):
             for role in sorted(roles & set(REVIEW_ROLES)):
                 steps = [s for s in stages if s in review.stages_waiting_for({role})]
                 if steps:
-                    scope = await scope_of(request.user, role)
+                    scope = await scope_of(request.user, role, tree=tree)
                     found.update((r["id"], r) for r in await rq.queue(steps, area_id, unit, call_id, scope=scope))
             rows = sorted(found.values(), key=lambda r: (r["updated_at"], r["id"]))
         names = stage_names()
@@ -1004,24 +997,25 @@ class ReviewPages(Controller):
 
     async def _here(self, request: Request, application_id: int) -> tuple[dict[str, Any] | None, set[str]]:
         """The application if this reviewer's units reach it, and the review roles they hold over it."""
-        row = await rq.get_application(application_id, scope=await scope_of(request.user, *REVIEW_ROLES))
+        tree = await load_tree()  # read once for the scope and the roles
+        row = await rq.get_application(application_id, scope=await scope_of(request.user, *REVIEW_ROLES, tree=tree))
         if row is None:
             return None, set()
-        return row, (await roles_at(request.user, row["org_unit"])) & set(REVIEW_ROLES)
+        return row, (await roles_at(request.user, row["org_unit"], tree)) & set(REVIEW_ROLES)
 
-    async def _visible(self, request: Request, application_id: int) -> dict[str, Any]:
-        """The application, if this reviewer may see it; else 404, as if there were none."""
+    async def _visible(self, request: Request, application_id: int) -> tuple[dict[str, Any], set[str]]:
+        """The application, if this reviewer may see it, with the review roles they hold over
+        it; else 404, as if there were none."""
         row, roles = await self._here(request, application_id)
         if row is not None and row["stage"] not in review.stages_waiting_for(roles):
             decided = bool(await rq.decided_by(request.user.username, roles, application_id))
             row = row if review.reviewer_may_see(roles, row["stage"], decided) else None
         if row is None:
             raise NotFoundException(detail=lazy("No such application."))
-        return row
+        return row, roles
 
     async def _detail(self, request: Request, application_id: int, status: int = 200, error: str = "") -> Template:
-        row = await self._visible(request, application_id)
-        _row, roles = await self._here(request, application_id)
+        row, roles = await self._visible(request, application_id)
         actions = review.actions_for(roles, row["stage"])
         return Template(
             "presenters/review_detail.html",
@@ -1043,7 +1037,7 @@ class ReviewPages(Controller):
 
     @get("/{application_id:int}/attachment", responses=downloads(*DOCUMENT_TYPES, description="The attachment."))
     async def attachment(self, request: Request, application_id: FromPath[int]) -> Response:
-        return attachment_download(request, await self._visible(request, application_id))
+        return attachment_download(request, (await self._visible(request, application_id))[0])
 
     @post("/{application_id:int}", responses=answers(302, 403, 409))
     async def act(self, request: Request, application_id: FromPath[int], data: FormBody) -> Response:

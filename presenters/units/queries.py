@@ -185,20 +185,14 @@ async def import_units(rows: list[ImportRow]) -> int:
     return added
 
 
-async def find_unit(name: str) -> tuple[int, str] | None:
-    """The unit called so (by name, then by short name), as (id, full name): for what a form
-    or an import typed."""
-    text = " ".join((name or "").split())
-    if not text:
-        return None
-    row = await Unit.select(Unit.id, Unit.name).where(Unit.name == text).order_by(Unit.id).first()
-    if row is None:
-        row = await Unit.select(Unit.id, Unit.name).where(Unit.short_name == text).order_by(Unit.id).first()
-    return (int(row["id"]), str(row["name"])) if row else None
+async def unit_lookup() -> dict[str, tuple[int, str]]:
+    """Every unit as (id, full name) by its full name and its short name (one query): what a
+    form or an import typed, read as a unit."""
+    return (await load_tree()).lookup()
 
 
-async def has_units() -> bool:
-    return bool(await Unit.exists())
+def typed_unit(lookup: dict[str, tuple[int, str]], text: str) -> tuple[int, str] | None:
+    return lookup.get(" ".join((text or "").split()))
 
 
 async def unit_suggestions() -> list[tuple[str, str]]:
@@ -219,7 +213,7 @@ async def cached_unit_suggestions() -> list[tuple[str, str]]:
 Scope = frozenset[int] | None  # the units a viewer reaches; None: the whole organisation
 
 
-async def scope_of(user: CurrentUser | None, *roles: str) -> Scope:
+async def scope_of(user: CurrentUser | None, *roles: str, tree: Tree | None = None) -> Scope:
     """The units the user reaches through these roles: each unit they are held at, with its
     subtree. Empty for nobody; None when one of them is held for the whole organisation."""
     if user is None:
@@ -229,10 +223,10 @@ async def scope_of(user: CurrentUser | None, *roles: str) -> Scope:
         return None
     if not units:
         return frozenset()
-    return frozenset((await load_tree()).reach(units))
+    return frozenset((tree or await load_tree()).reach(units))
 
 
-async def roles_at(user: CurrentUser | None, unit: int | None) -> set[str]:
+async def roles_at(user: CurrentUser | None, unit: int | None, tree: Tree | None = None) -> set[str]:
     """The roles the user holds over this unit (at it or above it, or everywhere). An
     application of no unit is reached only by roles held for the whole organisation."""
     if user is None:
@@ -240,7 +234,7 @@ async def roles_at(user: CurrentUser | None, unit: int | None) -> set[str]:
     held = {role for role, at in user.grants if at is None}
     scoped = {(role, at) for role, at in user.grants if at is not None}
     if unit is not None and scoped:
-        tree = await load_tree()
+        tree = tree or await load_tree()
         above = {unit, *tree.ancestors(unit)}
         held |= {role for role, at in scoped if at in above}
     return held
@@ -248,4 +242,4 @@ async def roles_at(user: CurrentUser | None, unit: int | None) -> set[str]:
 
 async def unit_choices() -> list[tuple[int, str]]:
     """Every unit as (id, indented name), in tree order: for a select."""
-    return [(n.id, "\u3000" * depth + n.name) for n, depth in (await load_tree()).flat()]
+    return (await load_tree()).choices()

@@ -99,6 +99,19 @@ class Tree:
             chain = chain[1:]
         return " › ".join(self.nodes[i].name for i in chain)
 
+    def lookup(self) -> dict[str, tuple[int, str]]:
+        """Each unit as (id, full name) by its full name and by its short name, as
+        ``full_names`` reads them; of two units of one name, the first made."""
+        ordered = sorted(self.nodes.values(), key=lambda n: n.id)
+        ids: dict[str, int] = {}
+        for n in ordered:
+            ids.setdefault(n.name, n.id)
+        return {typed: (ids[name], name) for typed, name in full_names((n.name, n.short_name) for n in ordered).items()}
+
+    def choices(self, leave_out: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
+        """Every unit as (id, name indented by its depth) for a select, in tree order."""
+        return [(n.id, "\u3000" * depth + n.name) for n, depth in self.flat() if n.id not in leave_out]
+
     def flat(self) -> list[tuple[Node, int]]:
         """Depth-first, in display order: (unit, depth) for an indented list or a select."""
         out: list[tuple[Node, int]] = []
@@ -197,11 +210,12 @@ def plan_import(rows: Iterable[tuple[int, Mapping[str, object]]], existing: Tree
 
 def full_names(suggestions: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Each unit's full name by itself and by its short name (a full name wins over a short one)."""
+    pairs = list(suggestions)  # read twice below
     found: dict[str, str] = {}
-    for name, short in suggestions:
+    for name, short in pairs:
         if short:
             found.setdefault(short, name)
-    for name, _short in suggestions:
+    for name, _short in pairs:
         found[name] = name
     return found
 

@@ -1,6 +1,6 @@
 """The tree of units as plain values: subtrees, moves that would loop, merges, import rows."""
 
-from presenters.units.rules import Node, Tree, clean_name, merge_problem, move_problem, plan_import
+from presenters.units.rules import Node, Tree, canonical, clean_name, merge_problem, move_problem, plan_import
 
 # 1 city; 2, 3 bureaus; 4 a sub-unit of 2; 5 a section of 4
 TREE = Tree.of(
@@ -72,3 +72,14 @@ def test_import_rows_name_parents_in_the_tree_or_earlier_in_the_file():
         (6, ("duplicate",)),
         (7, ("parent-unknown", "parent-self")),
     ]
+
+
+def test_a_typed_unit_is_read_by_its_full_name_or_its_short_name():
+    lookup = TREE.lookup()
+    assert lookup["芙蓉区"] == (2, "芙蓉区税务局") and lookup["芙蓉区税务局"] == (2, "芙蓉区税务局")
+    assert lookup["市局"] == (1, "国家税务总局长沙市税务局") and "办" not in lookup
+    # a full name wins over another unit's short name; of two units of one name, the first
+    clash = Tree.of([Node(1, None, "甲", "乙"), Node(2, 1, "乙"), Node(3, 1, "乙")])
+    assert clash.lookup()["乙"] == (2, "乙")
+    assert canonical(" 天心区 ", [("天心区税务局", "天心区")]) == "天心区税务局"
+    assert canonical("湖南日报社", [("天心区税务局", "天心区")]) == "湖南日报社"  # a guest's unit stays
