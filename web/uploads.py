@@ -307,3 +307,20 @@ def download_document(path: Path, filename: str, kind: str) -> Any:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+# What a spreadsheet import says when the file itself cannot be read (core.spreadsheets'
+# codes); each import adds its own "missing_columns" and "too_many_rows".
+SPREADSHEET_ERRORS = {
+    "too_big": lazy("The file is too large (at most 5 MB)."),
+    "empty": lazy("The file is empty."),
+    "bad_xlsx": lazy("This .xlsx file cannot be read."),
+    "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
+    "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
+    "too_many_cells": lazy("A row has too many cells (at most 200)."),
+    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
+    "bad_archive": lazy(
+        "This file is an archive that unpacks to far more than its size (too many parts, or parts "
+        "that inflate too much): it was refused."
+    ),
+}

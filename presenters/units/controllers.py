@@ -18,12 +18,13 @@ from accounts.guards import requires_role
 from core.db.transactions import StaleVersion
 from presenters.units import queries
 from presenters.units.imports import HEADERS, MAX_UNITS, parse_units
-from presenters.units.rules import NAME_MAX, SHORT_MAX, ImportRow, Tree, clean_name, plan_import
+from presenters.units.rules import NAME_MAX, SHORT_MAX, ImportRow, clean_name, plan_import
 from web.errors import Said, loaded_version, stale_edit
 from web.forms import FormBody
 from web.i18n import gettext as _
 from web.i18n import lazy
 from web.openapi import answers
+from web.uploads import SPREADSHEET_ERRORS
 
 units_guard = requires_role("organiser", "admin")
 
@@ -47,19 +48,9 @@ ROW_ERRORS = {
     "duplicate": lazy("This unit is already in the file under the same parent."),
 }
 FILE_ERRORS = {
-    "too_big": lazy("The file is too large (at most 5 MB)."),
-    "empty": lazy("The file is empty."),
-    "bad_xlsx": lazy("This .xlsx file cannot be read."),
-    "not_a_table": lazy("This is not a spreadsheet: use .xlsx or .csv."),
-    "bad_encoding": lazy("The text encoding is not recognised: save the file as UTF-8 or GBK."),
+    **SPREADSHEET_ERRORS,
     "missing_columns": lazy("The file needs a column 单位名称 (and may have 简称 and 上级单位)."),
     "too_many_rows": lazy("Too many rows (at most 2,000 units)."),
-    "too_many_cells": lazy("A row has too many cells (at most 200)."),
-    "cell_too_long": lazy("A cell is too long (at most 10,000 characters)."),
-    "bad_archive": lazy(
-        "This file is an archive that unpacks to far more than its size (too many parts, or parts "
-        "that inflate too much): it was refused."
-    ),
 }
 
 
@@ -98,12 +89,6 @@ def name_of(data: dict[str, Any]) -> tuple[str, str]:
     return name, short
 
 
-def choices(tree: Tree, leave_out: set[int] | None = None) -> list[tuple[int, str]]:
-    """Every unit as (id, indented name) for a select, in tree order."""
-    leave_out = leave_out or set()
-    return [(n.id, "\u3000" * depth + n.name) for n, depth in tree.flat() if n.id not in leave_out]
-
-
 class UnitPages(Controller):
     path = "/organiser/units"
     guards = [units_guard]
@@ -116,7 +101,7 @@ class UnitPages(Controller):
             context={
                 "units": tree.flat(),
                 "usage": await queries.usage(),
-                "choices": choices(tree),
+                "choices": tree.choices(),
                 "error": error,
                 "form": form or {},
             },
@@ -152,8 +137,8 @@ class UnitPages(Controller):
             context={
                 "unit": unit,
                 "label": tree.label(unit["id"]),
-                "parents": choices(tree, tree.subtree(unit["id"])),
-                "targets": choices(tree, tree.subtree(unit["id"])),
+                "parents": tree.choices(tree.subtree(unit["id"])),
+                "targets": tree.choices(tree.subtree(unit["id"])),
                 "usage": (await queries.usage()).get(unit["id"], {"branches": 0, "applications": 0}),
                 "children": len(tree.children.get(unit["id"], [])),
                 "error": error,
